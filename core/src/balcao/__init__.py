@@ -1,0 +1,123 @@
+"""Balcão: the virtual front desk of a public ombudsman office, with pluggable channels.
+
+The public API for plugin authors and operators; everything in ``balcao._*`` is private.
+"""
+
+from __future__ import annotations
+
+from balcao._app import create_app
+from balcao._clock import Clock, SystemClock
+from balcao._config import ConfigError, Settings, load_settings
+from balcao._db.types import Base, UTCDateTime
+from balcao._desk import Desk, NotFound, TransitionRefused
+from balcao._domain.calendar import BusinessCalendar, Closure, Period
+from balcao._domain.deadlines import Purpose
+from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
+from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
+from balcao._events import (
+    Closed,
+    DeadlineNear,
+    DeadlineOverdue,
+    Event,
+    EventBase,
+    Forwarded,
+    ManifestationCreated,
+    MessageReceived,
+    Replied,
+    StatusChanged,
+)
+from balcao._host import PluginError, PluginHost
+from balcao._services.attachments import AttachmentRejected
+from balcao._services.manifestations import InvalidManifestation
+from balcao._specs import (
+    ChannelAdapter,
+    ChannelSpec,
+    CommandSpec,
+    ExporterSpec,
+    HomeCard,
+    JobSpec,
+    MigrationSpec,
+    Registered,
+    RoutingRuleSpec,
+)
+from balcao._types import (
+    Actor,
+    Citizen,
+    DeadlineView,
+    DeliveryFailed,
+    DeliveryReceipt,
+    IncomingFile,
+    Manifestation,
+    MessageView,
+    NewManifestation,
+    OutboundMessage,
+    Receipt,
+    RoutingDecision,
+    Veto,
+)
+from balcao._web.auth import current_actor, staff_guard
+from balcao._web.security import client_ip
+from balcao.hookspecs import hookimpl
+
+__all__ = [
+    "FALABR_TYPE_IDS",
+    "TRANSITIONS",
+    "Actor",
+    "AttachmentRejected",
+    "Base",
+    "BusinessCalendar",
+    "ChannelAdapter",
+    "ChannelSpec",
+    "Citizen",
+    "Clock",
+    "Closed",
+    "Closure",
+    "CommandSpec",
+    "ConfigError",
+    "DeadlineNear",
+    "DeadlineOverdue",
+    "DeadlineView",
+    "DeliveryFailed",
+    "DeliveryReceipt",
+    "Desk",
+    "Event",
+    "EventBase",
+    "ExporterSpec",
+    "Forwarded",
+    "HomeCard",
+    "IllegalTransition",
+    "IncomingFile",
+    "InvalidManifestation",
+    "JobSpec",
+    "Kind",
+    "Manifestation",
+    "ManifestationCreated",
+    "MessageReceived",
+    "MessageView",
+    "MigrationSpec",
+    "NewManifestation",
+    "NotFound",
+    "OutboundMessage",
+    "Period",
+    "PluginError",
+    "PluginHost",
+    "Purpose",
+    "Receipt",
+    "Registered",
+    "Replied",
+    "RoutingDecision",
+    "RoutingRuleSpec",
+    "Settings",
+    "State",
+    "StatusChanged",
+    "SystemClock",
+    "TransitionRefused",
+    "UTCDateTime",
+    "Veto",
+    "client_ip",
+    "create_app",
+    "current_actor",
+    "hookimpl",
+    "load_settings",
+    "staff_guard",
+]

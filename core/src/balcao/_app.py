@@ -1,0 +1,143 @@
+"""The Litestar application: core routes, every plugin's routes under its own prefix."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.allowed_hosts import AllowedHostsConfig
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.openapi.config import OpenAPIConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from balcao._clock import Clock
+from balcao._config import Settings
+from balcao._desk import Desk
+from balcao._runtime import Runtime, build_runtime, template_directories
+from balcao._web.api import api_router
+from balcao._web.auth import staff_guard
+from balcao._web.errors import EXCEPTION_HANDLERS
+from balcao._web.public import PUBLIC_ROUTES
+from balcao._web.security import SecurityHeaders
+
+__all__ = ["create_app", "create_app_from_runtime"]
+
+_CSRF_FREE = ["^/api/", "^/schema", "^/health"]
+
+
+def _provide(value: Any) -> Provide:
+    async def dependency() -> Any:
+        return value
+
+    return Provide(dependency)
+
+
+def _plugin_routers(runtime: Runtime) -> list[Router]:
+    routers = [
+        Router(
+            path=f"/channels/{c.spec.name}",
+            route_handlers=list(c.spec.route_handlers),
+            dependencies={"config": _provide(c.config)},
+            tags=[c.spec.name],
+        )
+        for c in runtime.desk.channels.values()
+        if c.spec.route_handlers
+    ]
+    routers += [
+        Router(
+            path=f"/exports/{e.spec.name}",
+            route_handlers=list(e.spec.route_handlers),
+            dependencies={"config": _provide(e.config)},
+            guards=[staff_guard],
+            tags=[e.spec.name],
+        )
+        for e in runtime.exporters
+        if e.spec.route_handlers
+    ]
+    return routers
+
+
+def _lifespan(runtime: Runtime, embedded_worker: bool):  # type: ignore[no-untyped-def]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.worker.run_forever(stop)) if embedded_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                await task
+            await runtime.close()
+
+    return lifespan
+
+
+def create_app_from_runtime(
+    runtime: Runtime, *, embedded_worker: bool = False, debug: bool = False
+) -> Litestar:
+    settings = runtime.settings
+    app = Litestar(
+        route_handlers=[
+            *PUBLIC_ROUTES,
+            api_router(),
+            *_plugin_routers(runtime),
+            create_static_files_router(
+                "/static", [Path(__file__).parent / "static"], include_in_schema=False
+            ),
+        ],
+        dependencies={"desk": _provide(runtime.desk)},
+        signature_types=[Desk],
+        template_config=TemplateConfig(
+            directory=template_directories(runtime), engine=JinjaTemplateEngine
+        ),
+        csrf_config=CSRFConfig(
+            secret=runtime.desk.keys.signing_key.hex(),
+            exclude=_CSRF_FREE,
+            cookie_secure=settings.public_url.startswith("https"),
+            cookie_httponly=True,
+        ),
+        allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts, www_redirect=False),
+        middleware=[SecurityHeaders],
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(
+            title="Balcão", version="1", description="API do balcão virtual da ouvidoria"
+        ),
+        lifespan=[_lifespan(runtime, embedded_worker)],
+        debug=debug,
+    )
+    app.state.desk = runtime.desk
+    app.state.runtime = runtime
+    _template_globals(app, runtime)
+    return app
+
+
+def _template_globals(app: Litestar, runtime: Runtime) -> None:
+    engine = app.template_engine
+    assert isinstance(engine, JinjaTemplateEngine)
+    engine.engine.globals.update(
+        ouvidoria_name=runtime.settings.ouvidoria_name, falabr_url=runtime.settings.falabr_url
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    plugins: Sequence[tuple[str, object]] = (),
+    load_entrypoints: bool = True,
+    environ: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
+    embedded_worker: bool = False,
+) -> Litestar:
+    """The app; refuses to build when a plugin failed to load (the error names it)."""
+    runtime = build_runtime(
+        settings, plugins=plugins, load_entrypoints=load_entrypoints, environ=environ, clock=clock
+    )
+    return create_app_from_runtime(runtime, embedded_worker=embedded_worker)

@@ -1,0 +1,21 @@
+"""Time as the core sees it; tests swap in a fake clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+__all__ = ["Clock", "SystemClock"]
+
+
+class Clock(Protocol):
+    """Tells the current time as an aware UTC datetime."""
+
+    def now(self) -> dt.datetime: ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)

@@ -1,0 +1,16 @@
+"""Alembic environment: always run through balcao's own upgrade, on a shared connection."""
+
+from __future__ import annotations
+
+from alembic import context
+from balcao._db.types import Base
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=Base.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,238 @@
+"""The core's tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from balcao._db.types import Base
+
+__all__ = [
+    "ApiToken",
+    "AttachmentRow",
+    "AuditEntry",
+    "DeadlineRow",
+    "IdentityRow",
+    "InboundEvent",
+    "ManifestationRow",
+    "MessageRow",
+    "OutboxRow",
+    "ProtocolCounter",
+    "RateLimitRow",
+    "ScheduleRow",
+    "TransitionRow",
+    "UnitRow",
+    "UserRow",
+]
+
+
+class ProtocolCounter(Base):
+    __tablename__ = "protocol_counters"
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class ManifestationRow(Base):
+    __tablename__ = "manifestations"
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_manifestations_year_sequence"),
+        Index("ix_manifestations_state_created", "state", "created_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    protocol: Mapped[str] = mapped_column(String(16), unique=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    channel: Mapped[str] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    anonymous: Mapped[bool] = mapped_column(default=False)
+    access_code_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(index=True)
+    updated_at: Mapped[dt.datetime]
+    closed_at: Mapped[dt.datetime | None]
+    unit_code: Mapped[str | None] = mapped_column(String(32), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    priority: Mapped[str] = mapped_column(String(16), default="normal")
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    confidential: Mapped[bool] = mapped_column(default=False)
+    routed_by: Mapped[str | None] = mapped_column(String(120))
+    routing_reason: Mapped[str | None] = mapped_column(Text)
+    complementation_used: Mapped[bool] = mapped_column(default=False)
+    falabr_nup: Mapped[str | None] = mapped_column(String(32))
+    falabr_registered_at: Mapped[dt.datetime | None]
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    identity: Mapped[IdentityRow | None] = relationship(back_populates="manifestation")
+
+
+class IdentityRow(Base):
+    """The citizen's identity, apart from the case text and encrypted at rest."""
+
+    __tablename__ = "identities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifestation_id: Mapped[int] = mapped_column(ForeignKey("manifestations.id"), unique=True)
+    sealed: Mapped[str | None] = mapped_column(Text)
+    channel_address_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(32))
+    erased_at: Mapped[dt.datetime | None]
+
+    manifestation: Mapped[ManifestationRow] = relationship(back_populates="identity")
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_messages_external"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifestation_id: Mapped[int] = mapped_column(ForeignKey("manifestations.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    delivery_state: Mapped[str | None] = mapped_column(String(16))
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class AttachmentRow(Base):
+    __tablename__ = "attachments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifestation_id: Mapped[int] = mapped_column(ForeignKey("manifestations.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    media_type: Mapped[str] = mapped_column(String(120))
+    size: Mapped[int]
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16), default="stored")
+    source: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[dt.datetime]
+
+
+class DeadlineRow(Base):
+    __tablename__ = "deadlines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifestation_id: Mapped[int] = mapped_column(ForeignKey("manifestations.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(32))
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    started_on: Mapped[dt.date]
+    due_on: Mapped[dt.date] = mapped_column(index=True)
+    extended: Mapped[bool] = mapped_column(default=False)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    paused_on: Mapped[dt.date | None]
+    met_at: Mapped[dt.datetime | None]
+    warned_near: Mapped[bool] = mapped_column(default=False)
+    warned_overdue: Mapped[bool] = mapped_column(default=False)
+
+
+class TransitionRow(Base):
+    __tablename__ = "transitions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    manifestation_id: Mapped[int] = mapped_column(ForeignKey("manifestations.id"), index=True)
+    source: Mapped[str | None] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime]
+
+
+class AuditEntry(Base):
+    """Append-only: the code never updates or deletes a row here."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(200), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    protocol: Mapped[str | None] = mapped_column(String(16), index=True)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class UnitRow(Base):
+    __tablename__ = "units"
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(200))
+    parent_code: Mapped[str | None] = mapped_column(String(32))
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    unit_code: Mapped[str | None] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    away: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime]
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[dt.datetime]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class OutboxRow(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime]
+    lease_until: Mapped[dt.datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+    delivered_at: Mapped[dt.datetime | None]
+    receipt: Mapped[str | None] = mapped_column(String(200))
+
+
+class InboundEvent(Base):
+    """Raw events from channels, stored before they are acknowledged."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_inbound_external"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    external_id: Mapped[str] = mapped_column(String(200))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    received_at: Mapped[dt.datetime]
+    processed_at: Mapped[dt.datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class ScheduleRow(Base):
+    """When each periodic job runs next; shared by every worker."""
+
+    __tablename__ = "schedule"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    next_run_at: Mapped[dt.datetime]
+    lease_until: Mapped[dt.datetime | None]
+
+
+class RateLimitRow(Base):
+    """Fixed-window counters shared by every app instance."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window_start: Mapped[dt.datetime]
+    count: Mapped[int] = mapped_column(default=0)

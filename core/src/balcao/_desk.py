@@ -1,0 +1,668 @@
+"""The desk: the core's public service API, used by the web routes, the worker and plugins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from balcao._config import Settings
+from balcao._db.engine import Database
+from balcao._db.models import (
+    AttachmentRow,
+    IdentityRow,
+    InboundEvent,
+    ManifestationRow,
+    MessageRow,
+    RateLimitRow,
+    UserRow,
+)
+from balcao._domain.calendar import BusinessCalendar
+from balcao._domain.codes import format_protocol, new_access_code, normalize_access_code
+from balcao._domain.deadlines import Purpose
+from balcao._domain.lifecycle import State, check_transition
+from balcao._events import (
+    Closed,
+    EventBase,
+    Forwarded,
+    ManifestationCreated,
+    MessageReceived,
+    Replied,
+)
+from balcao._keys import KeyRing
+from balcao._routing import Outcome, route
+from balcao._services import audit, deadlines, identity, outbox
+from balcao._services.attachments import (
+    DEFAULT_TYPES,
+    AttachmentRejected,
+    FileStore,
+    safe_filename,
+    sniff,
+)
+from balcao._services.manifestations import (
+    deadline_effects,
+    load,
+    normalized,
+    record_transition,
+    search_text,
+    to_view,
+)
+from balcao._services.protocols import next_sequence
+from balcao._services.upsert import insert_ignore
+from balcao._specs import ChannelAdapter, ChannelSpec, Registered, RoutingRuleSpec
+from balcao._types import (
+    Actor,
+    Citizen,
+    DeadlineView,
+    IncomingFile,
+    Manifestation,
+    NewManifestation,
+    Receipt,
+    Veto,
+)
+
+if TYPE_CHECKING:
+    from balcao._clock import Clock
+    from balcao._host import PluginHost
+
+__all__ = ["Desk", "NotFound", "TransitionRefused"]
+
+log = logging.getLogger("balcao.desk")
+_DELIVERY_ORDER = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+class NotFound(LookupError):
+    """No such manifestation (or none the caller may see)."""
+
+
+class TransitionRefused(ValueError):
+    """A plugin vetoed a transition; the message names the plugin and its reason."""
+
+
+class Desk:
+    """What the core offers plugins and routes: intake, messages, transitions, replies."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        host: PluginHost,
+        database: Database,
+        keys: KeyRing,
+        calendar: BusinessCalendar,
+        clock: Clock,
+    ) -> None:
+        self.settings = settings
+        self.host = host
+        self.database = database
+        self.keys = keys
+        self.calendar = calendar
+        self.clock = clock
+        self.files = FileStore(settings.attachments_dir)
+        self.channels: dict[str, Registered[ChannelSpec]] = {}
+        self.rules: list[Registered[RoutingRuleSpec]] = []
+        self._adapters: dict[str, ChannelAdapter] = {}
+
+    # -- time --------------------------------------------------------------------------
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    def today(self) -> dt.date:
+        return self.calendar.local(self.now()).date()
+
+    def is_open(self) -> bool:
+        return self.calendar.is_open(self.now())
+
+    # -- events ------------------------------------------------------------------------
+
+    async def publish(self, events: Sequence[EventBase]) -> None:
+        """Tell every plugin, after the change committed; a failing plugin harms no one."""
+        for event in events:
+            await self.host.notify("balcao_on_event", event=event, desk=self)
+
+    # -- intake ------------------------------------------------------------------------
+
+    async def intake(self, new: NewManifestation, actor: Actor | None = None) -> Receipt:
+        """Register a manifestation, route it, start its deadline; returns the receipt with
+        the access code in clear (the only time it exists in clear)."""
+        new = normalized(new)
+        stored = [self._store_file(f) for f in new.files]
+        outcome = await route(self.rules, self._draft(new))
+        actor = actor or Actor(kind="citizen", name=new.channel)
+        code = None if new.anonymous else new_access_code()
+        async with self.database.write() as session:
+            row, events = await self._create(session, new, code, actor)
+            await self._attach(session, row, None, stored)
+            events += await self._apply_routing(session, row, outcome)
+        await self.publish(events)
+        return Receipt(protocol=row.protocol, access_code=code)
+
+    def _draft(self, new: NewManifestation) -> Manifestation:
+        now = self.now()
+        return Manifestation(
+            id=0,
+            protocol="",
+            kind=new.kind,
+            channel=new.channel,
+            state=State.RECEIVED,
+            subject=new.subject,
+            description=new.description,
+            anonymous=new.anonymous,
+            created_at=now,
+            updated_at=now,
+            pseudonym="Manifestante",
+            extra=new.extra,
+        )
+
+    async def _create(
+        self, session: AsyncSession, new: NewManifestation, code: str | None, actor: Actor
+    ) -> tuple[ManifestationRow, list[EventBase]]:
+        now = self.now()
+        year = self.calendar.local(now).year
+        sequence = await next_sequence(session, year)
+        protocol = format_protocol(year, sequence)
+        row = ManifestationRow(
+            protocol=protocol,
+            year=year,
+            sequence=sequence,
+            kind=new.kind.value,
+            channel=new.channel,
+            state="",
+            subject=new.subject,
+            description=new.description,
+            search_text=search_text(protocol, new.subject, new.description),
+            anonymous=new.anonymous,
+            created_at=now,
+            updated_at=now,
+            tags=[],
+            access_code_hash=self.keys.digest(normalize_access_code(code)) if code else None,
+            extra=dict(new.extra),
+        )
+        session.add(row)
+        await session.flush()
+        session.add(
+            identity.new_identity(self.keys, row.id, new.channel, new.citizen, new.channel_address)
+        )
+        session.add(
+            MessageRow(
+                manifestation_id=row.id,
+                direction="inbound",
+                channel=new.channel,
+                text=new.description,
+                external_id=new.external_id,
+                created_at=now,
+            )
+        )
+        deadlines.start(session, self.calendar, row, Purpose.RESPONSE, self.today())
+        events: list[EventBase] = [
+            ManifestationCreated(
+                protocol=protocol, occurred_at=now, kind=row.kind, channel=row.channel
+            )
+        ]
+        events.append(record_transition(session, row, State.RECEIVED, actor, "registro", now))
+        return row, events
+
+    async def _apply_routing(
+        self, session: AsyncSession, row: ManifestationRow, outcome: Outcome
+    ) -> list[EventBase]:
+        now, system = self.now(), Actor.system("roteamento")
+        row.routed_by, row.routing_reason = outcome.rule, outcome.reason
+        row.tags = list(outcome.tags)
+        row.priority = outcome.priority or row.priority
+        row.confidential = outcome.confidential
+        if outcome.assign_to:
+            row.assignee_id = await self._user_id(session, outcome.assign_to)
+        if outcome.forward_to:
+            return await self._forward(session, row, outcome.forward_to, system, row.description)
+        return [record_transition(session, row, State.TRIAGE, system, outcome.reason, now)]
+
+    async def _user_id(self, session: AsyncSession, email: str) -> int | None:
+        query = select(UserRow.id).where(UserRow.email == email, UserRow.active.is_(True))
+        return (await session.scalars(query)).one_or_none()
+
+    # -- attachments ---------------------------------------------------------------------
+
+    def _store_file(
+        self, incoming: IncomingFile, allowed: frozenset[str] = DEFAULT_TYPES
+    ) -> AttachmentRow:
+        name = safe_filename(incoming.filename)
+        limit = self.settings.max_attachment_mb * 1024 * 1024
+        if len(incoming.content) > limit:
+            raise AttachmentRejected(name, f"maior que {self.settings.max_attachment_mb} MB")
+        media_type = sniff(incoming.content)
+        if media_type is None or media_type not in allowed:
+            raise AttachmentRejected(name, "tipo de arquivo não aceito")
+        digest = self.files.put(incoming.content)
+        return AttachmentRow(
+            filename=name,
+            media_type=media_type,
+            size=len(incoming.content),
+            sha256=digest,
+            state="stored",
+            created_at=self.now(),
+            source={},
+        )
+
+    async def _attach(
+        self,
+        session: AsyncSession,
+        row: ManifestationRow,
+        message_id: int | None,
+        stored: Sequence[AttachmentRow],
+    ) -> None:
+        for item in stored:
+            item.manifestation_id, item.message_id = row.id, message_id
+            session.add(item)
+
+    # -- reading ---------------------------------------------------------------------
+
+    async def get(self, protocol: str) -> Manifestation:
+        async with self.database.read() as session:
+            return to_view(await self._load(session, protocol))
+
+    async def _load(
+        self, session: AsyncSession, protocol: str, for_update: bool = False
+    ) -> ManifestationRow:
+        row = await load(session, protocol, for_update=for_update)
+        if row is None:
+            raise NotFound(f"manifestação {protocol} não encontrada")
+        return row
+
+    async def deadlines(self, protocol: str) -> list[DeadlineView]:
+        async with self.database.read() as session:
+            row = await self._load(session, protocol)
+            rows = await deadlines.open_deadlines(session, row.id)
+            return [deadlines.view(d, self.today()) for d in rows]
+
+    async def verify_access(self, protocol: str, access_code: str) -> Manifestation | None:
+        """The manifestation when the code matches, else None (same answer for an unknown
+        protocol, so nothing leaks)."""
+        async with self.database.read() as session:
+            row = await load(session, protocol)
+        given = normalize_access_code(access_code)
+        if row is None or row.access_code_hash is None:
+            self.keys.matches(given, "0" * 64)  # the same work either way
+            return None
+        return to_view(row) if self.keys.matches(given, row.access_code_hash) else None
+
+    async def find_open_by_address(self, channel: str, address: str) -> Manifestation | None:
+        """The newest open manifestation that came from ``address`` on ``channel``."""
+        digest = identity.address_digest(self.keys, channel, address)
+        query = (
+            select(ManifestationRow)
+            .join(IdentityRow)
+            .where(
+                IdentityRow.channel_address_hash == digest,
+                ManifestationRow.channel == channel,
+                ManifestationRow.state.notin_([State.CLOSED, State.ARCHIVED]),
+            )
+            .order_by(ManifestationRow.id.desc())
+            .limit(1)
+        )
+        async with self.database.read() as session:
+            row = (await session.scalars(query)).one_or_none()
+            return None if row is None else to_view(await self._load(session, row.protocol))
+
+    # -- messages ---------------------------------------------------------------------
+
+    async def add_message(
+        self,
+        protocol: str,
+        text: str,
+        *,
+        channel: str,
+        external_id: str | None = None,
+        files: Sequence[IncomingFile] = (),
+    ) -> int | None:
+        """Record an inbound message; None when ``external_id`` was already recorded."""
+        stored = [self._store_file(f) for f in files]
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            message_id = await insert_ignore(
+                session,
+                MessageRow,
+                {
+                    "manifestation_id": row.id,
+                    "direction": "inbound",
+                    "channel": channel,
+                    "text": text,
+                    "external_id": external_id,
+                    "created_at": self.now(),
+                    "extra": {},
+                },
+                returning=MessageRow.id,
+            )
+            if message_id is None:
+                return None
+            await self._attach(session, row, message_id, stored)
+            row.updated_at = self.now()
+            events = await self._citizen_answered(session, row)
+        await self.publish(
+            [
+                MessageReceived(
+                    protocol=row.protocol,
+                    occurred_at=self.now(),
+                    channel=channel,
+                    message_id=message_id,
+                ),
+                *events,
+            ]
+        )
+        return int(message_id)
+
+    async def _citizen_answered(
+        self, session: AsyncSession, row: ManifestationRow
+    ) -> list[EventBase]:
+        if row.state != State.AWAITING_CITIZEN:
+            return []
+        return await self._move(
+            session,
+            row,
+            State.TRIAGE,
+            Actor(kind="citizen", name="cidadão"),
+            "complementação recebida",
+        )
+
+    async def note(self, protocol: str, text: str, actor: Actor) -> int:
+        """An internal note: never shown to the citizen."""
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            message = MessageRow(
+                manifestation_id=row.id,
+                direction="internal",
+                channel="staff",
+                text=text,
+                author_id=actor.user_id,
+                created_at=self.now(),
+                extra={"author": actor.name},
+            )
+            session.add(message)
+            await session.flush()
+            audit.record(session, self.now(), actor, "note", row.protocol)
+            return message.id
+
+    async def reply(self, protocol: str, text: str, actor: Actor) -> int:
+        """A reply to the citizen, delivered through the channel it came from via the outbox."""
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            message = await self._outbound(session, row, text, actor)
+            audit.record(session, self.now(), actor, "reply", row.protocol)
+        await self.publish(
+            [
+                Replied(
+                    protocol=row.protocol,
+                    occurred_at=self.now(),
+                    channel=row.channel,
+                    message_id=message.id,
+                    actor=actor.label,
+                )
+            ]
+        )
+        return message.id
+
+    async def _outbound(
+        self, session: AsyncSession, row: ManifestationRow, text: str, actor: Actor
+    ) -> MessageRow:
+        deliverable = self._has_adapter(row.channel)
+        message = MessageRow(
+            manifestation_id=row.id,
+            direction="outbound",
+            channel=row.channel,
+            text=text,
+            author_id=actor.user_id,
+            created_at=self.now(),
+            extra={"author": actor.name},
+            delivery_state="pending" if deliverable else "undeliverable",
+            delivery_error=None if deliverable else "canal sem envio: disponível no acompanhamento",
+        )
+        session.add(message)
+        await session.flush()
+        if deliverable:
+            outbox.enqueue(
+                session,
+                channel=row.channel,
+                idempotency_key=f"message:{message.id}",
+                now=self.now(),
+                message_id=message.id,
+                payload={"protocol": row.protocol, "text": text, "kind": "reply"},
+            )
+        return message
+
+    def _has_adapter(self, channel: str) -> bool:
+        registered = self.channels.get(channel)
+        return registered is not None and registered.spec.adapter is not None
+
+    def adapter(self, channel: str) -> ChannelAdapter | None:
+        """The delivery adapter of ``channel`` (built once), or None."""
+        if channel not in self._adapters:
+            registered = self.channels.get(channel)
+            if registered is None or registered.spec.adapter is None:
+                return None
+            self._adapters[channel] = registered.spec.adapter(registered.config, self)
+        return self._adapters[channel]
+
+    async def enqueue(
+        self,
+        channel: str,
+        *,
+        idempotency_key: str,
+        text: str,
+        protocol: str | None = None,
+        kind: str = "notification",
+        extra: dict[str, Any] | None = None,
+    ) -> bool:
+        """Queue a delivery (e.g. a reminder) on ``channel``; False when the key exists."""
+        async with self.database.write() as session:
+            created = await insert_ignore(
+                session,
+                outbox.OutboxRow,
+                {
+                    "channel": channel,
+                    "idempotency_key": idempotency_key,
+                    "payload": {
+                        "protocol": protocol,
+                        "text": text,
+                        "kind": kind,
+                        "extra": extra or {},
+                    },
+                    "state": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": self.now(),
+                    "created_at": self.now(),
+                },
+                returning=outbox.OutboxRow.id,
+            )
+        return created is not None
+
+    async def update_delivery(
+        self, channel: str, external_id: str, state: str, error: str | None = None
+    ) -> bool:
+        """A channel's delivery status; statuses only move forward, a failure is kept with
+        its error. False when no message has that id (the caller may keep the status)."""
+        async with self.database.write() as session:
+            query = select(MessageRow).where(
+                MessageRow.channel == channel, MessageRow.external_id == external_id
+            )
+            message = (await session.scalars(query)).one_or_none()
+            if message is None:
+                return False
+            _advance(message, state, error)
+        return True
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    async def transition(
+        self, protocol: str, target: State | str, actor: Actor, reason: str = ""
+    ) -> Manifestation:
+        """Move a manifestation to ``target``: checked against the table, then every
+        plugin's veto hook; recorded with who, when and why."""
+        target = State(target)
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            check_transition(State(row.state), target)
+            await self._vetoes(row, target, actor, reason)
+            events = await self._move(session, row, target, actor, reason)
+            view = to_view(row)
+        await self.publish(events)
+        return view
+
+    async def _vetoes(
+        self, row: ManifestationRow, target: State, actor: Actor, reason: str
+    ) -> None:
+        answers = await self.host.ask(
+            "balcao_validate_transition",
+            manifestation=to_view(row),
+            source=State(row.state),
+            target=target,
+            actor=actor,
+            reason=reason,
+        )
+        refusals = [f"{name}: {v.reason}" for name, v in answers if isinstance(v, Veto)]
+        if refusals:
+            raise TransitionRefused("transição recusada por " + "; ".join(refusals))
+
+    async def _move(
+        self, session: AsyncSession, row: ManifestationRow, target: State, actor: Actor, reason: str
+    ) -> list[EventBase]:
+        source, now = State(row.state), self.now()
+        check_transition(source, target)
+        event = record_transition(session, row, target, actor, reason, now)
+        await deadline_effects(session, self.calendar, row, source, target, now, self.today())
+        audit.record(
+            session,
+            now,
+            actor,
+            "transition",
+            row.protocol,
+            source=source.value,
+            target=target.value,
+            reason=reason,
+        )
+        if target.is_open:
+            return [event]
+        return [event, Closed(protocol=row.protocol, occurred_at=now, state=target.value)]
+
+    async def forward(self, protocol: str, unit: str, extract: str, actor: Actor) -> None:
+        """Forward to a unit: it sees ``extract`` only, and has 20 (+20) days to answer."""
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            check_transition(State(row.state), State.FORWARDED)
+            await self._vetoes(row, State.FORWARDED, actor, f"encaminhada à unidade {unit}")
+            events = await self._forward(session, row, unit, actor, extract)
+        await self.publish(events)
+
+    async def _forward(
+        self, session: AsyncSession, row: ManifestationRow, unit: str, actor: Actor, extract: str
+    ) -> list[EventBase]:
+        now = self.now()
+        row.unit_code = unit
+        session.add(
+            MessageRow(
+                manifestation_id=row.id,
+                direction="internal",
+                channel="staff",
+                text=extract,
+                author_id=actor.user_id,
+                created_at=now,
+                extra={"forward_to": unit, "author": actor.name},
+            )
+        )
+        events = await self._move(
+            session, row, State.FORWARDED, actor, f"encaminhada à unidade {unit}"
+        )
+        deadlines.start(session, self.calendar, row, Purpose.UNIT, self.today(), unit)
+        return [
+            *events,
+            Forwarded(protocol=row.protocol, occurred_at=now, unit=unit, actor=actor.label),
+        ]
+
+    async def extend_deadline(
+        self, protocol: str, purpose: Purpose | str, reason: str, actor: Actor
+    ) -> DeadlineView:
+        """The single extension the law allows, with its justification."""
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            found = await deadlines.open_deadlines(session, row.id, Purpose(purpose))
+            if not found:
+                raise NotFound(f"nenhum prazo '{Purpose(purpose).label}' em aberto")
+            deadlines.extend(found[-1], self.calendar, to_view(row).kind, reason)
+            audit.record(
+                session,
+                self.now(),
+                actor,
+                "extend_deadline",
+                row.protocol,
+                purpose=str(purpose),
+                reason=reason,
+            )
+            return deadlines.view(found[-1], self.today())
+
+    # -- identity ---------------------------------------------------------------------
+
+    async def reveal_identity(self, protocol: str, actor: Actor, reason: str) -> Citizen | None:
+        """The citizen's identity, for the ``ouvidor`` only, always logged with the reason."""
+        if actor.role != "ouvidor":
+            raise PermissionError("somente o ouvidor pode ver a identidade do manifestante")
+        if not reason.strip():
+            raise ValueError("informe o motivo para ver a identidade")
+        async with self.database.write() as session:
+            row = await self._load(session, protocol)
+            audit.record(
+                session, self.now(), actor, "identity_view", row.protocol, reason=reason.strip()
+            )
+            return identity.unseal(self.keys, row.identity).citizen
+
+    async def recipient(self, protocol: str) -> str | None:
+        """The channel address a reply goes to (decrypted only for delivery)."""
+        async with self.database.read() as session:
+            row = await load(session, protocol)
+            return None if row is None else identity.unseal(self.keys, row.identity).channel_address
+
+    # -- inbound events, rate limits ---------------------------------------------------
+
+    async def persist_inbound(self, channel: str, external_id: str, body: bytes) -> bool:
+        """Store a raw inbound event before acknowledging it; False for a duplicate.
+        The worker then hands it to the channel's ``inbound`` processor."""
+        async with self.database.write() as session:
+            created = await insert_ignore(
+                session,
+                InboundEvent,
+                {
+                    "channel": channel,
+                    "external_id": external_id,
+                    "body": body,
+                    "received_at": self.now(),
+                    "attempts": 0,
+                    "next_attempt_at": self.now(),
+                },
+                returning=InboundEvent.id,
+            )
+        return created is not None
+
+    async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
+        """A fixed-window rate limit shared by every app instance: False once exceeded."""
+        now = self.now()
+        async with self.database.write() as session:
+            await insert_ignore(
+                session, RateLimitRow, {"key": key, "window_start": now, "count": 0}
+            )
+            row = await session.get(RateLimitRow, key)
+            assert row is not None
+            if now - row.window_start >= window:
+                row.window_start, row.count = now, 0
+            row.count += 1
+            return row.count <= limit
+
+
+def _advance(message: MessageRow, state: str, error: str | None) -> None:
+    if state == "failed":
+        message.delivery_state, message.delivery_error = "failed", error
+        return
+    current = _DELIVERY_ORDER.get(message.delivery_state or "pending", 0)
+    if message.delivery_state != "failed" and _DELIVERY_ORDER.get(state, -1) > current:
+        message.delivery_state = state

@@ -1,0 +1,82 @@
+"""Lifecycle events, a msgspec tagged union: new events and new defaulted fields never
+change a hook's signature."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+__all__ = [
+    "Closed",
+    "DeadlineNear",
+    "DeadlineOverdue",
+    "Event",
+    "EventBase",
+    "Forwarded",
+    "ManifestationCreated",
+    "MessageReceived",
+    "Replied",
+    "StatusChanged",
+]
+
+
+class EventBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
+    """What every event carries: which manifestation, and when."""
+
+    protocol: str
+    occurred_at: dt.datetime
+
+
+class ManifestationCreated(EventBase, frozen=True, tag="created"):
+    kind: str
+    channel: str
+
+
+class MessageReceived(EventBase, frozen=True, tag="message_received"):
+    channel: str
+    message_id: int
+
+
+class StatusChanged(EventBase, frozen=True, tag="status_changed"):
+    source: str | None
+    target: str
+    actor: str
+    reason: str = ""
+
+
+class Forwarded(EventBase, frozen=True, tag="forwarded"):
+    unit: str
+    actor: str
+
+
+class Replied(EventBase, frozen=True, tag="replied"):
+    channel: str
+    message_id: int
+    actor: str
+
+
+class DeadlineNear(EventBase, frozen=True, tag="deadline_near"):
+    purpose: str
+    due_on: dt.date
+
+
+class DeadlineOverdue(EventBase, frozen=True, tag="deadline_overdue"):
+    purpose: str
+    due_on: dt.date
+
+
+class Closed(EventBase, frozen=True, tag="closed"):
+    state: str
+
+
+Event = (
+    ManifestationCreated
+    | MessageReceived
+    | StatusChanged
+    | Forwarded
+    | Replied
+    | DeadlineNear
+    | DeadlineOverdue
+    | Closed
+)

@@ -1,0 +1,105 @@
+"""The secret key and the keys derived from it: identity encryption, hashing, signing."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+__all__ = ["MIN_SECRET_LENGTH", "KeyRing", "UnreadableSecret", "load_or_create_secret"]
+
+MIN_SECRET_LENGTH = 32
+_NONCE = 12
+
+
+class UnreadableSecret(ValueError):
+    """Ciphertext that no configured key opens."""
+
+
+def _derive(secret: str, purpose: str) -> bytes:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+    return hkdf.derive(secret.encode())
+
+
+@dataclass(frozen=True)
+class _Keys:
+    key_id: str
+    encryption: bytes
+    hashing: bytes
+    signing: bytes
+
+
+def _keys(secret: str) -> _Keys:
+    key_id = hashlib.sha256(_derive(secret, "balcao:key-id")).hexdigest()[:8]
+    return _Keys(
+        key_id,
+        _derive(secret, "balcao:vault"),
+        _derive(secret, "balcao:hash"),
+        _derive(secret, "balcao:sign"),
+    )
+
+
+class KeyRing:
+    """The current key plus previous ones still accepted for reading (rotation)."""
+
+    def __init__(self, secret: str, previous: tuple[str, ...] = ()) -> None:
+        self._current = _keys(secret)
+        self._all = {k.key_id: k for k in (self._current, *map(_keys, previous))}
+
+    @property
+    def signing_key(self) -> bytes:
+        return self._current.signing
+
+    def encrypt(self, plaintext: bytes) -> str:
+        nonce = os.urandom(_NONCE)
+        sealed = AESGCM(self._current.encryption).encrypt(nonce, plaintext, None)
+        return f"{self._current.key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+    def decrypt(self, token: str) -> bytes:
+        key_id, _, body = token.partition(":")
+        keys = self._all.get(key_id)
+        if keys is None:
+            raise UnreadableSecret(f"dado cifrado com uma chave desconhecida ({key_id})")
+        raw = base64.b64decode(body)
+        try:
+            return AESGCM(keys.encryption).decrypt(raw[:_NONCE], raw[_NONCE:], None)
+        except InvalidTag as exc:
+            raise UnreadableSecret("dado cifrado corrompido ou chave errada") from exc
+
+    def needs_reencryption(self, token: str) -> bool:
+        return not token.startswith(self._current.key_id + ":")
+
+    def digest(self, value: str) -> str:
+        """A keyed hash: a database dump alone cannot brute-force short secrets."""
+        return hmac.new(self._current.hashing, value.encode(), hashlib.sha256).hexdigest()
+
+    def matches(self, value: str, digest: str) -> bool:
+        """Constant-time check of ``value`` against any key's digest."""
+        found = False
+        for keys in self._all.values():
+            mine = hmac.new(keys.hashing, value.encode(), hashlib.sha256).hexdigest()
+            found |= hmac.compare_digest(mine, digest)
+        return found
+
+
+def load_or_create_secret(configured: str | None, key_file: Path) -> tuple[str, bool]:
+    """The secret key and whether it was just generated into ``key_file``."""
+    if configured is not None:
+        return configured, False
+    if key_file.exists():
+        return key_file.read_text().strip(), False
+    secret = secrets.token_urlsafe(48)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secret + "\n")
+    return secret, True

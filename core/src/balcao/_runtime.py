@@ -1,0 +1,113 @@
+"""Everything one app instance (or one worker) needs, built once from the settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from balcao._clock import Clock, SystemClock
+from balcao._config import Settings, load_settings
+from balcao._db.engine import Database
+from balcao._db.migrate import upgrade
+from balcao._desk import Desk
+from balcao._host import PluginError, PluginHost
+from balcao._keys import KeyRing, load_or_create_secret
+from balcao._specs import ChannelSpec, ExporterSpec, JobSpec, MigrationSpec, Registered
+from balcao._worker import Worker
+
+__all__ = ["Runtime", "build_runtime"]
+
+log = logging.getLogger("balcao")
+KEY_FILE = "balcao.secret"
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    host: PluginHost
+    desk: Desk
+    worker: Worker
+    exporters: list[Registered[ExporterSpec]]
+    migrations: list[Registered[MigrationSpec]]
+    key_generated: bool
+
+    async def upgrade_database(self) -> None:
+        await upgrade(self.desk.database, [m.spec.location for m in self.migrations])
+
+    async def close(self) -> None:
+        await self.desk.database.dispose()
+
+
+def _unique(found: Sequence[Registered[Any]], what: str) -> None:
+    seen: dict[str, str] = {}
+    for item in found:
+        name = item.spec.name
+        if name in seen:
+            raise PluginError(
+                f"{what} '{name}' registrado duas vezes: plugins '{seen[name]}' e '{item.plugin}'"
+            )
+        seen[name] = item.plugin
+
+
+def _secret(settings: Settings) -> tuple[KeyRing, bool]:
+    key_file = settings.data_dir / KEY_FILE
+    secret, generated = load_or_create_secret(settings.secret_key, key_file)
+    if generated:
+        log.warning(
+            "BALCAO_SECRET_KEY não configurada: chave gerada em %s (somente o dono "
+            "pode ler). Faça cópia de segurança dela: sem ela as identidades "
+            "cifradas ficam ilegíveis.",
+            key_file,
+        )
+    return KeyRing(secret, tuple(settings.previous_secret_keys)), generated
+
+
+def build_runtime(
+    settings: Settings | None = None,
+    *,
+    plugins: Sequence[tuple[str, object]] = (),
+    load_entrypoints: bool = True,
+    environ: Mapping[str, str] | None = None,
+    clock: Clock | None = None,
+    strict: bool = True,
+) -> Runtime:
+    """Load settings and plugins, collect their specs; ``strict`` refuses failed plugins."""
+    settings = settings or load_settings(environ)
+    host = PluginHost(settings, plugins=plugins, load_entrypoints=load_entrypoints, environ=environ)
+    if strict:
+        host.require_healthy()
+    keys, generated = _secret(settings)
+    desk = Desk(
+        settings=settings,
+        host=host,
+        database=Database(settings.database_url),
+        keys=keys,
+        calendar=settings.calendar(),
+        clock=clock or SystemClock(),
+    )
+    channels = host.collect("balcao_register_channels")
+    exporters = host.collect("balcao_register_exporters")
+    _unique(channels, "canal")
+    _unique(exporters, "exportador")
+    desk.channels = {c.spec.name: c for c in channels}
+    desk.rules = host.collect("balcao_register_routing_rules")
+    jobs: list[Registered[JobSpec]] = host.collect("balcao_register_jobs")
+    return Runtime(
+        settings,
+        host,
+        desk,
+        Worker(desk, jobs),
+        exporters,
+        host.collect("balcao_register_migrations"),
+        generated,
+    )
+
+
+def template_directories(runtime: Runtime) -> list[Path]:
+    specs: list[ChannelSpec | ExporterSpec] = [c.spec for c in runtime.desk.channels.values()]
+    specs += [e.spec for e in runtime.exporters]
+    extra = [s.template_directory for s in specs if s.template_directory]
+    return [Path(__file__).parent / "templates", *extra]

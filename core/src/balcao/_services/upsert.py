@@ -1,0 +1,23 @@
+"""``INSERT ... ON CONFLICT DO NOTHING`` on both databases: uniqueness is the database's job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+__all__ = ["insert_ignore"]
+
+
+async def insert_ignore(
+    session: AsyncSession, table: Any, values: dict[str, Any], returning: Any = None
+) -> Any:
+    """Insert unless a unique constraint says it exists; the ``returning`` column or None."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    statement = module.insert(table).values(**values).on_conflict_do_nothing()
+    if returning is None:
+        await session.execute(statement)
+        return None
+    return (await session.execute(statement.returning(returning))).scalar_one_or_none()

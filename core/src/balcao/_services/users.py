@@ -1,0 +1,104 @@
+"""Staff users and their API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from balcao._db.models import ApiToken, UnitRow, UserRow
+from balcao._keys import KeyRing
+from balcao._types import Actor
+
+__all__ = ["ROLES", "UserError", "actor_for_token", "create_token", "create_user"]
+
+ROLES = ("ouvidor", "atendente", "unidade", "auditor")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+class UserError(ValueError):
+    """A user or token that cannot be created, and why."""
+
+
+def _check(email: str, role: str, unit: str | None, password: str) -> None:
+    if not _EMAIL.match(email):
+        raise UserError(f"e-mail inválido: {email!r}")
+    if role not in ROLES:
+        raise UserError(f"papel desconhecido {role!r}: use um de {', '.join(ROLES)}")
+    if role == "unidade" and not unit:
+        raise UserError("o papel 'unidade' exige --unit com o código da unidade")
+    if len(password) < 10:
+        raise UserError("a senha deve ter pelo menos 10 caracteres")
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    unit: str | None,
+    password: str,
+    now: dt.datetime,
+) -> UserRow:
+    _check(email, role, unit, password)
+    if unit and await session.get(UnitRow, unit) is None:
+        session.add(UnitRow(code=unit, name=unit))
+    user = UserRow(
+        email=email.lower(),
+        name=name,
+        role=role,
+        unit_code=unit,
+        password_hash=_hasher.hash(password),
+        created_at=now,
+    )
+    session.add(user)
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise UserError(f"já existe um usuário com o e-mail {email}") from exc
+    return user
+
+
+async def create_token(
+    session: AsyncSession, keys: KeyRing, *, email: str, label: str, now: dt.datetime
+) -> str:
+    user = (await session.scalars(select(UserRow).where(UserRow.email == email.lower()))).first()
+    if user is None or not user.active:
+        raise UserError(f"nenhum usuário ativo com o e-mail {email}")
+    token = "blc_" + secrets.token_urlsafe(32)
+    session.add(
+        ApiToken(user_id=user.id, token_hash=keys.digest(token), label=label, created_at=now)
+    )
+    return token
+
+
+async def actor_for_token(session: AsyncSession, keys: KeyRing, token: str) -> Actor | None:
+    query = (
+        select(UserRow)
+        .join(ApiToken)
+        .where(
+            ApiToken.token_hash == keys.digest(token),
+            ApiToken.revoked_at.is_(None),
+            UserRow.active.is_(True),
+        )
+    )
+    user = (await session.scalars(query)).first()
+    if user is None:
+        return None
+    return Actor(
+        kind="user", name=user.email, user_id=user.id, role=user.role, unit_code=user.unit_code
+    )  # type: ignore[arg-type]
+
+
+def verify_password(user: UserRow, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except Exception:
+        return False

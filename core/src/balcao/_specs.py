@@ -1,0 +1,126 @@
+"""Frozen spec objects that plugins register through the ``balcao_register_*`` hooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    import click
+    from litestar.types import ControllerRouterHandler
+
+    from balcao._desk import Desk
+    from balcao._types import DeliveryReceipt, Manifestation, OutboundMessage, RoutingDecision
+
+__all__ = [
+    "ChannelAdapter",
+    "ChannelSpec",
+    "CommandSpec",
+    "ExporterSpec",
+    "HomeCard",
+    "JobSpec",
+    "MigrationSpec",
+    "Registered",
+    "RoutingRuleSpec",
+]
+
+S = TypeVar("S")
+
+
+class ChannelAdapter(Protocol):
+    """Delivers outbound messages for one channel; the worker calls it with retries."""
+
+    async def send(self, message: OutboundMessage) -> DeliveryReceipt:
+        """Send ``message``; raise :class:`balcao.DeliveryFailed` when it did not go."""
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class HomeCard:
+    """A channel's card on the balcão's home page."""
+
+    title: str
+    description: str
+    url: str
+    action: str = "Acessar"
+    order: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelSpec:
+    """An intake channel.
+
+    Attributes:
+        name: URL-safe name; routes are mounted under ``/channels/<name>``.
+        title: how staff and citizens call it ("WhatsApp", "Formulário web").
+        route_handlers: Litestar handlers/controllers/routers, mounted under the prefix.
+        adapter: factory building the outbound delivery adapter from the plugin's config
+            and the desk; ``None`` for a channel that cannot reply.
+        inbound: processes one raw inbound event stored with ``Desk.persist_inbound``.
+        card: the card on the home page; ``None`` shows none.
+        template_directory: Jinja templates for the routes (may extend ``balcao/base.html``).
+    """
+
+    name: str
+    title: str
+    route_handlers: Sequence[ControllerRouterHandler] = ()
+    adapter: Callable[[Any, Desk], ChannelAdapter] | None = None
+    inbound: Callable[[bytes, Desk], Awaitable[None]] | None = None
+    card: HomeCard | None = None
+    template_directory: Path | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExporterSpec:
+    """An exporter: its routes are mounted under ``/exports/<name>`` (staff only)."""
+
+    name: str
+    title: str
+    route_handlers: Sequence[ControllerRouterHandler] = ()
+    template_directory: Path | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandSpec:
+    """A ``balcao <name>`` command (a click command or group)."""
+
+    command: click.Command
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobSpec:
+    """A periodic task: ``run(desk)`` every ``every``; several workers never run it twice
+    for the same slot."""
+
+    name: str
+    run: Callable[[Desk], Awaitable[None]]
+    every: dt.timedelta
+
+
+@dataclass(frozen=True, kw_only=True)
+class MigrationSpec:
+    """A folder of Alembic revisions: one branch labelled with the plugin's name,
+    whose first revision ``depends_on = "core@head"`` or a named core revision."""
+
+    location: Path
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoutingRuleSpec:
+    """A routing rule in code: ``evaluate`` returns a decision or ``None`` (no match)."""
+
+    name: str
+    evaluate: Callable[[Manifestation], Awaitable[RoutingDecision | None]]
+    priority: int = 100
+
+
+@dataclass(frozen=True)
+class Registered(Generic[S]):
+    """A spec with the plugin that registered it, so every error can name the plugin."""
+
+    plugin: str
+    spec: S
+    config: Any = field(default=None, compare=False)

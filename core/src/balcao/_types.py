@@ -1,0 +1,187 @@
+"""Value objects the core hands to plugins and takes from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import msgspec
+
+from balcao._domain.kinds import Kind
+from balcao._domain.lifecycle import State
+
+__all__ = [
+    "Actor",
+    "Citizen",
+    "DeadlineView",
+    "DeliveryFailed",
+    "DeliveryReceipt",
+    "IncomingFile",
+    "Manifestation",
+    "MessageView",
+    "NewManifestation",
+    "OutboundMessage",
+    "Receipt",
+    "RoutingDecision",
+    "Veto",
+]
+
+Role = Literal["ouvidor", "atendente", "unidade", "auditor"]
+
+
+class Actor(msgspec.Struct, frozen=True, kw_only=True):
+    """Who does something: a staff user, the citizen, the system or a plugin."""
+
+    kind: Literal["user", "citizen", "system", "plugin"]
+    name: str
+    user_id: int | None = None
+    role: Role | None = None
+    unit_code: str | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.name}"
+
+    @classmethod
+    def system(cls, name: str = "balcao") -> Actor:
+        return cls(kind="system", name=name)
+
+    @classmethod
+    def plugin(cls, name: str) -> Actor:
+        return cls(kind="plugin", name=name)
+
+
+class Citizen(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The citizen's identification; stored encrypted, apart from the case text."""
+
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    cpf: str | None = None
+    whatsapp: str | None = None
+
+
+class IncomingFile(msgspec.Struct, frozen=True, kw_only=True):
+    """A file a citizen sent; its declared type is not trusted."""
+
+    filename: str
+    content: bytes
+    declared_type: str | None = None
+
+
+class NewManifestation(msgspec.Struct, frozen=True, kw_only=True):
+    """What a channel hands the core to register a manifestation."""
+
+    kind: Kind
+    channel: str
+    description: str
+    subject: str = ""
+    anonymous: bool = False
+    citizen: Citizen | None = None
+    channel_address: str | None = None
+    external_id: str | None = None
+    files: tuple[IncomingFile, ...] = ()
+    extra: dict[str, Any] = {}
+
+
+class Receipt(msgspec.Struct, frozen=True, kw_only=True):
+    """The protocol number and the access code, shown to the citizen once."""
+
+    protocol: str
+    access_code: str | None
+
+
+class DeadlineView(msgspec.Struct, frozen=True, kw_only=True):
+    purpose: str
+    label: str
+    due_on: dt.date
+    days_left: int
+    extended: bool
+    paused: bool
+    unit_code: str | None = None
+
+
+class Manifestation(msgspec.Struct, frozen=True, kw_only=True):
+    """A read-only snapshot of a manifestation, never with the citizen's identity."""
+
+    id: int
+    protocol: str
+    kind: Kind
+    channel: str
+    state: State
+    subject: str
+    description: str
+    anonymous: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    pseudonym: str
+    unit_code: str | None = None
+    assignee_id: int | None = None
+    priority: str = "normal"
+    tags: tuple[str, ...] = ()
+    confidential: bool = False
+    routed_by: str | None = None
+    routing_reason: str | None = None
+    falabr_nup: str | None = None
+    extra: dict[str, Any] = {}
+
+
+class MessageView(msgspec.Struct, frozen=True, kw_only=True):
+    id: int
+    direction: Literal["inbound", "outbound", "internal"]
+    channel: str
+    text: str
+    created_at: dt.datetime
+    author: str | None = None
+    delivery_state: str | None = None
+    delivery_error: str | None = None
+
+
+class OutboundMessage(msgspec.Struct, frozen=True, kw_only=True):
+    """One delivery the worker hands a channel adapter. Send it at most once per
+    ``idempotency_key`` where the channel allows it: a retry carries the same key."""
+
+    idempotency_key: str
+    protocol: str | None
+    recipient: str | None
+    text: str
+    attempt: int
+    kind: str = "reply"
+    extra: dict[str, Any] = {}
+
+
+class DeliveryReceipt(msgspec.Struct, frozen=True, kw_only=True):
+    """The channel's answer to a delivery: its own id for the message, if any."""
+
+    external_id: str | None = None
+    state: Literal["sent", "delivered"] = "sent"
+
+
+class DeliveryFailed(Exception):
+    """Raised by a channel adapter. ``retryable`` failures go back to the outbox with
+    backoff (or after ``retry_after`` seconds); the others go straight to dead letter."""
+
+    def __init__(
+        self, message: str, *, retryable: bool = True, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+class RoutingDecision(msgspec.Struct, frozen=True, kw_only=True):
+    """What a routing rule decides; ``reason`` says why, in words staff understand."""
+
+    reason: str
+    forward_to: str | None = None
+    assign_to: str | None = None
+    priority: str | None = None
+    tags: tuple[str, ...] = ()
+    confidential: bool = False
+    stop: bool = True
+
+
+class Veto(msgspec.Struct, frozen=True, kw_only=True):
+    """Returned by ``balcao_validate_transition`` to refuse a transition, with the reason."""
+
+    reason: str

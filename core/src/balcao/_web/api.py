@@ -1,0 +1,275 @@
+"""The staff REST API under ``/api/v1`` (bearer tokens, roles declared per route)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request, Router, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy import select
+
+from balcao._db.models import AuditEntry, UnitRow
+from balcao._desk import Desk
+from balcao._domain.lifecycle import State
+from balcao._services import audit
+from balcao._services.manifestations import load, to_view
+from balcao._services.queries import Filters, Page, TimelineEntry, list_manifestations, timeline
+from balcao._types import Actor, Citizen, DeadlineView, Manifestation
+from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor, staff_guard
+
+__all__ = ["api_router"]
+
+_REPLY = frozenset({"ouvidor", "atendente", "unidade"})
+
+
+class PluginInfo(msgspec.Struct, frozen=True):
+    name: str
+    distribution: str | None
+    version: str | None
+    status: str
+    reason: str | None
+    hooks: list[str]
+
+
+class Detail(msgspec.Struct, frozen=True, kw_only=True):
+    manifestation: Manifestation
+    deadlines: list[DeadlineView]
+    timeline: list[TimelineEntry]
+
+
+class MessageIn(msgspec.Struct, frozen=True):
+    text: str
+    internal: bool = False
+
+
+class MessageOut(msgspec.Struct, frozen=True):
+    id: int
+    internal: bool
+
+
+class TransitionIn(msgspec.Struct, frozen=True):
+    to: State
+    reason: str = ""
+
+
+class ForwardIn(msgspec.Struct, frozen=True):
+    unit: str
+    text: str
+
+
+class IdentityIn(msgspec.Struct, frozen=True):
+    reason: str
+
+
+class Unit(msgspec.Struct, frozen=True):
+    code: str
+    name: str
+    email: str | None = None
+    parent: str | None = None
+
+
+class AuditOut(msgspec.Struct, frozen=True):
+    at: dt.datetime
+    actor: str
+    action: str
+    protocol: str | None
+    detail: dict[str, Any]
+
+
+def _visible(actor: Actor, found: Manifestation) -> Manifestation:
+    """A unit member sees only what was forwarded to the unit; others get 404, not 403."""
+    if actor.role == "unidade" and found.unit_code != actor.unit_code:
+        raise NotFoundException(f"manifestação {found.protocol} não encontrada")
+    return found
+
+
+async def _get(desk: Desk, request: Request[Any, Any, Any], protocol: str) -> Manifestation:
+    return _visible(current_actor(request), await desk.get(protocol))
+
+
+@get("/plugins", opt={"roles": ALL_STAFF})
+async def list_plugins(desk: NamedDependency[Desk]) -> list[PluginInfo]:
+    """Installed plugins and their status (the same list as ``balcao plugins``)."""
+    return [
+        PluginInfo(r.name, r.distribution, r.version, r.status, r.reason, r.hooks)
+        for r in desk.host.records.values()
+    ]
+
+
+@get("/manifestations", opt={"roles": ALL_STAFF})
+async def list_(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    state_filter: Annotated[str | None, QueryParameter(name="state")] = None,
+    kind: FromQuery[str | None] = None,
+    channel: FromQuery[str | None] = None,
+    unit: FromQuery[str | None] = None,
+    q: FromQuery[str | None] = None,
+    overdue: FromQuery[bool | None] = None,
+    page: FromQuery[int] = 1,
+    per_page: FromQuery[int] = 25,
+) -> Page:
+    """Manifestations, newest first, with filters and paging."""
+    actor = current_actor(request)
+    if actor.role == "unidade":
+        unit = actor.unit_code
+    filters = Filters(
+        state=state_filter,
+        kind=kind,
+        channel=channel,
+        unit=unit,
+        q=q,
+        overdue=overdue,
+        page=page,
+        per_page=per_page,
+    )
+    async with desk.database.read() as session:
+        return await list_manifestations(session, filters, desk.today())
+
+
+@get("/manifestations/{protocol:str}", opt={"roles": ALL_STAFF})
+async def detail(
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
+) -> Detail:
+    """One manifestation with its timeline, deadlines and routing reason; never the identity."""
+    found = await _get(desk, request, protocol)
+    async with desk.database.read() as session:
+        row = await load(session, protocol)
+        assert row is not None
+        entries = await timeline(session, row.id)
+    return Detail(
+        manifestation=to_view(row), deadlines=await desk.deadlines(found.protocol), timeline=entries
+    )
+
+
+@post("/manifestations/{protocol:str}/messages", opt={"roles": _REPLY}, status_code=201)
+async def add_message(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    protocol: FromPath[str],
+    data: JSONBody[MessageIn],
+) -> MessageOut:
+    """Reply to the citizen, or add an internal note (``internal: true``). A unit member
+    writes internal notes only: the ouvidoria decides what goes to the citizen."""
+    actor = current_actor(request)
+    found = await _get(desk, request, protocol)
+    if not data.text.strip():
+        raise ValidationException("o texto da mensagem está vazio")
+    if data.internal or actor.role == "unidade":
+        return MessageOut(await desk.note(found.protocol, data.text, actor), True)
+    return MessageOut(await desk.reply(found.protocol, data.text, actor), False)
+
+
+@post("/manifestations/{protocol:str}/transitions", opt={"roles": _REPLY}, status_code=200)
+async def transition(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    protocol: FromPath[str],
+    data: JSONBody[TransitionIn],
+) -> Manifestation:
+    """Move the manifestation to another state (checked against the transition table)."""
+    actor = current_actor(request)
+    found = await _get(desk, request, protocol)
+    if actor.role == "unidade" and data.to is not State.UNIT_ANSWERED:
+        raise NotFoundException("a unidade só pode marcar a manifestação como respondida")
+    return await desk.transition(found.protocol, data.to, actor, data.reason)
+
+
+@post("/manifestations/{protocol:str}/forward", opt={"roles": WRITERS}, status_code=200)
+async def forward(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    protocol: FromPath[str],
+    data: JSONBody[ForwardIn],
+) -> Manifestation:
+    """Forward to a unit; the unit sees only ``text`` (the extract)."""
+    async with desk.database.read() as session:
+        if await session.get(UnitRow, data.unit) is None:
+            raise ValidationException(f"unidade desconhecida: {data.unit}")
+    await desk.forward(protocol, data.unit, data.text, current_actor(request))
+    return await desk.get(protocol)
+
+
+@post(
+    "/manifestations/{protocol:str}/identity",
+    opt={"roles": frozenset({"ouvidor"})},
+    status_code=200,
+)
+async def reveal(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    protocol: FromPath[str],
+    data: JSONBody[IdentityIn],
+) -> Citizen | None:
+    """The citizen's identity (ouvidor only); every view is written to the audit log."""
+    return await desk.reveal_identity(protocol, current_actor(request), data.reason)
+
+
+@get("/units", opt={"roles": ALL_STAFF})
+async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
+    async with desk.database.read() as session:
+        rows = await session.scalars(select(UnitRow).order_by(UnitRow.code))
+        return [Unit(r.code, r.name, r.email, r.parent_code) for r in rows]
+
+
+@post("/units", opt={"roles": frozenset({"ouvidor"})}, status_code=201)
+async def save_unit(
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[Unit]
+) -> Unit:
+    """Create or update a unit of the directory."""
+    async with desk.database.write() as session:
+        row = await session.get(UnitRow, data.code) or UnitRow(code=data.code)
+        row.name, row.email, row.parent_code = data.name, data.email, data.parent
+        session.add(row)
+        audit.record(
+            session, desk.now(), current_actor(request), "unit_saved", None, code=data.code
+        )
+    return data
+
+
+@get("/audit", opt={"roles": READERS})
+async def audit_log(
+    desk: NamedDependency[Desk],
+    protocol: FromQuery[str | None] = None,
+    actor: FromQuery[str | None] = None,
+    action: FromQuery[str | None] = None,
+    limit: FromQuery[int] = 100,
+) -> list[AuditOut]:
+    """The audit log, newest first."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(min(max(limit, 1), 1000))
+    for column, value in (
+        (AuditEntry.protocol, protocol),
+        (AuditEntry.actor, actor),
+        (AuditEntry.action, action),
+    ):
+        if value:
+            query = query.where(column == value)
+    async with desk.database.read() as session:
+        return [
+            AuditOut(e.at, e.actor, e.action, e.protocol, e.detail)
+            for e in await session.scalars(query)
+        ]
+
+
+def api_router() -> Router:
+    return Router(
+        path="/api/v1",
+        guards=[staff_guard],
+        tags=["equipe"],
+        route_handlers=[
+            list_plugins,
+            list_,
+            detail,
+            add_message,
+            transition,
+            forward,
+            reveal,
+            list_units,
+            save_unit,
+            audit_log,
+        ],
+    )

@@ -1,0 +1,50 @@
+"""Staff authentication by bearer token and role guards: every staff route declares who may
+use it in ``opt={"roles": ...}``; a route without that declaration is closed to everyone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from balcao._desk import Desk
+from balcao._services.users import actor_for_token
+from balcao._types import Actor
+
+__all__ = ["ALL_STAFF", "READERS", "WRITERS", "current_actor", "staff_guard"]
+
+ALL_STAFF = frozenset({"ouvidor", "atendente", "unidade", "auditor"})
+WRITERS = frozenset({"ouvidor", "atendente"})
+READERS = frozenset({"ouvidor", "auditor"})
+
+
+async def _bearer_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: Desk) -> Actor | None:
+    header = connection.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    async with desk.database.read() as session:
+        return await actor_for_token(session, desk.keys, token.strip())
+
+
+async def staff_guard(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
+    roles = handler.opt.get("roles")
+    desk: Desk = connection.app.state.desk
+    actor = connection.scope.get("balcao_actor") or await _bearer_actor(connection, desk)
+    if actor is None:
+        raise NotAuthorizedException(
+            "autenticação necessária: envie 'Authorization: Bearer <token>'"
+        )
+    if not roles or actor.role not in roles:
+        raise PermissionDeniedException("seu papel não permite esta ação")
+    connection.scope["balcao_actor"] = actor  # type: ignore[typeddict-unknown-key]
+
+
+def current_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    """The authenticated staff member (after :func:`staff_guard`)."""
+    actor: Actor = connection.scope["balcao_actor"]  # type: ignore[typeddict-item]
+    return actor

@@ -1,0 +1,182 @@
+"""Citizen-facing routes: health, the home page and tracking."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.params import JSONBody, URLEncodedBody
+from litestar.response import Response, Template
+from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
+
+from balcao._desk import Desk
+from balcao._domain.deadlines import Purpose
+from balcao._services.manifestations import load
+from balcao._services.queries import timeline
+from balcao._types import Manifestation
+from balcao._web.formatting import date_text, datetime_text
+from balcao._web.security import client_ip
+
+__all__ = ["PUBLIC_ROUTES"]
+
+_ZONE_NAMES = {
+    "America/Cuiaba": "Cuiabá",
+    "America/Sao_Paulo": "Brasília",
+    "America/Manaus": "Manaus",
+}
+_WRONG = "Protocolo ou código de acesso não conferem. Confira os dados e tente de novo."
+
+
+class TrackingRequest(msgspec.Struct, frozen=True):
+    protocol: str
+    access_code: str
+
+
+class PublicMessage(msgspec.Struct, frozen=True):
+    direction: str
+    text: str
+    at: dt.datetime
+
+
+class Tracking(msgspec.Struct, frozen=True, kw_only=True):
+    protocol: str
+    state: str
+    state_label: str
+    kind: str
+    kind_label: str
+    created_at: dt.datetime
+    deadline: dt.date | None
+    messages: list[PublicMessage]
+
+
+@get("/health", tags=["público"])
+async def health(desk: NamedDependency[Desk]) -> Response[dict[str, Any]]:
+    """``ok`` when the database answers."""
+    if await desk.database.ping():
+        return Response(
+            {"status": "ok", "database": desk.database.dialect, "plugins": desk.host.active_names()}
+        )
+    return Response({"status": "unavailable", "database": desk.database.dialect}, status_code=503)
+
+
+@get("/", tags=["público"], include_in_schema=False)
+async def home(desk: NamedDependency[Desk]) -> Template:
+    now = desk.now()
+    nxt = desk.calendar.next_opening(now)
+    cards = sorted(
+        (c.spec.card for c in desk.channels.values() if c.spec.card),
+        key=lambda card: (card.order, card.title),
+    )
+    return Template(
+        "balcao/home.html",
+        context={
+            "open_now": desk.calendar.is_open(now),
+            "next_opening": nxt,
+            "next_opening_text": datetime_text(desk.calendar, nxt, weekday=True),
+            "hours_text": desk.calendar.hours_text(),
+            "cards": cards,
+            "timezone_label": _ZONE_NAMES.get(desk.settings.timezone, desk.settings.timezone),
+        },
+    )
+
+
+async def _track(
+    desk: Desk, request: Request[Any, Any, Any], data: TrackingRequest
+) -> Tracking | None:
+    key = f"tracking:{client_ip(request, desk.settings.trusted_proxies)}"
+    if not await desk.allow(key, desk.settings.tracking_rate_limit_per_hour, dt.timedelta(hours=1)):
+        raise HTTPException(
+            status_code=HTTP_429_TOO_MANY_REQUESTS,
+            detail="Muitas consultas deste endereço. Tente de novo mais tarde.",
+        )
+    found = await desk.verify_access(data.protocol, data.access_code)
+    return None if found is None else await _tracking(desk, found)
+
+
+async def _tracking(desk: Desk, found: Manifestation) -> Tracking:
+    async with desk.database.read() as session:
+        row = await load(session, found.protocol)
+        assert row is not None
+        entries = await timeline(session, row.id, public_only=True)
+    response = [d for d in await desk.deadlines(found.protocol) if d.purpose == Purpose.RESPONSE]
+    return Tracking(
+        protocol=found.protocol,
+        state=found.state.value,
+        state_label=found.state.label,
+        kind=found.kind.value,
+        kind_label=found.kind.label,
+        created_at=found.created_at,
+        deadline=response[0].due_on if response else None,
+        messages=[
+            PublicMessage(direction=e.type, text=e.text, at=e.at)
+            for e in entries
+            if e.type in ("inbound", "outbound")
+        ],
+    )
+
+
+@post("/api/v1/tracking", tags=["público"], status_code=200)
+async def track_api(
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[TrackingRequest]
+) -> Tracking:
+    """Track a manifestation by protocol number and access code."""
+    found = await _track(desk, request, data)
+    if found is None:
+        raise HTTPException(status_code=404, detail=_WRONG)
+    return found
+
+
+@get("/acompanhar", include_in_schema=False)
+async def track_form() -> Template:
+    return Template("balcao/track.html", context={})
+
+
+@post("/acompanhar", include_in_schema=False, status_code=200)
+async def track_page(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    data: URLEncodedBody[dict[str, str]],
+) -> Template:
+    form = TrackingRequest(data.get("protocol", ""), data.get("access_code", ""))
+    try:
+        found = await _track(desk, request, form)
+    except HTTPException as exc:
+        return Template(
+            "balcao/track.html",
+            status_code=exc.status_code,
+            context={"error": exc.detail, "protocol": form.protocol},
+        )
+    if found is None:
+        return Template(
+            "balcao/track.html",
+            status_code=404,
+            context={"error": _WRONG, "protocol": form.protocol},
+        )
+    return Template("balcao/track.html", context={"result": _page_view(desk, found)})
+
+
+def _page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
+    return {
+        "protocol": found.protocol,
+        "kind_label": found.kind_label,
+        "state_label": found.state_label,
+        "deadline": found.deadline,
+        "created_text": datetime_text(desk.calendar, found.created_at),
+        "deadline_text": date_text(found.deadline) if found.deadline else "",
+        "messages": [
+            {
+                "direction": m.direction,
+                "text": m.text,
+                "at": m.at.isoformat(),
+                "at_text": datetime_text(desk.calendar, m.at),
+            }
+            for m in found.messages
+        ],
+    }
+
+
+PUBLIC_ROUTES = [health, home, track_api, track_form, track_page]

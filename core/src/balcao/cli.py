@@ -1,0 +1,245 @@
+"""The ``balcao`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from balcao._config import ConfigError, load_settings
+from balcao._host import PluginError, PluginHost
+from balcao._runtime import Runtime, build_runtime
+from balcao._services.users import ROLES, UserError, create_token, create_user
+
+__all__ = ["main"]
+
+_UNAVAILABLE = 2
+
+
+class CommandError(click.ClickException):
+    exit_code = _UNAVAILABLE
+
+
+def _runtime(strict: bool = True) -> Runtime:
+    try:
+        return build_runtime(strict=strict)
+    except (ConfigError, PluginError, ValueError) as exc:
+        raise CommandError(str(exc)) from exc
+
+
+class BalcaoGroup(click.Group):
+    """The built-in commands plus every plugin's (``balcao_register_commands``)."""
+
+    def _plugin_commands(self) -> dict[str, click.Command]:
+        try:
+            host = PluginHost(load_settings())
+            specs = host.collect("balcao_register_commands")
+        except (ConfigError, PluginError):
+            return {}
+        return {s.spec.command.name or "": s.spec.command for s in specs}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._plugin_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        return super().get_command(ctx, name) or self._plugin_commands().get(name)
+
+
+@click.group(cls=BalcaoGroup)
+def cli() -> None:
+    """Balcão: o balcão virtual da ouvidoria."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+async def _ensure_schema(runtime: Runtime) -> None:
+    from balcao._db.status import pending_heads
+
+    locations = [m.spec.location for m in runtime.migrations]
+    if runtime.settings.is_sqlite:
+        await runtime.upgrade_database()
+    elif await pending_heads(runtime.desk.database, locations):
+        raise CommandError("o banco de dados não está atualizado: rode 'balcao db upgrade'")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--no-worker", is_flag=True, help="Não embutir o worker (use 'balcao worker').")
+def serve(host: str, port: int, no_worker: bool) -> None:
+    """Serve o balcão (com o worker embutido, a menos que --no-worker)."""
+    import uvicorn
+
+    from balcao._app import create_app_from_runtime
+
+    runtime = _runtime()
+    asyncio.run(_ensure_schema(runtime))
+    app = create_app_from_runtime(runtime, embedded_worker=not no_worker)
+    click.echo(
+        f"Balcão em http://{host}:{port}/ (plugins: {', '.join(runtime.host.active_names())})"
+    )
+    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+
+
+@cli.command()
+def worker() -> None:
+    """Roda só o worker: entregas da caixa de saída e tarefas periódicas."""
+    runtime = _runtime()
+
+    async def run() -> None:
+        await _ensure_schema(runtime)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await runtime.worker.run_forever(stop)
+        finally:
+            await runtime.close()
+
+    asyncio.run(run())
+
+
+@cli.group()
+def db() -> None:
+    """Banco de dados."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Aplica as migrações do núcleo e de todos os plugins instalados."""
+    runtime = _runtime()
+
+    async def run() -> None:
+        try:
+            await runtime.upgrade_database()
+        finally:
+            await runtime.close()
+
+    asyncio.run(run())
+    click.echo("banco de dados atualizado")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Saída em JSON.")
+def plugins(as_json: bool) -> None:
+    """Lista os plugins: nome, distribuição, versão, hooks e situação."""
+    try:
+        host = PluginHost(load_settings())
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
+    rows = [r.__dict__ for r in host.records.values()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        status = r["status"] + (f" ({r['reason']})" if r["reason"] else "")
+        click.echo(
+            f"{r['name']:<16} {r['distribution'] or '-':<24} {r['version'] or '-':<10} "
+            f"{status}\n{'':<16} hooks: {', '.join(r['hooks']) or '-'}"
+        )
+
+
+@cli.group()
+def users() -> None:
+    """Usuários da equipe."""
+
+
+def _read_password(password_file: Path | None) -> str:
+    raw = password_file.read_text() if password_file else sys.stdin.read()
+    return raw.strip("\r\n")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--unit", default=None, help="Código da unidade (papel 'unidade').")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def users_create(
+    email: str, name: str, role: str, unit: str | None, password_file: Path | None
+) -> None:
+    """Cria um usuário; a senha vem da entrada padrão (ou de --password-file)."""
+    password = _read_password(password_file)
+    runtime = _runtime()
+
+    async def run() -> None:
+        try:
+            await _ensure_schema(runtime)
+            async with runtime.desk.database.write() as session:
+                await create_user(
+                    session,
+                    email=email,
+                    name=name,
+                    role=role,
+                    unit=unit,
+                    password=password,
+                    now=runtime.desk.now(),
+                )
+        finally:
+            await runtime.close()
+
+    _run_user_action(run())
+    click.echo(f"usuário {email} criado ({role})")
+
+
+@cli.group()
+def tokens() -> None:
+    """Tokens da API."""
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+@click.option("--name", "label", default="", help="Rótulo do token.")
+def tokens_create(email: str, label: str) -> None:
+    """Cria um token de API; ele aparece uma única vez, sozinho na última linha."""
+    runtime = _runtime()
+    holder: list[str] = []
+
+    async def run() -> None:
+        try:
+            await _ensure_schema(runtime)
+            async with runtime.desk.database.write() as session:
+                holder.append(
+                    await create_token(
+                        session, runtime.desk.keys, email=email, label=label, now=runtime.desk.now()
+                    )
+                )
+        finally:
+            await runtime.close()
+
+    _run_user_action(run())
+    click.echo(f"token criado para {email}; guarde-o agora, ele não será mostrado de novo:")
+    click.echo(holder[0])
+
+
+def _run_user_action(coroutine: Any) -> None:
+    try:
+        asyncio.run(coroutine)
+    except UserError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point: bad input gives one line on standard error and exit status 2."""
+    try:
+        cli.main(
+            args=list(argv) if argv is not None else None, prog_name="balcao", standalone_mode=False
+        )
+    except click.exceptions.Abort:
+        click.echo("balcao: interrompido", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        click.echo(f"balcao: {exc.format_message()}", err=True)
+        sys.exit(_UNAVAILABLE)
+    except (ConfigError, PluginError) as exc:
+        click.echo(f"balcao: {exc}", err=True)
+        sys.exit(_UNAVAILABLE)

@@ -1,0 +1,181 @@
+"""The hook specifications of Balcão.
+
+Every hook is prefixed ``balcao_``. Registration hooks are synchronous and return frozen spec
+objects (or an iterable of them); the core calls each plugin's implementation on its own,
+so an error always names the plugin. ``balcao_on_event`` and ``balcao_validate_transition``
+may be ``async def``. An implementation may take fewer arguments than the specification
+(only those it needs), which is how new arguments are added without breaking anyone.
+
+See ``docs/hooks.md`` for the full reference with examples.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from balcao._config import Settings
+    from balcao._desk import Desk
+    from balcao._domain.lifecycle import State
+    from balcao._events import Event
+    from balcao._specs import (
+        ChannelSpec,
+        CommandSpec,
+        ExporterSpec,
+        JobSpec,
+        MigrationSpec,
+        RoutingRuleSpec,
+    )
+    from balcao._types import Actor, Manifestation, Veto
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+PROJECT = "balcao"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def balcao_config_type() -> type[Any] | None:
+    """Declare the plugin's configuration: a ``msgspec.Struct`` for ``[plugins.<name>]``.
+
+    The core loads the table from ``balcao.toml``, applies ``BALCAO_<PLUGIN>_<FIELD>``
+    overrides and validates it at start-up; the validated instance is passed as ``config``
+    to the plugin's other hooks and injected as ``config`` into its routes.
+
+    Example::
+
+        class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+            greeting: str = "Olá"
+
+        @hookimpl
+        def balcao_config_type():
+            return Config
+    """
+
+
+@hookspec
+def balcao_register_channels(config: Any, settings: Settings) -> Iterable[ChannelSpec]:
+    """Register intake channels: routes under ``/channels/<name>``, the delivery adapter,
+    the inbound processor and the home page card.
+
+    Example::
+
+        @hookimpl
+        def balcao_register_channels(config):
+            return [ChannelSpec(name="sms", title="SMS", route_handlers=[webhook],
+                                adapter=lambda config, desk: SmsAdapter(config),
+                                card=HomeCard(title="SMS", description="...", url="..."))]
+    """
+    return ()
+
+
+@hookspec
+def balcao_register_exporters(config: Any, settings: Settings) -> Iterable[ExporterSpec]:
+    """Register exporters: staff routes under ``/exports/<name>``.
+
+    Example::
+
+        @hookimpl
+        def balcao_register_exporters():
+            return [ExporterSpec(name="csv", title="CSV", route_handlers=[download])]
+    """
+    return ()
+
+
+@hookspec
+def balcao_register_routing_rules(config: Any, settings: Settings) -> Iterable[RoutingRuleSpec]:
+    """Register routing rules written in code; they run with the declarative rules,
+    ordered by (priority, name).
+
+    Example::
+
+        async def library(m):
+            if "biblioteca" in m.description.lower():
+                return RoutingDecision(forward_to="BIBLIO", reason="menciona 'biblioteca'")
+            return None
+
+        @hookimpl
+        def balcao_register_routing_rules():
+            return [RoutingRuleSpec(name="biblioteca", priority=50, evaluate=library)]
+    """
+    return ()
+
+
+@hookspec
+def balcao_register_commands(config: Any, settings: Settings) -> Iterable[CommandSpec]:
+    """Add ``balcao`` sub-commands (click commands).
+
+    Example::
+
+        @click.command("hello")
+        def hello():
+            click.echo("olá")
+
+        @hookimpl
+        def balcao_register_commands():
+            return [CommandSpec(command=hello)]
+    """
+    return ()
+
+
+@hookspec
+def balcao_register_jobs(config: Any, settings: Settings) -> Iterable[JobSpec]:
+    """Register periodic background jobs run by ``balcao worker`` (or the embedded one).
+
+    Example::
+
+        async def poll(desk):
+            ...
+
+        @hookimpl
+        def balcao_register_jobs():
+            return [JobSpec(name="sms-poll", run=poll, every=timedelta(minutes=5))]
+    """
+    return ()
+
+
+@hookspec
+def balcao_register_migrations(config: Any, settings: Settings) -> Iterable[MigrationSpec]:
+    """Register a folder of Alembic revisions for the plugin's own tables.
+
+    Example::
+
+        @hookimpl
+        def balcao_register_migrations():
+            return [MigrationSpec(location=Path(__file__).parent / "migrations")]
+    """
+    return ()
+
+
+@hookspec
+def balcao_on_event(event: Event, desk: Desk) -> None:
+    """Be told of a lifecycle event (after its transaction committed). May be async.
+    An exception is logged with the plugin's name and affects nobody else.
+
+    Example::
+
+        @hookimpl
+        async def balcao_on_event(event, desk):
+            if isinstance(event, DeadlineOverdue):
+                await notify_chief(event.protocol)
+    """
+
+
+@hookspec
+def balcao_validate_transition(
+    manifestation: Manifestation, source: State, target: State, actor: Actor, reason: str
+) -> Veto | None:
+    """Refuse a transition by returning a :class:`balcao.Veto`. May be async. Every
+    implementation is asked; any veto blocks the transition and its reason is shown.
+
+    Example::
+
+        @hookimpl
+        def balcao_validate_transition(manifestation, target):
+            if target == "closed" and not manifestation.falabr_nup:
+                return Veto(reason="registre no Fala.BR antes de concluir")
+    """
