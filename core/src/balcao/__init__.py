@@ -30,6 +30,7 @@ from balcao._host import PluginError, PluginHost
 from balcao._services.attachments import AttachmentRejected
 from balcao._services.manifestations import InvalidManifestation
 from balcao._specs import (
+    ActionSpec,
     ChannelAdapter,
     ChannelSpec,
     CommandSpec,
@@ -62,6 +63,7 @@ from balcao.hookspecs import hookimpl
 __all__ = [
     "FALABR_TYPE_IDS",
     "TRANSITIONS",
+    "ActionSpec",
     "Actor",
     "AttachmentRejected",
     "Base",

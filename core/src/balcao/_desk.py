@@ -604,9 +604,13 @@ class Desk:
 
     # -- identity ---------------------------------------------------------------------
 
-    async def reveal_identity(self, protocol: str, actor: Actor, reason: str) -> Citizen | None:
-        """The citizen's identity, for the ``ouvidor`` only, always logged with the reason."""
-        if actor.role != "ouvidor":
+    async def reveal_identity(
+        self, protocol: str, actor: Actor, reason: str, action: str = "identity_view"
+    ) -> Citizen | None:
+        """The citizen's identity, always written to the audit log with the reason. Among
+        staff only the ``ouvidor`` may see it; a plugin (e.g. an export the citizen consented
+        to) asks as itself, with ``action`` naming what it does with it."""
+        if actor.kind != "plugin" and actor.role != "ouvidor":
             raise PermissionError("somente o ouvidor pode ver a identidade do manifestante")
         if not reason.strip():
             raise ValueError("informe o motivo para ver a identidade")

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from balcao._types import DeliveryReceipt, Manifestation, OutboundMessage, RoutingDecision
 
 __all__ = [
+    "ActionSpec",
     "ChannelAdapter",
     "ChannelSpec",
     "CommandSpec",
@@ -115,6 +116,26 @@ class RoutingRuleSpec:
     name: str
     evaluate: Callable[[Manifestation], Awaitable[RoutingDecision | None]]
     priority: int = 100
+
+
+@dataclass(frozen=True, kw_only=True)
+class ActionSpec:
+    """An action on the staff manifestation page (a button that posts to ``path``).
+
+    Attributes:
+        name: unique name, e.g. ``falabr_export.register``.
+        title: the button's label (pt-BR).
+        path: URL with ``{protocol}``, e.g. ``/exports/falabr_export/manifestations/{protocol}``;
+            a GET link, or a form posted with the CSRF token when ``method`` is POST.
+        roles: staff roles that see and may use it.
+        method: ``GET`` (a link to the plugin's own page) or ``POST``.
+    """
+
+    name: str
+    title: str
+    path: str
+    roles: frozenset[str] = frozenset({"ouvidor", "atendente"})
+    method: str = "GET"
 
 
 @dataclass(frozen=True)

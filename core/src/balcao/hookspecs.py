@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from balcao._domain.lifecycle import State
     from balcao._events import Event
     from balcao._specs import (
+        ActionSpec,
         ChannelSpec,
         CommandSpec,
         ExporterSpec,
@@ -147,6 +148,20 @@ def balcao_register_migrations(config: Any, settings: Settings) -> Iterable[Migr
         @hookimpl
         def balcao_register_migrations():
             return [MigrationSpec(location=Path(__file__).parent / "migrations")]
+    """
+    return ()
+
+
+@hookspec
+def balcao_register_actions(config: Any, settings: Settings) -> Iterable[ActionSpec]:
+    """Add actions to the staff manifestation page (e.g. "Registrar no Fala.BR").
+
+    Example::
+
+        @hookimpl
+        def balcao_register_actions():
+            return [ActionSpec(name="sms.resend", title="Reenviar SMS",
+                               path="/exports/sms/manifestations/{protocol}", method="GET")]
     """
     return ()
 
