@@ -27,7 +27,8 @@ from balcao._events import (
     StatusChanged,
 )
 from balcao._host import PluginError, PluginHost
-from balcao._services.attachments import AttachmentRejected
+from balcao._services.attachments import AttachmentRejected, safe_filename
+from balcao._services.attachments import sniff as sniff_media_type
 from balcao._services.manifestations import InvalidManifestation
 from balcao._specs import (
     ActionSpec,
@@ -121,5 +122,7 @@ __all__ = [
     "current_actor",
     "hookimpl",
     "load_settings",
+    "safe_filename",
+    "sniff_media_type",
     "staff_guard",
 ]
