@@ -1,0 +1,68 @@
+"""The plugin's configuration: ``[plugins.webform]`` in balcao.toml."""
+
+from __future__ import annotations
+
+import msgspec
+
+__all__ = ["MEDIA_TYPES", "WebformConfig"]
+
+# Extensions an operator may allow, and the type the content must really have.
+MEDIA_TYPES: dict[str, str] = {
+    "pdf": "application/pdf",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "webp": "image/webp",
+    "doc": "application/msword",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "txt": "text/plain",
+    "mp3": "audio/mpeg",
+    "ogg": "audio/ogg",
+    "mp4": "video/mp4",
+}
+
+_DEFAULT_TYPES = ["pdf", "jpg", "jpeg", "png", "doc", "docx", "odt", "txt", "mp3", "mp4"]
+
+
+class WebformConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Settings of the web form channel (see docs/plugins/webform.md)."""
+
+    max_files: int = 10
+    max_file_mb: int = 10
+    allowed_types: list[str] = msgspec.field(default_factory=lambda: list(_DEFAULT_TYPES))
+    rate_limit_per_hour: int = 5
+    min_fill_seconds: int = 3
+    max_form_age_hours: int = 12
+
+    def __post_init__(self) -> None:
+        _at_least("max_files", self.max_files, 0)
+        _at_least("max_file_mb", self.max_file_mb, 1)
+        _at_least("rate_limit_per_hour", self.rate_limit_per_hour, 1)
+        _at_least("min_fill_seconds", self.min_fill_seconds, 0)
+        _at_least("max_form_age_hours", self.max_form_age_hours, 1)
+        unknown = [t for t in self.allowed_types if t.lower().lstrip(".") not in MEDIA_TYPES]
+        if unknown:
+            raise ValueError(
+                f"allowed_types: tipo(s) desconhecido(s) {', '.join(unknown)}; "
+                f"use extensões entre {', '.join(MEDIA_TYPES)}"
+            )
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(t.lower().lstrip(".") for t in self.allowed_types))
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 1024 * 1024
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The whole request: every file at its limit plus room for the text fields.
+        A request above this is refused before it is read."""
+        return max(self.max_files, 1) * self.max_file_bytes + 1024 * 1024
+
+
+def _at_least(name: str, value: int, minimum: int) -> None:
+    if value < minimum:
+        raise ValueError(f"{name}: use um número maior ou igual a {minimum} (recebido {value})")
