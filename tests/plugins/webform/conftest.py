@@ -41,6 +41,11 @@ def identified(**changes: str) -> dict[str, str]:
     return {k: v for k, v in fields.items() if v != "<omit>"}
 
 
+def squash(page: str) -> str:
+    """The page with every run of white space made one space (as a reader sees it)."""
+    return re.sub(r"\s+", " ", page)
+
+
 def hidden(page: str, name: str) -> str:
     found = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', page)
     assert found, f"no hidden field {name} in the page"

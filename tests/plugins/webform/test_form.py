@@ -7,7 +7,7 @@ import re
 from balcao import Kind, State
 from balcao.testing import Balcao
 
-from .conftest import FORM, GOOD_CPF, PDF, Citizen, error_of, field_value, identified
+from .conftest import FORM, GOOD_CPF, PDF, Citizen, error_of, field_value, identified, squash
 
 
 def _protocol(page: str) -> str:
@@ -34,7 +34,7 @@ async def test_form_explains_each_kind_and_accessibility_hooks(citizen: Citizen)
     assert 'name="_csrf_token"' in page
     assert '<label for="description">' in page
     assert 'aria-describedby="attachments-ajuda"' in page
-    assert "Até 3 arquivos de até 1 MB" in page
+    assert "Até 3 arquivos de até 1 MB" in squash(page)
     assert "não pode ser acompanhada nem respondida" in page
 
 
