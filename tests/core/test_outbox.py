@@ -1,9 +1,8 @@
 import datetime as dt
 
-from sqlalchemy import text
-
 from balcao import Actor, JobSpec, hookimpl
 from balcao.testing import Balcao, RecordingChannel
+from sqlalchemy import text
 
 STAFF = Actor(kind="user", name="atendente@example.org", role="atendente")
 
@@ -144,7 +143,8 @@ async def test_inbound_event_is_stored_once_then_processed_by_the_worker(
             (
                 await session.execute(
                     text(
-                        "SELECT m.text FROM messages m JOIN manifestations f ON f.id = m.manifestation_id "
+                        "SELECT m.text FROM messages m "
+                        "JOIN manifestations f ON f.id = m.manifestation_id "
                         "WHERE f.protocol = :p ORDER BY m.id"
                     ),
                     {"p": found.protocol},

@@ -18,6 +18,7 @@ from balcao._db.models import (
     InboundEvent,
     ManifestationRow,
     MessageRow,
+    OutboxRow,
     RateLimitRow,
     UserRow,
 )
@@ -460,7 +461,7 @@ class Desk:
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
-                outbox.OutboxRow,
+                OutboxRow,
                 {
                     "channel": channel,
                     "idempotency_key": idempotency_key,
@@ -475,7 +476,7 @@ class Desk:
                     "next_attempt_at": self.now(),
                     "created_at": self.now(),
                 },
-                returning=outbox.OutboxRow.id,
+                returning=OutboxRow.id,
             )
         return created is not None
 

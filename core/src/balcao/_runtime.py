@@ -16,7 +16,12 @@ from balcao._desk import Desk
 from balcao._host import PluginError, PluginHost
 from balcao._keys import KeyRing, load_or_create_secret
 from balcao._specs import (
-    ActionSpec, ChannelSpec, ExporterSpec, JobSpec, MigrationSpec, Registered,
+    ActionSpec,
+    ChannelSpec,
+    ExporterSpec,
+    JobSpec,
+    MigrationSpec,
+    Registered,
 )
 from balcao._worker import Worker
 
@@ -100,8 +105,16 @@ def build_runtime(
     jobs: list[Registered[JobSpec]] = host.collect("balcao_register_jobs")
     actions: list[Registered[ActionSpec]] = host.collect("balcao_register_actions")
     _unique(actions, "ação")
-    return Runtime(settings, host, desk, Worker(desk, jobs), exporters,
-                   host.collect("balcao_register_migrations"), actions, generated)
+    return Runtime(
+        settings,
+        host,
+        desk,
+        Worker(desk, jobs),
+        exporters,
+        host.collect("balcao_register_migrations"),
+        actions,
+        generated,
+    )
 
 
 def template_directories(runtime: Runtime) -> list[Path]:

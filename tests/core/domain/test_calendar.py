@@ -2,7 +2,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from balcao import BusinessCalendar, Closure
 
 CUIABA = ZoneInfo("America/Cuiaba")

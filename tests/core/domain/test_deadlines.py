@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-
 from balcao import BusinessCalendar, Closure, Kind, Purpose
 from balcao._domain.deadlines import resumed_due_date, rule_for
 
