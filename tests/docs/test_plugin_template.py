@@ -10,7 +10,11 @@ TEMPLATE = Path(__file__).parents[2] / "docs" / "plugin-template"
 def test_plugin_template_tests_pass() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(TEMPLATE / "tests")],
-        cwd=TEMPLATE, capture_output=True, text=True, timeout=300, check=False,
+        cwd=TEMPLATE,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
         env={**__import__("os").environ, "PYTHONPATH": str(TEMPLATE / "src")},
     )
     assert result.returncode == 0, result.stdout + result.stderr

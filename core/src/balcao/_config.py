@@ -37,6 +37,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     database_url: str = "sqlite+aiosqlite:///balcao.db"
     secret_key: str | None = None
+    secret_key_file: str | None = None
     previous_secret_keys: list[str] = []
     ouvidoria_name: str = "Ouvidoria"
     public_url: str = "http://127.0.0.1:8000"

@@ -94,7 +94,7 @@ async def actor_for_token(session: AsyncSession, keys: KeyRing, token: str) -> A
         select(UserRow)
         .join(ApiToken)
         .where(
-            ApiToken.token_hash == keys.digest(token),
+            ApiToken.token_hash.in_(keys.digests(token)),
             ApiToken.revoked_at.is_(None),
             UserRow.active.is_(True),
         )
