@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import httpx
+
 from balcao import create_app, load_settings
 
 ONLY_CORE = "webform,whatsapp,meet,falabr_export"

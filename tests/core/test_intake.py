@@ -1,9 +1,10 @@
 import asyncio
 
 import pytest
+from sqlalchemy import text
+
 from balcao import Citizen, IncomingFile, InvalidManifestation, Kind, NewManifestation, State
 from balcao.testing import Balcao
-from sqlalchemy import text
 
 
 async def test_intake_gives_protocol_and_access_code(balcao: Balcao) -> None:

@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+
 from balcao import (
     Actor,
     DeadlineNear,

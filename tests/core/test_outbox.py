@@ -1,8 +1,9 @@
 import datetime as dt
 
+from sqlalchemy import text
+
 from balcao import Actor, JobSpec, hookimpl
 from balcao.testing import Balcao, RecordingChannel
-from sqlalchemy import text
 
 STAFF = Actor(kind="user", name="atendente@example.org", role="atendente")
 

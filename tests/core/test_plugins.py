@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from balcao import PluginError, PluginHost, load_settings
 from balcao._runtime import build_runtime
 

@@ -2,6 +2,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from balcao import BusinessCalendar, Closure
 
 CUIABA = ZoneInfo("America/Cuiaba")

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+
 from balcao import BusinessCalendar, Closure, Kind, Purpose
 from balcao._domain.deadlines import resumed_due_date, rule_for
 

@@ -1,4 +1,5 @@
 import pytest
+
 from balcao import FALABR_TYPE_IDS, TRANSITIONS, IllegalTransition, Kind, State
 from balcao._domain.codes import (
     format_protocol,

@@ -6,6 +6,10 @@ from pathlib import Path
 
 import click
 import msgspec
+from click.testing import CliRunner
+from litestar import get
+from sqlalchemy import text
+
 from balcao import (
     ActionSpec,
     CommandSpec,
@@ -19,9 +23,6 @@ from balcao import (
     hookimpl,
 )
 from balcao.testing import Balcao
-from click.testing import CliRunner
-from litestar import get
-from sqlalchemy import text
 
 
 class GreeterConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

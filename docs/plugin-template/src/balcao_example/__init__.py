@@ -10,8 +10,15 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from balcao import (
-    ChannelSpec, Desk, EventBase, HomeCard, Kind, ManifestationCreated, NewManifestation,
-    Receipt, hookimpl,
+    ChannelSpec,
+    Desk,
+    EventBase,
+    HomeCard,
+    Kind,
+    ManifestationCreated,
+    NewManifestation,
+    Receipt,
+    hookimpl,
 )
 
 __all__ = ["Config", "KioskEntry"]
@@ -31,12 +38,18 @@ class KioskEntry(msgspec.Struct, frozen=True):
 
 
 @post("/api/suggestions", status_code=201, opt={"exclude_from_csrf": True})
-async def suggest(desk: NamedDependency[Desk], config: NamedDependency[Config],
-                  data: JSONBody[KioskEntry]) -> Receipt:
+async def suggest(
+    desk: NamedDependency[Desk], config: NamedDependency[Config], data: JSONBody[KioskEntry]
+) -> Receipt:
     """Register a suggestion typed at the kiosk."""
-    return await desk.intake(NewManifestation(
-        kind=Kind.SUGESTAO, channel="example", description=data.text[: config.max_length],
-        subject=f"Sugestão — {config.kiosk_name}"))
+    return await desk.intake(
+        NewManifestation(
+            kind=Kind.SUGESTAO,
+            channel="example",
+            description=data.text[: config.max_length],
+            subject=f"Sugestão — {config.kiosk_name}",
+        )
+    )
 
 
 @hookimpl
@@ -46,11 +59,18 @@ def balcao_config_type() -> type[Config]:
 
 @hookimpl
 def balcao_register_channels(config: Config) -> list[ChannelSpec]:
-    return [ChannelSpec(
-        name="example", title=config.kiosk_name, route_handlers=[suggest],
-        card=HomeCard(title=config.kiosk_name, url="/channels/example/api/suggestions",
-                      description="Deixe sua sugestão no quiosque."),
-    )]
+    return [
+        ChannelSpec(
+            name="example",
+            title=config.kiosk_name,
+            route_handlers=[suggest],
+            card=HomeCard(
+                title=config.kiosk_name,
+                url="/channels/example/api/suggestions",
+                description="Deixe sua sugestão no quiosque.",
+            ),
+        )
+    ]
 
 
 @hookimpl
