@@ -3,10 +3,13 @@ Playwright (a dev dependency), the distribution's Chromium, axe-core from the np
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -23,9 +26,23 @@ _AXE = OUTPUT / "node" / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _run(*command: str) -> None:
-    done = subprocess.run(command, capture_output=True, text=True)  # noqa: S603
+    done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         pytest.fail(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
+
+
+def playwright_api() -> ModuleType:
+    """``playwright.sync_api``; installed into this environment with uv when missing (it is
+    in the dev group of balcao-webform, which a plain ``uv sync`` of the workspace skips)."""
+    try:
+        return importlib.import_module("playwright.sync_api")
+    except ImportError:
+        uv = shutil.which("uv")
+        if uv is None:
+            pytest.fail("playwright is missing: run 'uv sync --all-packages' or install uv")
+        _run(uv, "pip", "install", "--quiet", "--python", sys.executable, "playwright>=1.48")
+        importlib.invalidate_caches()
+        return importlib.import_module("playwright.sync_api")
 
 
 def chromium() -> str:
@@ -36,7 +53,9 @@ def chromium() -> str:
         _run("apt-get", "install", "-y", "-qq", "chromium")
         found = shutil.which("chromium")
     if found is None:
-        pytest.fail("Chromium is missing: install the distribution's package (apt-get install chromium)")
+        pytest.fail(
+            "Chromium is missing: install the distribution's package (apt-get install chromium)"
+        )
     return found
 
 
@@ -45,7 +64,18 @@ def axe_source() -> str:
     if not _AXE.exists():
         npm = shutil.which("npm")
         if npm is None:
-            pytest.fail("npm is missing: it is needed to install axe-core for the accessibility check")
+            pytest.fail(
+                "npm is missing: it is needed to install axe-core for the accessibility check"
+            )
         _AXE.parents[2].mkdir(parents=True, exist_ok=True)
-        _run(npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(_AXE.parents[2]), "axe-core@4")
+        _run(
+            npm,
+            "install",
+            "--silent",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(_AXE.parents[2]),
+            "axe-core@4",
+        )
     return _AXE.read_text(encoding="utf-8")

@@ -8,8 +8,9 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import balcao_webform
 import pytest
+
+import balcao_webform
 from balcao.testing import Balcao
 
 FORM = "/channels/webform/"

@@ -14,8 +14,9 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import balcao_webform
 import uvicorn
+
+import balcao_webform
 from balcao import create_app, load_settings
 from balcao.testing import TEST_SECRET
 
@@ -43,7 +44,7 @@ def _environment(folder: Path, webform: Mapping[str, str], trusted: str) -> dict
 def _migrate(env: Mapping[str, str]) -> None:
     program = shutil.which("balcao", path=str(Path(sys.executable).parent))
     assert program, "the 'balcao' command is not installed next to this Python"
-    done = subprocess.run(  # noqa: S603 - our own command
+    done = subprocess.run(
         [program, "db", "upgrade"], env={**os.environ, **env}, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
@@ -63,9 +64,7 @@ def serve(folder: Path, webform: Mapping[str, str], trusted: str = "") -> Iterat
     )
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(
-            app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False
-        )
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -42,9 +42,7 @@ async def test_forged_csrf_token_is_refused(app: Balcao, citizen: Citizen) -> No
     assert await _registered(app) == 0
 
 
-async def test_csrf_token_from_another_session_is_refused(
-    app: Balcao, citizen: Citizen
-) -> None:
+async def test_csrf_token_from_another_session_is_refused(app: Balcao, citizen: Citizen) -> None:
     page = await citizen.open_form()
     app.client.cookies.clear()  # the attacker's victim has a different cookie
     await app.client.get(FORM)
@@ -60,9 +58,7 @@ async def test_honeypot_filled_is_refused(app: Balcao, citizen: Citizen) -> None
     assert await _registered(app) == 0
 
 
-async def test_submission_faster_than_a_person_is_refused(
-    app: Balcao, citizen: Citizen
-) -> None:
+async def test_submission_faster_than_a_person_is_refused(app: Balcao, citizen: Citizen) -> None:
     response = await citizen.submit(identified(), wait=1)
     assert response.status_code == 422
     assert "rápido demais" in response.text
@@ -84,9 +80,7 @@ async def test_forged_or_missing_ticket_is_refused(app: Balcao, citizen: Citizen
     assert await _registered(app) == 0
 
 
-async def test_form_left_open_too_long_asks_to_send_again(
-    app: Balcao, citizen: Citizen
-) -> None:
+async def test_form_left_open_too_long_asks_to_send_again(app: Balcao, citizen: Citizen) -> None:
     response = await citizen.submit(identified(), wait=13 * 3600)
     assert response.status_code == 422
     assert "aberto por muito tempo" in response.text

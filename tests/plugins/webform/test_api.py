@@ -77,9 +77,7 @@ async def test_only_a_denuncia_may_be_anonymous(app: Balcao) -> None:
 
 async def test_field_errors_use_json_names(app: Balcao) -> None:
     citizen = {"name": "", "email": "x@", "phone": "", "cpf": "111.111.111-11"}
-    response = await app.client.post(
-        API, json=body(citizen=citizen, consent=False, description="")
-    )
+    response = await app.client.post(API, json=body(citizen=citizen, consent=False, description=""))
     assert response.status_code == 422
     errors = response.json()["errors"]
     assert set(errors) == {

@@ -7,19 +7,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from .browser import CHROMIUM_ARGS, OUTPUT, axe_source, chromium
+from .browser import CHROMIUM_ARGS, OUTPUT, axe_source, chromium, playwright_api
 from .conftest import PDF
 from .live import serve
 
-try:
-    from playwright.sync_api import Page, sync_playwright
-except ImportError:  # pragma: no cover - a clear failure, not a skip
-    Page = Any  # type: ignore[assignment,misc]
-    sync_playwright = None
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 _AXE_RUN = """async () => {
   const result = await axe.run(document, {runOnly: {type: 'tag',
@@ -38,10 +35,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def page(site: str) -> Iterator[Page]:
-    if sync_playwright is None:
-        pytest.fail("playwright is missing: run 'uv sync --all-packages' (dev group of balcao-webform)")
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
+    with playwright_api().sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
         context = browser.new_context(locale="pt-BR", viewport={"width": 390, "height": 844})
         tab = context.new_page()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import balcao_webform
 import pytest
+
+import balcao_webform
 from balcao import ConfigError, PluginError
 
 from .conftest import PDF, Citizen, MakeBalcao, error_of, identified, squash

@@ -115,7 +115,9 @@ async def test_only_a_denuncia_may_be_anonymous(app: Balcao, citizen: Citizen) -
 async def test_every_missing_field_is_named_and_typed_values_are_kept(
     citizen: Citizen,
 ) -> None:
-    fields = identified(kind="<omit>", description="", name="", email="", phone="", consent="<omit>")
+    fields = identified(
+        kind="<omit>", description="", name="", email="", phone="", consent="<omit>"
+    )
     response = await citizen.submit(fields)
     assert response.status_code == 422
     page = response.text
@@ -132,9 +134,7 @@ async def test_every_missing_field_is_named_and_typed_values_are_kept(
 
 
 async def test_field_formats_are_checked(citizen: Citizen) -> None:
-    fields = identified(
-        email="maria@", phone="123", cpf="529.982.247-24", fact_date="2099-01-01"
-    )
+    fields = identified(email="maria@", phone="123", cpf="529.982.247-24", fact_date="2099-01-01")
     page = (await citizen.submit(fields)).text
     assert "E-mail inválido" in error_of(page, "email")
     assert "Telefone inválido" in error_of(page, "phone")
@@ -149,9 +149,7 @@ async def test_bad_date_and_long_subject(citizen: Citizen) -> None:
     assert "no máximo 300 caracteres" in error_of(page, "subject")
 
 
-async def test_typed_date_in_brazilian_format_is_accepted(
-    app: Balcao, citizen: Citizen
-) -> None:
+async def test_typed_date_in_brazilian_format_is_accepted(app: Balcao, citizen: Citizen) -> None:
     response = await citizen.submit(identified(fact_date="25/11/2026"))
     assert response.status_code == 201
     found = await app.desk.get(_protocol(response.text))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from balcao import ChannelSpec, HomeCard, hookimpl
 from litestar.static_files import create_static_files_router
 
+from balcao import ChannelSpec, HomeCard, hookimpl
 from balcao_webform._api import IntakeError, IntakeIn, IntakeOut, api_routes
 from balcao_webform._config import WebformConfig
 from balcao_webform._cpf import valid_cpf

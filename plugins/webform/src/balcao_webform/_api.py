@@ -8,13 +8,13 @@ import binascii
 from typing import Any
 
 import msgspec
-from balcao import Desk, IncomingFile, client_ip
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 from litestar.types import ControllerRouterHandler
 
+from balcao import Desk, IncomingFile, client_ip
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._intake import register

@@ -9,7 +9,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from balcao import Citizen, IncomingFile, Kind, NewManifestation
-
 from balcao_webform._cpf import normalize_cpf, valid_cpf
 from balcao_webform._kinds import offered
 
@@ -105,7 +104,7 @@ def parse_fact_date(value: str) -> dt.date | None:
     """``AAAA-MM-DD`` (date input) or ``DD/MM/AAAA`` (typed), else None."""
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a calendar date
+            return dt.datetime.strptime(value, pattern).date()
         except ValueError:
             continue
     return None
@@ -122,16 +121,23 @@ def _fact_date(value: str, today: dt.date, errors: Errors) -> None:
 
 
 def _identification(draft: Draft, errors: Errors) -> None:
-    _required(draft.name, "name", "Informe seu nome (ou, para uma denúncia, escolha o anonimato).", errors)
+    _required(
+        draft.name, "name", "Informe seu nome (ou, para uma denúncia, escolha o anonimato).", errors
+    )
     if draft.email and not _EMAIL.match(draft.email):
         errors["email"] = "E-mail inválido: confira, por exemplo nome@exemplo.com.br."
     elif not draft.email and not draft.phone:
         errors["email"] = "Informe um e-mail ou um telefone para contato."
-    digits = re.sub(r"\D", "", draft.phone)
-    if draft.phone and (len(digits) not in (10, 11, 12, 13) or re.search(r"[^\d\s()+\-.]", draft.phone)):
+    if draft.phone and not _valid_phone(draft.phone):
         errors["phone"] = "Telefone inválido: informe DDD e número, por exemplo (65) 3313-7210."
     if draft.cpf and not valid_cpf(draft.cpf):
         errors["cpf"] = "CPF inválido: confira os 11 dígitos (os dois últimos são verificadores)."
+
+
+def _valid_phone(phone: str) -> bool:
+    """10 or 11 digits with the area code, 12 or 13 with Brazil's +55; common separators."""
+    digits = re.sub(r"\D", "", phone)
+    return len(digits) in (10, 11, 12, 13) and not re.search(r"[^\d\s()+\-.]", phone)
 
 
 def to_manifestation(draft: Draft, files: tuple[IncomingFile, ...]) -> NewManifestation:

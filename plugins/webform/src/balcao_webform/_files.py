@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from balcao import IncomingFile, safe_filename, sniff_media_type
-
 from balcao_webform._config import MEDIA_TYPES, WebformConfig
 
 __all__ = ["check_files", "types_text"]
@@ -24,9 +23,7 @@ def check_files(
         return (), ["Este formulário não aceita anexos."]
     problems = []
     if len(files) > config.max_files:
-        problems.append(
-            f"Envie no máximo {config.max_files} arquivos (foram {len(files)})."
-        )
+        problems.append(f"Envie no máximo {config.max_files} arquivos (foram {len(files)}).")
     accepted = []
     for incoming in files:
         named = IncomingFile(

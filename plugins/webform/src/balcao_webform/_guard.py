@@ -10,7 +10,6 @@ import hmac
 import secrets
 
 from balcao import Desk
-
 from balcao_webform._config import WebformConfig
 
 __all__ = ["HONEYPOT", "Ticket", "consume", "issue", "over_rate_limit", "read"]
@@ -41,7 +40,7 @@ def issue(desk: Desk) -> str:
 
 def read(desk: Desk, ticket: str, config: WebformConfig) -> Ticket:
     """Check the ticket's signature and the time between serving and submitting."""
-    nonce, issued_text, signature = (ticket.split(_SEP) + ["", "", ""])[:3]
+    nonce, issued_text, signature = [*ticket.split(_SEP), "", "", ""][:3]
     if not issued_text.isdigit() or not hmac.compare_digest(
         signature, _signature(desk, nonce, int(issued_text))
     ):

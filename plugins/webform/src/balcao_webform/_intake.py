@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from balcao import AttachmentRejected, Desk, IncomingFile, InvalidManifestation, Receipt
-
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import FIELD_ORDER, Draft, Errors, to_manifestation, validate
 from balcao_webform._files import check_files

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from balcao import Desk, IncomingFile, client_ip, safe_filename
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
@@ -15,6 +14,7 @@ from litestar.params import MultipartBody
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
+from balcao import Desk, IncomingFile, client_ip, safe_filename
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft
 from balcao_webform._guard import HONEYPOT, Ticket, consume, issue, read
@@ -25,7 +25,10 @@ from balcao_webform._view import form_context
 __all__ = ["page_routes"]
 
 _TICKET_PROBLEMS = {
-    Ticket.FORGED: (400, "Não foi possível validar o formulário. Confira os dados e envie de novo."),
+    Ticket.FORGED: (
+        400,
+        "Não foi possível validar o formulário. Confira os dados e envie de novo.",
+    ),
     Ticket.TOO_FAST: (
         422,
         "O formulário foi enviado rápido demais. Confira os dados e envie de novo.",
@@ -142,8 +145,9 @@ async def _submit(
 ) -> Template:
     if str(data.get(HONEYPOT, "")).strip():
         return _problem(
-            400, "Envio recusado", "O envio foi recusado. Se você é uma pessoa, recarregue o "
-            "formulário e tente de novo.",
+            400,
+            "Envio recusado",
+            "O envio foi recusado. Se você é uma pessoa, recarregue o formulário e tente de novo.",
         )
     draft, ticket = Draft.from_form(data), str(data.get("ticket", ""))
     state = read(desk, ticket, config)
