@@ -1,9 +1,11 @@
-"""A citizen with a keyboard only: fills the form (one error round first), attaches one file,
-reads the protocol and access code, tracks the manifestation; axe-core checks each page of the
-form for serious or critical accessibility violations. Screenshots go to test-output/webform."""
+"""A citizen with a keyboard only: fills the form with one attachment, gets an error page
+(the file is kept), completes it, reads the protocol and access code, tracks the
+manifestation; axe-core checks each page of the form for serious or critical accessibility
+violations. Screenshots go to test-output/webform."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,8 +29,12 @@ _AXE_RUN = """async () => {
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("webform-live")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("webform-live")
+
+
+@pytest.fixture(scope="module")
+def site(folder: Path) -> Iterator[str]:
     with serve(folder, {"min_fill_seconds": "1", "max_files": "2", "max_file_mb": "1"}) as url:
         yield url
 
@@ -76,7 +82,7 @@ def shot(page: Page, name: str) -> None:
     assert (OUTPUT / f"{name}.png").stat().st_size > 1000
 
 
-def test_keyboard_only_citizen(page: Page, site: str, tmp_path: Path) -> None:
+def test_keyboard_only_citizen(page: Page, site: str, folder: Path, tmp_path: Path) -> None:
     page.goto(site + "/")
     tab_to(page, "")  # leave the address bar for the page
     assert page.locator("a[href='/channels/webform/']").count() == 1
@@ -87,6 +93,12 @@ def test_keyboard_only_citizen(page: Page, site: str, tmp_path: Path) -> None:
     tab_to(page, "kind-reclamacao")
     page.keyboard.press("Space")
     type_into(page, "subject", "Restaurante universitário")
+    attachment = tmp_path / "cardapio.pdf"
+    attachment.write_bytes(PDF)
+    tab_to(page, "attachments")
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(attachment))
     tab_to(page, "name")
     page.keyboard.type("Maria da Silva")
     tab_to(page, "consent")
@@ -98,16 +110,12 @@ def test_keyboard_only_citizen(page: Page, site: str, tmp_path: Path) -> None:
     assert page.evaluate("document.activeElement.id") == "resumo-erros"
     assert "Descreva a sua manifestação." in page.inner_text("#resumo-erros")
     assert page.input_value("#subject") == "Restaurante universitário"
+    assert page.is_checked("#keep-0")  # the attachment was kept: no need to choose it again
+    assert "cardapio.pdf" in page.inner_text("label[for=keep-0]")
     shot(page, "02-erros")
     accessibility(page, "erros")
 
     type_into(page, "description", "O restaurante fechou às 11h sem aviso; ficamos sem almoço.")
-    attachment = tmp_path / "cardapio.pdf"
-    attachment.write_bytes(PDF)
-    tab_to(page, "attachments")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(attachment))
     type_into(page, "email", "maria@example.org")
     type_into(page, "cpf", "529.982.247-25")
     page.wait_for_timeout(1100)
@@ -120,6 +128,8 @@ def test_keyboard_only_citizen(page: Page, site: str, tmp_path: Path) -> None:
     assert protocol and code
     assert page.evaluate("document.activeElement.id") == "registrada"
     assert page.locator(".wf-imprimir").is_visible()  # the script made the print button live
+    digest = hashlib.sha256(PDF).hexdigest()
+    assert (folder / "files" / digest[:2] / digest).read_bytes() == PDF
     shot(page, "03-registrada")
     accessibility(page, "registrada")
 

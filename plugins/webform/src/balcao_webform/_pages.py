@@ -14,12 +14,14 @@ from litestar.params import MultipartBody
 from litestar.response import Template
 from litestar.types import ControllerRouterHandler
 
-from balcao import Desk, IncomingFile, client_ip, safe_filename
+from balcao import Desk, IncomingFile, client_ip
 from balcao_webform._config import WebformConfig
-from balcao_webform._fields import Draft
+from balcao_webform._fields import Draft, Errors
+from balcao_webform._files import check_files
 from balcao_webform._guard import HONEYPOT, Ticket, consume, issue, read
 from balcao_webform._intake import Outcome, register
 from balcao_webform._kinds import offered
+from balcao_webform._stash import Kept, discard, keep, kept, restore
 from balcao_webform._view import form_context
 
 __all__ = ["page_routes"]
@@ -150,22 +152,41 @@ async def _submit(
             "O envio foi recusado. Se você é uma pessoa, recarregue o formulário e tente de novo.",
         )
     draft, ticket = Draft.from_form(data), str(data.get("ticket", ""))
+    previous, chosen = _kept_before(desk, data)
+    files = [*restore(desk, chosen), *await _uploads(data)]
     state = read(desk, ticket, config)
     if state is not Ticket.OK:
         status, message = _TICKET_PROBLEMS[state]
-        return _form(config, desk, status, draft=draft, errors={"form": message})
-    files = await _uploads(data)
-    outcome = await register(
-        desk,
-        config,
-        draft,
-        files,
-        client_ip(request, desk.settings.trusted_proxies),
-        once=lambda: consume(desk, ticket, config),
-    )
-    if outcome.receipt is not None:
-        return _done(outcome, draft)
-    reattach = [safe_filename(f.filename) for f in files]
-    return _form(
-        config, desk, outcome.status, draft=draft, errors=outcome.errors, reattach=reattach
-    )
+        return _again(desk, config, status, draft, {"form": message}, files, previous)
+    address = client_ip(request, desk.settings.trusted_proxies)
+    once = lambda: consume(desk, ticket, config)  # noqa: E731 - used once, below
+    outcome = await register(desk, config, draft, files, address, once=once)
+    if outcome.receipt is None:
+        return _again(desk, config, outcome.status, draft, outcome.errors, files, previous)
+    discard(desk, previous)
+    return _done(outcome, draft)
+
+
+def _kept_before(desk: Desk, data: Mapping[str, Any]) -> tuple[list[Kept], list[Kept]]:
+    """The files kept by an earlier try, and those the citizen left ticked."""
+    items = kept(desk, str(data.get("kept", "")))
+    ticked = data.get("keep", [])
+    ticked = {str(t) for t in (ticked if isinstance(ticked, list) else [ticked])}
+    return items, [item for n, item in enumerate(items) if str(n) in ticked]
+
+
+def _again(
+    desk: Desk,
+    config: WebformConfig,
+    status: int,
+    draft: Draft,
+    errors: Errors,
+    files: list[IncomingFile],
+    previous: list[Kept],
+) -> Template:
+    """The form again with what was typed, keeping the files that passed the checks."""
+    accepted, _ = check_files(files, config)
+    discard(desk, previous)
+    token, items = keep(desk, accepted, config.max_form_age_hours)
+    context = {"draft": draft, "errors": errors, "kept_token": token, "kept_files": items}
+    return _form(config, desk, status, **context)

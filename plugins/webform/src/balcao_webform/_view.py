@@ -10,6 +10,7 @@ from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import types_text
 from balcao_webform._guard import HONEYPOT
 from balcao_webform._kinds import KIND_CHOICES
+from balcao_webform._stash import Kept
 
 __all__ = ["form_context"]
 
@@ -19,9 +20,10 @@ def form_context(
     ticket: str,
     draft: Draft | None = None,
     errors: Errors | None = None,
-    reattach: Sequence[str] = (),
+    kept_token: str = "",
+    kept_files: Sequence[Kept] = (),
 ) -> dict[str, Any]:
-    """The form's template context; ``reattach`` names files to choose again."""
+    """The form's template context; ``kept_files`` were received on an earlier try."""
     errors = errors or {}
     return {
         "kinds": KIND_CHOICES,
@@ -30,7 +32,8 @@ def form_context(
         "summary": [(field, message) for field, message in errors.items()],
         "ticket": ticket,
         "honeypot": HONEYPOT,
-        "reattach": list(reattach),
+        "kept_token": kept_token,
+        "kept_files": list(kept_files),
         "max_files": config.max_files,
         "max_file_mb": config.max_file_mb,
         "types_text": types_text(config),
