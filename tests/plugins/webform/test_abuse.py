@@ -92,7 +92,7 @@ async def test_the_same_form_cannot_register_twice(app: Balcao, citizen: Citizen
     assert first.status_code == 201
     second = await citizen.submit(identified(), page=page)
     assert second.status_code == 409
-    assert "já foi enviado" in second.text
+    assert "já foi enviada e está registrada" in second.text
     assert await _registered(app) == 1
 
 

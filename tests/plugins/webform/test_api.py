@@ -144,3 +144,15 @@ async def test_documented_in_openapi(app: Balcao) -> None:
     operation = schema["paths"]["/channels/webform/api/manifestations"]["post"]
     assert {"201", "422", "429"} <= set(operation["responses"])
     assert "/channels/webform/" not in schema["paths"]  # the HTML form is not an API
+
+
+async def test_idempotency_key_makes_a_retry_safe(app: Balcao) -> None:
+    headers = {"Idempotency-Key": "portal-7f3a"}
+    first = await app.client.post(API, json=body(), headers=headers)
+    retry = await app.client.post(API, json=body(), headers=headers)
+    other = await app.client.post(API, json=body(), headers={"Idempotency-Key": "portal-7f3b"})
+    assert [first.status_code, retry.status_code, other.status_code] == [201, 409, 201]
+    assert "já foi enviada" in retry.json()["detail"]
+    schema = (await app.client.get("/schema/openapi.json")).json()
+    operation = schema["paths"]["/channels/webform/api/manifestations"]["post"]
+    assert "Idempotency-Key" in [p["name"] for p in operation.get("parameters", [])]

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, post
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.params import JSONBody
+from litestar.params import HeaderParameter, JSONBody
 from litestar.types import ControllerRouterHandler
 
 from balcao import Desk, IncomingFile, client_ip
@@ -104,6 +106,24 @@ def _files(data: IntakeIn) -> tuple[list[IncomingFile], list[str]]:
     return files, problems
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=200,
+        description="Uma chave única por manifestação, para repetir o envio com segurança.",
+    ),
+]
+
+
+def _once(desk: Desk, key: str) -> Callable[[], Awaitable[bool]]:
+    async def first_time() -> bool:
+        return await desk.allow(f"webform:idempotency:{key}", 1, dt.timedelta(days=7))
+
+    return first_time
+
+
 def _refused(status: int, errors: Errors) -> Response[IntakeError]:
     named = {_JSON_NAMES.get(k, k): v for k, v in errors.items()}
     detail = next(iter(named.values()), "Manifestação recusada.")
@@ -127,19 +147,25 @@ def api_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         status_code=201,
         responses={
             422: ResponseSpec(IntakeError, description="Campo inválido; veja `errors`."),
+            409: ResponseSpec(IntakeError, description="Idempotency-Key já usada."),
             429: ResponseSpec(IntakeError, description="Muitos envios deste endereço."),
         },
     )
     async def intake_json(
-        desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[IntakeIn]
+        desk: NamedDependency[Desk],
+        request: Request[Any, Any, Any],
+        data: JSONBody[IntakeIn],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[IntakeOut | IntakeError]:
         """Register a manifestation; answers the protocol number and the access code, shown
-        only this once. Attachments go in ``attachments`` as base64."""
+        only this once. Attachments go in ``attachments`` as base64. A caller that may retry
+        sends an ``Idempotency-Key``: a repeated key answers 409 and registers nothing."""
         files, problems = _files(data)
         if problems:
             return _refused(422, {"attachments": " ".join(problems)})  # type: ignore[return-value]
         address = client_ip(request, desk.settings.trusted_proxies)
-        outcome = await register(desk, config, _draft(data), files, address)
+        once = None if not idempotency_key else _once(desk, idempotency_key)
+        outcome = await register(desk, config, _draft(data), files, address, once=once)
         if outcome.receipt is None:
             return _refused(outcome.status, outcome.errors)  # type: ignore[return-value]
         receipt = outcome.receipt

@@ -15,8 +15,8 @@ __all__ = ["DUPLICATE", "RATE_LIMITED", "Outcome", "register"]
 
 RATE_LIMITED = "Muitos envios deste endereço na última hora. Tente de novo mais tarde."
 DUPLICATE = (
-    "Este formulário já foi enviado e a manifestação já está registrada. Use o protocolo e o "
-    "código de acesso mostrados no primeiro envio."
+    "Esta manifestação já foi enviada e está registrada. Use o protocolo e o código de "
+    "acesso recebidos no primeiro envio."
 )
 # The core names its fields as NewManifestation does; the form's names differ a little.
 _CORE_FIELDS = {"citizen": "name", "files": "attachments"}
