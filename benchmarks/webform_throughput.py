@@ -139,7 +139,7 @@ def run(seconds: float, rounds: int, workers: int) -> None:
     ratios = []
     try:
         wait_until_up(url)
-        asyncio.run(measure(url, form_worker, 1.0, workers))  # warm-up
+        asyncio.run(measure(url, form_worker, 2.0, workers))  # warm-up
         for number in range(1, rounds + 1):
             bare = asyncio.run(measure(url, bare_worker, seconds, workers))
             form = asyncio.run(measure(url, form_worker, seconds, workers))
