@@ -56,3 +56,18 @@ async def test_without_the_plugin_the_home_page_has_no_card(make_balcao: MakeBal
     app = await make_balcao(plugins=[])
     assert "/channels/webform/" not in (await app.client.get("/")).text
     assert (await app.client.get("/channels/webform/")).status_code == 404
+
+
+async def test_the_form_never_promises_what_the_core_refuses(make_balcao: MakeBalcao) -> None:
+    app = await make_balcao(
+        plugins=[("webform", balcao_webform)],
+        settings={
+            "max_attachment_mb": 2,
+            "allowed_attachment_types": ["application/pdf", "image/png"],
+            "plugins": {"webform": {"max_file_mb": 10, "allowed_types": ["pdf", "png", "mp3"]}},
+        },
+    )
+    page = squash(await Citizen(app).open_form())
+    assert "de até 2 MB cada: PDF, PNG." in page
+    response = await Citizen(app).submit(identified(), [("a.mp3", b"ID3\x03" + b"\x00" * 64, "")])
+    assert "tipo de arquivo não aceito; envie PDF, PNG." in error_of(response.text, "attachments")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from litestar.static_files import create_static_files_router
 
-from balcao import ChannelSpec, HomeCard, hookimpl
+from balcao import ChannelSpec, HomeCard, Settings, hookimpl
 from balcao_webform._api import IntakeError, IntakeIn, IntakeOut, api_routes
-from balcao_webform._config import WebformConfig
+from balcao_webform._config import WebformConfig, within_core_limits
 from balcao_webform._cpf import valid_cpf
 from balcao_webform._pages import page_routes
 
@@ -37,8 +37,9 @@ def balcao_config_type() -> type[WebformConfig]:
 
 
 @hookimpl
-def balcao_register_channels(config: WebformConfig) -> list[ChannelSpec]:
+def balcao_register_channels(config: WebformConfig, settings: Settings) -> list[ChannelSpec]:
     """The ``webform`` channel: the form, the JSON intake, its static files, the home card."""
+    config = within_core_limits(config, settings)
     static = create_static_files_router(
         "/static", [_HERE / "static"], name="webform_static", include_in_schema=False
     )

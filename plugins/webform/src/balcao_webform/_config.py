@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import msgspec
 
-__all__ = ["MEDIA_TYPES", "WebformConfig"]
+from balcao import Settings
+
+__all__ = ["MEDIA_TYPES", "WebformConfig", "within_core_limits"]
+
+log = logging.getLogger("balcao.webform")
 
 # Extensions an operator may allow, and the type the content must really have.
 MEDIA_TYPES: dict[str, str] = {
@@ -66,3 +72,28 @@ class WebformConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
 def _at_least(name: str, value: int, minimum: int) -> None:
     if value < minimum:
         raise ValueError(f"{name}: use um número maior ou igual a {minimum} (recebido {value})")
+
+
+def within_core_limits(config: WebformConfig, settings: Settings) -> WebformConfig:
+    """The configuration narrowed to what the core stores (``max_attachment_mb``,
+    ``allowed_attachment_types``), so the form never promises a file the core refuses;
+    each narrowing is logged for the operator."""
+    refused = [
+        e for e in config.extensions if MEDIA_TYPES[e] not in settings.allowed_attachment_types
+    ]
+    if refused:
+        log.warning(
+            "webform: allowed_types %s are not in the core's allowed_attachment_types; "
+            "the form does not offer them",
+            ", ".join(refused),
+        )
+    size = min(config.max_file_mb, settings.max_attachment_mb)
+    if size < config.max_file_mb:
+        log.warning(
+            "webform: max_file_mb %d is above the core's max_attachment_mb; using %d",
+            config.max_file_mb,
+            size,
+        )
+    allowed = [e for e in config.extensions if e not in refused]
+    files = config.max_files if allowed else 0  # no type left: no file field at all
+    return msgspec.structs.replace(config, allowed_types=allowed, max_file_mb=size, max_files=files)
