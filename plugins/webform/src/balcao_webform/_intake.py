@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -12,6 +13,8 @@ from balcao_webform._files import check_files
 from balcao_webform._guard import over_rate_limit
 
 __all__ = ["DUPLICATE", "RATE_LIMITED", "Outcome", "register"]
+
+log = logging.getLogger("balcao.webform")
 
 RATE_LIMITED = "Muitos envios deste endereço na última hora. Tente de novo mais tarde."
 DUPLICATE = (
@@ -44,6 +47,8 @@ async def register(
     if errors:
         return Outcome(errors=errors, status=422)
     if await over_rate_limit(desk, address, config):
+        # the address is personal data: the log says that it happened, not who
+        log.info("webform: rate limit of %d per hour reached", config.rate_limit_per_hour)
         return Outcome(errors={"form": RATE_LIMITED}, status=429)
     if once is not None and not await once():
         return Outcome(errors={"form": DUPLICATE}, status=409)

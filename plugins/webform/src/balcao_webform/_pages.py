@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -25,6 +26,8 @@ from balcao_webform._stash import Kept, discard, keep, kept, restore
 from balcao_webform._view import form_context
 
 __all__ = ["page_routes"]
+
+log = logging.getLogger("balcao.webform")
 
 _TICKET_PROBLEMS = {
     Ticket.FORGED: (
@@ -146,6 +149,7 @@ async def _submit(
     desk: Desk, config: WebformConfig, request: Request[Any, Any, Any], data: dict[str, Any]
 ) -> Template:
     if str(data.get(HONEYPOT, "")).strip():
+        log.info("webform: honeypot field filled; submission refused")
         return _problem(
             400,
             "Envio recusado",
@@ -156,6 +160,7 @@ async def _submit(
     files = [*restore(desk, chosen), *await _uploads(data)]
     state = read(desk, ticket, config)
     if state is not Ticket.OK:
+        log.info("webform: form ticket %s; form shown again", state.value)
         status, message = _TICKET_PROBLEMS[state]
         return _again(desk, config, status, draft, {"form": message}, files, previous)
     address = client_ip(request, desk.settings.trusted_proxies)
