@@ -9,25 +9,30 @@ from collections.abc import Sequence
 
 import msgspec
 
+from balcao._routing.compiled import CompiledRule
 from balcao._specs import Registered, RoutingRuleSpec
 from balcao._types import Manifestation, RoutingDecision
 
-__all__ = ["FALLBACK", "Outcome", "route"]
+__all__ = ["FALLBACK", "Outcome", "ordered", "route"]
 
 log = logging.getLogger("balcao.routing")
 FALLBACK = "triagem (nenhuma regra se aplicou)"
+WHISTLEBLOWING_NOTE = " (denúncia: encaminhamento automático não permitido, fica na ouvidoria)"
 
 
 class Outcome(msgspec.Struct, frozen=True, kw_only=True):
-    """The combined decision and the explanation staff see."""
+    """The combined decision and the explanation staff see; ``steps`` keeps each deciding
+    rule with its own reason, in order."""
 
     rule: str
     reason: str
     forward_to: str | None = None
     assign_to: str | None = None
+    round_robin: str | None = None
     priority: str | None = None
     tags: tuple[str, ...] = ()
     confidential: bool = False
+    steps: tuple[tuple[str, str], ...] = ()
 
 
 def ordered(rules: Sequence[Registered[RoutingRuleSpec]]) -> list[Registered[RoutingRuleSpec]]:
@@ -35,33 +40,36 @@ def ordered(rules: Sequence[Registered[RoutingRuleSpec]]) -> list[Registered[Rou
 
 
 def _restrict(draft: Manifestation, decision: RoutingDecision) -> RoutingDecision:
-    if not draft.kind.whistleblowing or not (decision.forward_to or decision.assign_to):
+    moves = decision.forward_to or decision.assign_to or decision.round_robin
+    if not draft.kind.whistleblowing or not moves:
         return decision
-    note = " (denúncia: encaminhamento automático não permitido, fica na ouvidoria)"
     return msgspec.structs.replace(
-        decision, forward_to=None, assign_to=None, reason=decision.reason + note
+        decision,
+        forward_to=None,
+        assign_to=None,
+        round_robin=None,
+        reason=decision.reason + WHISTLEBLOWING_NOTE,
     )
+
+
+def _first(outcome: str | None, decision: str | None) -> str | None:
+    return outcome or decision
 
 
 def _merge(outcome: Outcome | None, name: str, decision: RoutingDecision) -> Outcome:
     if outcome is None:
-        return Outcome(
-            rule=name,
-            reason=decision.reason,
-            forward_to=decision.forward_to,
-            assign_to=decision.assign_to,
-            priority=decision.priority,
-            tags=decision.tags,
-            confidential=decision.confidential,
-        )
+        outcome = Outcome(rule="", reason="")
+    person = outcome.assign_to or outcome.round_robin
     return Outcome(
-        rule=f"{outcome.rule}, {name}",
-        reason=f"{outcome.reason}; {decision.reason}",
-        forward_to=outcome.forward_to or decision.forward_to,
-        assign_to=outcome.assign_to or decision.assign_to,
-        priority=outcome.priority or decision.priority,
+        rule=f"{outcome.rule}, {name}" if outcome.rule else name,
+        reason=f"{outcome.reason}; {decision.reason}" if outcome.reason else decision.reason,
+        forward_to=_first(outcome.forward_to, decision.forward_to),
+        assign_to=outcome.assign_to if person else decision.assign_to,
+        round_robin=outcome.round_robin if person else decision.round_robin,
+        priority=_first(outcome.priority, decision.priority),
         tags=tuple(dict.fromkeys((*outcome.tags, *decision.tags))),
         confidential=outcome.confidential or decision.confidential,
+        steps=(*outcome.steps, (name, decision.reason)),
     )
 
 
@@ -69,7 +77,11 @@ async def _evaluate(
     rule: Registered[RoutingRuleSpec], draft: Manifestation
 ) -> RoutingDecision | None:
     try:
-        return await rule.spec.evaluate(draft)
+        spec = rule.spec
+        # Declarative rules are plain functions: no coroutine per rule, thousands stay cheap.
+        if isinstance(spec, CompiledRule):
+            return spec.decide(draft)
+        return await spec.evaluate(draft)
     except Exception:
         log.exception(
             "routing rule '%s' of plugin '%s' failed; skipped", rule.spec.name, rule.plugin
@@ -87,4 +99,4 @@ async def route(rules: Sequence[Registered[RoutingRuleSpec]], draft: Manifestati
         outcome = _merge(outcome, rule.spec.name, _restrict(draft, decision))
         if decision.stop:
             break
-    return outcome or Outcome(rule="fallback", reason=FALLBACK)
+    return outcome or Outcome(rule="fallback", reason=FALLBACK, steps=(("fallback", FALLBACK),))
