@@ -33,15 +33,19 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     tags: tuple[str, ...] = ()
     confidential: bool = False
     steps: tuple[tuple[str, str], ...] = ()
+    decided_by: str = ""  # the rule that chose the unit or the person, if any
 
 
 def ordered(rules: Sequence[Registered[RoutingRuleSpec]]) -> list[Registered[RoutingRuleSpec]]:
     return sorted(rules, key=lambda r: (r.spec.priority, r.spec.name))
 
 
+def _moves(decision: RoutingDecision) -> bool:
+    return bool(decision.forward_to or decision.assign_to or decision.round_robin)
+
+
 def _restrict(draft: Manifestation, decision: RoutingDecision) -> RoutingDecision:
-    moves = decision.forward_to or decision.assign_to or decision.round_robin
-    if not draft.kind.whistleblowing or not moves:
+    if not draft.kind.whistleblowing or not _moves(decision):
         return decision
     return msgspec.structs.replace(
         decision,
@@ -70,6 +74,7 @@ def _merge(outcome: Outcome | None, name: str, decision: RoutingDecision) -> Out
         tags=tuple(dict.fromkeys((*outcome.tags, *decision.tags))),
         confidential=outcome.confidential or decision.confidential,
         steps=(*outcome.steps, (name, decision.reason)),
+        decided_by=outcome.decided_by or (name if _moves(decision) else ""),
     )
 
 
