@@ -17,7 +17,9 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Words = list[Annotated[str, msgspec.Meta(min_length=1)]]
 
 
-class _Strict(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class _Strict(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
     pass
 
 
