@@ -42,6 +42,10 @@ def _compile(raw: Any, position: int, calendar: BusinessCalendar) -> CompiledRul
         raise ConfigError(f"{where}: {exc}") from exc
 
 
+def _origin(rule: Registered[RoutingRuleSpec]) -> str:
+    return "[[routing.rules]]" if rule.plugin == CONFIG_SOURCE else f"plugin {rule.plugin}"
+
+
 def _check_unique(rules: Sequence[Registered[RoutingRuleSpec]]) -> None:
     seen: dict[str, str] = {}
     for rule in rules:
@@ -49,9 +53,9 @@ def _check_unique(rules: Sequence[Registered[RoutingRuleSpec]]) -> None:
         if name in seen:
             raise ConfigError(
                 f"regra de roteamento '{name}' definida duas vezes (em {seen[name]} e em "
-                f"{rule.plugin}); use nomes únicos"
+                f"{_origin(rule)}); use nomes únicos"
             )
-        seen[name] = "[[routing.rules]]" if rule.plugin == CONFIG_SOURCE else f"plugin {rule.plugin}"
+        seen[name] = _origin(rule)
 
 
 def _declared(routing: dict[str, Any], calendar: BusinessCalendar) -> list[Any]:
