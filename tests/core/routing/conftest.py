@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
-
 from balcao import Manifestation
 from balcao.testing import Balcao, RecordingChannel
 

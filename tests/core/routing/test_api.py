@@ -24,7 +24,13 @@ RULES = [
         "when": {"kinds": ["reclamacao"], "words_any": ["RU"]},
         "then": {"forward_to": "PRAE"},
     },
-    {"name": "urgente", "priority": 5, "when": {"words_any": ["urgente"]}, "then": {"tags": ["urgente"]}, "continue": True},
+    {
+        "name": "urgente",
+        "priority": 5,
+        "when": {"words_any": ["urgente"]},
+        "then": {"tags": ["urgente"]},
+        "continue": True,
+    },
 ]
 
 

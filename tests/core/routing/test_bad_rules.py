@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from balcao import ConfigError, Manifestation, RoutingDecision, RoutingRuleSpec, hookimpl
 
 
@@ -71,8 +70,13 @@ class Clash:
 
 
 async def test_a_name_taken_by_a_plugin_rule_is_refused(make_balcao: Any) -> None:
-    with pytest.raises(ConfigError, match="'ru' definida duas vezes.*plugin outro"):
-        await make_balcao(plugins=[("outro", Clash())], settings={"routing": {"rules": [good("ru")]}})
+    with pytest.raises(
+        ConfigError,
+        match=r"'ru' definida duas vezes \(em \[\[routing\.rules\]\] e em plugin outro\)",
+    ):
+        await make_balcao(
+            plugins=[("outro", Clash())], settings={"routing": {"rules": [good("ru")]}}
+        )
 
 
 async def test_unknown_keys_in_the_routing_section_are_refused(make_balcao: Any) -> None:

@@ -7,7 +7,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-
 from balcao import Kind, State
 
 from .conftest import WithRules, routed
@@ -54,9 +53,7 @@ async def test_channels(with_rules: WithRules) -> None:
 async def test_words_any_is_whole_word_case_and_accent_insensitive(
     with_rules: WithRules, text: str, expected: str | None
 ) -> None:
-    balcao = await with_rules(
-        [rule(words_any=["restaurante universitário", "RU", "refeição"])]
-    )
+    balcao = await with_rules([rule(words_any=["restaurante universitário", "RU", "refeição"])])
     assert (await routed(balcao, text)).unit_code == expected
 
 

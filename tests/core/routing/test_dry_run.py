@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
-
 from balcao.testing import Balcao
+from sqlalchemy import text
 
 from .cli import balcao_cli
 from .conftest import WithRules
@@ -54,12 +53,23 @@ def write_config(folder: Path, body: str = CONFIG) -> Path:
     return path
 
 
+def files_in(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
 async def test_prints_the_decision_then_the_reasons(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     run = await balcao_cli(
-        "routing", "test", "--kind", "reclamacao", "--channel", "webform",
-        "--text", "A refeição do RU veio fria",
-        cwd=tmp_path, BALCAO_CONFIG=str(config),
+        "routing",
+        "test",
+        "--kind",
+        "reclamacao",
+        "--channel",
+        "webform",
+        "--text",
+        "A refeição do RU veio fria",
+        cwd=tmp_path,
+        BALCAO_CONFIG=str(config),
         BALCAO_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'balcao.db'}",
     )
     assert run.code == 0, run.err
@@ -73,33 +83,50 @@ async def test_prints_the_decision_then_the_reasons(tmp_path: Path) -> None:
 async def test_writes_nothing_not_even_a_database_or_a_key(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     run = await balcao_cli(
-        "routing", "test", "--kind", "elogio", "--channel", "whatsapp", "--text", "parabéns",
-        "--at", "2026-12-01T10:00", cwd=tmp_path, BALCAO_CONFIG=str(config),
+        "routing",
+        "test",
+        "--kind",
+        "elogio",
+        "--channel",
+        "whatsapp",
+        "--text",
+        "parabéns",
+        "--at",
+        "2026-12-01T10:00",
+        cwd=tmp_path,
+        BALCAO_CONFIG=str(config),
     )
     assert run.code == 0, run.err
     assert run.out[0] == "triage by fallback"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["balcao.toml"]
+    assert files_in(tmp_path) == ["balcao.toml"]
     assert "banco de dados não encontrado" in run.err
 
 
 async def test_denuncia_is_never_forwarded_and_says_why(tmp_path: Path) -> None:
     config = write_config(tmp_path)
     run = await balcao_cli(
-        "routing", "test", "--kind", "denuncia", "--channel", "webform",
-        "--text", "obra superfaturada", cwd=tmp_path, BALCAO_CONFIG=str(config),
+        "routing",
+        "test",
+        "--kind",
+        "denuncia",
+        "--channel",
+        "webform",
+        "--text",
+        "obra superfaturada",
+        cwd=tmp_path,
+        BALCAO_CONFIG=str(config),
     )
     assert run.out[0] == "triage by obras"
     assert "encaminhamento automático não permitido" in run.out[1]
     assert "  prioridade: high" in run.out
 
 
-async def test_unknown_units_are_named_in_a_warning(
-    with_rules: WithRules, tmp_path: Path
-) -> None:
+async def test_unknown_units_are_named_in_a_warning(with_rules: WithRules, tmp_path: Path) -> None:
     balcao = await with_rules(RULES)
     _, headers = await balcao.user("ouvidor")
     created = await balcao.client.post(
-        "/api/v1/units", json={"code": "PRAE", "name": "Pró-Reitoria de Assistência Estudantil"},
+        "/api/v1/units",
+        json={"code": "PRAE", "name": "Pró-Reitoria de Assistência Estudantil"},
         headers=headers,
     )
     assert created.status_code == 201
@@ -114,9 +141,16 @@ async def test_unknown_units_are_named_in_a_warning(
     assert "aviso: a unidade 'SINFRA' não está no diretório de unidades" in unknown.err
 
 
+COUNTS = {
+    "manifestations": text("SELECT count(*) FROM manifestations"),
+    "messages": text("SELECT count(*) FROM messages"),
+    "audit_log": text("SELECT count(*) FROM audit_log"),
+}
+
+
 async def count(balcao: Balcao, table: str) -> int:
     async with balcao.desk.database.read() as session:
-        return int((await session.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+        return int((await session.execute(COUNTS[table])).scalar_one())
 
 
 async def test_round_robin_names_the_next_member_and_changes_nothing(
@@ -127,7 +161,10 @@ async def test_round_robin_names_the_next_member_and_changes_nothing(
     await balcao.user("atendente", email="bia@example.org", unit="STI")
     await balcao.manifestation("troquei a senha e não entra")  # ana gets this one
     before = [await count(balcao, t) for t in ("manifestations", "messages", "audit_log")]
-    env = {"BALCAO_CONFIG": str(write_config(tmp_path)), "BALCAO_DATABASE_URL": balcao.settings.database_url}
+    env = {
+        "BALCAO_CONFIG": str(write_config(tmp_path)),
+        "BALCAO_DATABASE_URL": balcao.settings.database_url,
+    }
     args = ("routing", "test", "--kind", "solicitacao", "--channel", "webform", "--text", "senha")
     run = await balcao_cli(*args, cwd=tmp_path, **env)
     assert run.out[0] == "assign bia@example.org by suporte"
@@ -168,7 +205,9 @@ async def test_a_table_that_passes_exits_zero(tmp_path: Path) -> None:
         "sugestao,webform,mais luz,triage by noturno,2026-12-05T09:00\n",
         encoding="utf-8",
     )
-    run = await balcao_cli("routing", "test", "--file", str(cases), cwd=tmp_path, BALCAO_CONFIG=str(config))
+    run = await balcao_cli(
+        "routing", "test", "--file", str(cases), cwd=tmp_path, BALCAO_CONFIG=str(config)
+    )
     assert run.code == 0, run.out
     assert run.out[-1] == "4 casos, 0 divergência(s)"
 
@@ -178,11 +217,23 @@ async def test_bad_input_is_one_line_and_exit_status_2(tmp_path: Path) -> None:
     bad_csv = tmp_path / "ruim.csv"
     bad_csv.write_text("kind,channel,text,expected\nqueixa,webform,x,triage\n", encoding="utf-8")
     runs = [
-        await balcao_cli("routing", "test", "--kind", "reclamacao", cwd=tmp_path, BALCAO_CONFIG=str(config)),
-        await balcao_cli("routing", "test", "--file", str(bad_csv), cwd=tmp_path, BALCAO_CONFIG=str(config)),
         await balcao_cli(
-            "routing", "test", "--kind", "reclamacao", "--channel", "x", "--text", "y",
-            cwd=tmp_path, BALCAO_CONFIG=str(write_config(tmp_path, CONFIG + 'then.tag = "x"\n')),
+            "routing", "test", "--kind", "reclamacao", cwd=tmp_path, BALCAO_CONFIG=str(config)
+        ),
+        await balcao_cli(
+            "routing", "test", "--file", str(bad_csv), cwd=tmp_path, BALCAO_CONFIG=str(config)
+        ),
+        await balcao_cli(
+            "routing",
+            "test",
+            "--kind",
+            "reclamacao",
+            "--channel",
+            "x",
+            "--text",
+            "y",
+            cwd=tmp_path,
+            BALCAO_CONFIG=str(write_config(tmp_path, CONFIG + 'then.tag = "x"\n')),
         ),
     ]
     assert [r.code for r in runs] == [2, 2, 2]

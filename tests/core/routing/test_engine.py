@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass, field
 
 import pytest
-
 from balcao import Kind, Manifestation, RoutingDecision, RoutingRuleSpec, State, hookimpl
 
 from .conftest import WithRules, routed
@@ -60,7 +59,10 @@ async def test_continue_adds_tags_and_lets_the_next_rule_decide(with_rules: With
     assert found.tags == ("urgente",)
     assert found.priority == "urgent"
     assert found.routed_by == "urgente, biblio"
-    assert found.routing_reason == "palavras encontradas: 'urgente'; palavras encontradas: 'biblioteca'"
+    assert (
+        found.routing_reason
+        == "palavras encontradas: 'urgente'; palavras encontradas: 'biblioteca'"
+    )
 
 
 async def test_first_match_stops_even_when_a_later_rule_also_matches(
@@ -91,9 +93,7 @@ async def test_forwarded_manifestation_goes_to_the_unit(with_rules: WithRules) -
 
 
 @pytest.mark.parametrize("kind", [Kind.DENUNCIA, Kind.COMUNICACAO])
-async def test_denuncias_are_never_forwarded_or_assigned(
-    with_rules: WithRules, kind: Kind
-) -> None:
+async def test_denuncias_are_never_forwarded_or_assigned(with_rules: WithRules, kind: Kind) -> None:
     everything = {
         "name": "tudo",
         "when": {"words_any": ["biblioteca"]},
@@ -114,7 +114,9 @@ async def test_a_plugin_rule_cannot_forward_a_denuncia_either(with_rules: WithRu
     async def leak(draft: Manifestation) -> RoutingDecision:
         return RoutingDecision(reason="sempre", forward_to="PROAD", assign_to="x@example.org")
 
-    balcao = await with_rules(plugins=[("vazador", CodeRules([RoutingRuleSpec(name="vaza", evaluate=leak)]))])
+    balcao = await with_rules(
+        plugins=[("vazador", CodeRules([RoutingRuleSpec(name="vaza", evaluate=leak)]))]
+    )
     found = await routed(balcao, "denúncia de fraude", kind=Kind.DENUNCIA)
     assert found.unit_code is None
     assert found.assignee_id is None
@@ -154,7 +156,10 @@ async def test_plugin_and_declarative_rules_share_one_order(with_rules: WithRule
 
     rules = CodeRules([RoutingRuleSpec(name="codigo", priority=20, evaluate=library)])
     balcao = await with_rules(
-        [forward("antes", "ANTES", 10, when={"words_any": ["antes"]}), forward("depois", "DEPOIS", 30)],
+        [
+            forward("antes", "ANTES", 10, when={"words_any": ["antes"]}),
+            forward("depois", "DEPOIS", 30),
+        ],
         plugins=[("meu-plugin", rules)],
     )
     assert (await routed(balcao, "antes da biblioteca")).unit_code == "ANTES"

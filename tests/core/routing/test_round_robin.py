@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import text
-
 from balcao.testing import Balcao
+from sqlalchemy import text
 
 from .conftest import WithRules, routed
 

@@ -63,5 +63,8 @@ async def list_rules(desk: NamedDependency[Desk]) -> list[RuleView]:
 def routing_router() -> Router:
     """Mount beside the core API: ``route_handlers=[api_router(), routing_router(), ...]``."""
     return Router(
-        path="/api/v1/routing", guards=[staff_guard], tags=["roteamento"], route_handlers=[list_rules]
+        path="/api/v1/routing",
+        guards=[staff_guard],
+        tags=["roteamento"],
+        route_handlers=[list_rules],
     )

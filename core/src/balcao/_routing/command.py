@@ -73,9 +73,10 @@ async def _table(runtime: Runtime, path: Path) -> int:
             click.echo(f"ok linha {result.line}: {result.got}")
         else:
             click.echo(
-                f"DIVERGE linha {result.line}: esperado '{result.expected}', "
-                f"obtido '{result.got}'"
+                f"DIVERGE linha {result.line}: esperado '{result.expected}', obtido '{result.got}'"
             )
+    for warning in dict.fromkeys(w for r in results for w in r.warnings):
+        click.echo(warning, err=True)
     wrong = sum(not r.ok for r in results)
     click.echo(f"{len(results)} casos, {wrong} divergência(s)")
     return wrong

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import re2
+import re2  # type: ignore[import-untyped]
 
 from balcao._domain.calendar import BusinessCalendar
 from balcao._routing.schema import RuleConfig, Then, When
@@ -109,9 +109,11 @@ def _word_checks(when: When) -> list[Check]:
 
         def all_check(d: Manifestation) -> str | None:
             text = _text(d)
-            return f"todas as palavras: {_quoted(all_of)}" if all(
-                p.found(text) for p in all_of
-            ) else None
+            return (
+                f"todas as palavras: {_quoted(all_of)}"
+                if all(p.found(text) for p in all_of)
+                else None
+            )
 
         checks.append(all_check)
     if when.words_none:

@@ -19,7 +19,15 @@ from balcao._routing.engine import Outcome, route
 from balcao._routing.members import next_member
 from balcao._types import Manifestation
 
-__all__ = ["CaseError", "CaseResult", "Example", "Explanation", "explain", "read_cases", "run_cases"]
+__all__ = [
+    "CaseError",
+    "CaseResult",
+    "Example",
+    "Explanation",
+    "explain",
+    "read_cases",
+    "run_cases",
+]
 
 _YES = {"sim", "s", "true", "1", "yes", "anonima", "anônima"}
 
@@ -53,6 +61,7 @@ class CaseResult:
     line: int
     expected: str
     got: str
+    warnings: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -139,7 +148,9 @@ async def explain(desk: Desk, example: Example) -> Explanation:
     warnings: list[str] = []
     assignee = outcome.assign_to
     if not _readable(desk):
-        warnings.append("aviso: banco de dados não encontrado; diretório de unidades não consultado")
+        warnings.append(
+            "aviso: banco de dados não encontrado; diretório de unidades não consultado"
+        )
     else:
         try:
             units, assignee = await _lookups(desk, outcome)
@@ -163,7 +174,9 @@ def _example(row: Mapping[str, str | None], line: int, desk: Desk) -> Example:
         kind = Kind(column("kind"))
     except ValueError as exc:
         valid = ", ".join(k.value for k in Kind)
-        raise CaseError(f"linha {line}: tipo '{column('kind')}' desconhecido (use {valid})") from exc
+        raise CaseError(
+            f"linha {line}: tipo '{column('kind')}' desconhecido (use {valid})"
+        ) from exc
     try:
         at = parse_time(column("at"), desk) if column("at") else None
     except ValueError as exc:
@@ -196,12 +209,10 @@ def read_cases(path: Path, desk: Desk) -> list[tuple[int, Example, str]]:
     return cases
 
 
-async def run_cases(
-    desk: Desk, cases: Iterable[tuple[int, Example, str]]
-) -> list[CaseResult]:
+async def run_cases(desk: Desk, cases: Iterable[tuple[int, Example, str]]) -> list[CaseResult]:
     """Each case with what the rules decided."""
     results = []
     for line, example, expected in cases:
         found = await explain(desk, example)
-        results.append(CaseResult(line, expected, found.headline))
+        results.append(CaseResult(line, expected, found.headline, tuple(found.warnings)))
     return results

@@ -17,13 +17,9 @@ Code = Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
 Words = list[Annotated[str, msgspec.Meta(min_length=1)]]
 
 
-class _Strict(
+class When(
     msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
 ):
-    pass
-
-
-class When(_Strict):
     """Conditions; all given ones must hold (an omitted one always holds)."""
 
     kinds: list[Kind] = []
@@ -39,7 +35,9 @@ class When(_Strict):
     identity: Literal["identified", "anonymous"] | None = None
 
 
-class Then(_Strict):
+class Then(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
     """What the rule decides when it matches; nothing at all means "stay in triage"."""
 
     forward_to: Code | None = None
@@ -51,7 +49,9 @@ class Then(_Strict):
     confidential: bool = False
 
 
-class RuleConfig(_Strict):
+class RuleConfig(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
     name: Name
     priority: int = 100
     description: str = ""
@@ -61,7 +61,9 @@ class RuleConfig(_Strict):
     continue_: bool = msgspec.field(name="continue", default=False)
 
 
-class RoutingConfig(_Strict):
+class RoutingConfig(
+    msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, omit_defaults=True
+):
     """The ``[routing]`` section; rules are checked one by one so errors name the rule."""
 
     rules: list[dict[str, Any]] = []
