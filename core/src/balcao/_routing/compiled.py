@@ -36,6 +36,7 @@ class CompiledRule(RoutingRuleSpec):
     decide: Callable[[Manifestation], RoutingDecision | None]
     config: RuleConfig
     source: str = "config"
+    gate: frozenset[str] = frozenset()  # the rule can only match when one of these words is in
     evaluate: Callable[[Manifestation], Any] = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -217,12 +218,27 @@ def _decision(rule: RuleConfig, draft: Manifestation, reasons: list[str]) -> Rou
     )
 
 
+def _gate(when: When) -> frozenset[str]:
+    """Words of which at least one must be in the text for the rule to match (empty: no
+    such word). Checking it first makes a rule that cannot match cost one set look-up."""
+    if when.words_any:
+        return frozenset(phrase(w).anchor for w in when.words_any)
+    if when.words_all:
+        return frozenset({phrase(when.words_all[0]).anchor})
+    if when.mentions:
+        return frozenset(phrase(w).anchor for words in when.mentions.values() for w in words)
+    return frozenset()
+
+
 def compile_rule(rule: RuleConfig, calendar: BusinessCalendar) -> CompiledRule:
     """Compile ``rule`` once; RuleProblem names the key that cannot be used."""
     _validate_then(rule)
     checks = _checks(rule.when, calendar)
+    gate = _gate(rule.when)
 
     def decide(draft: Manifestation) -> RoutingDecision | None:
+        if gate and gate.isdisjoint(_text(draft).words):
+            return None
         reasons: list[str] = []
         for check in checks:
             found = check(draft)
@@ -231,4 +247,6 @@ def compile_rule(rule: RuleConfig, calendar: BusinessCalendar) -> CompiledRule:
             reasons.append(found)
         return _decision(rule, draft, reasons)
 
-    return CompiledRule(name=rule.name, priority=rule.priority, decide=decide, config=rule)
+    return CompiledRule(
+        name=rule.name, priority=rule.priority, decide=decide, config=rule, gate=gate
+    )

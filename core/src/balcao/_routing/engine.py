@@ -10,6 +10,8 @@ from collections.abc import Sequence
 import msgspec
 
 from balcao._routing.compiled import CompiledRule
+from balcao._routing.plan import plan_for
+from balcao._routing.words import prepare
 from balcao._specs import Registered, RoutingRuleSpec
 from balcao._types import Manifestation, RoutingDecision
 
@@ -37,7 +39,8 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def ordered(rules: Sequence[Registered[RoutingRuleSpec]]) -> list[Registered[RoutingRuleSpec]]:
-    return sorted(rules, key=lambda r: (r.spec.priority, r.spec.name))
+    """``rules`` in evaluation order: priority, then name."""
+    return plan_for(rules).rules
 
 
 def _moves(decision: RoutingDecision) -> bool:
@@ -78,30 +81,46 @@ def _merge(outcome: Outcome | None, name: str, decision: RoutingDecision) -> Out
     )
 
 
+def _decide(
+    rule: Registered[RoutingRuleSpec], spec: CompiledRule, draft: Manifestation
+) -> RoutingDecision | None:
+    # Declarative rules are plain functions: no coroutine per rule, thousands stay cheap.
+    try:
+        return spec.decide(draft)
+    except Exception:
+        log.exception("routing rule '%s' (%s) failed; skipped", spec.name, rule.plugin)
+        return None
+
+
 async def _evaluate(
     rule: Registered[RoutingRuleSpec], draft: Manifestation
 ) -> RoutingDecision | None:
+    spec = rule.spec
+    if isinstance(spec, CompiledRule):
+        return _decide(rule, spec, draft)
     try:
-        spec = rule.spec
-        # Declarative rules are plain functions: no coroutine per rule, thousands stay cheap.
-        if isinstance(spec, CompiledRule):
-            return spec.decide(draft)
         return await spec.evaluate(draft)
     except Exception:
-        log.exception(
-            "routing rule '%s' of plugin '%s' failed; skipped", rule.spec.name, rule.plugin
-        )
+        log.exception("routing rule '%s' of plugin '%s' failed; skipped", spec.name, rule.plugin)
         return None
 
 
 async def route(rules: Sequence[Registered[RoutingRuleSpec]], draft: Manifestation) -> Outcome:
     """Decide where ``draft`` goes; never raises because of a rule."""
     outcome: Outcome | None = None
-    for rule in ordered(rules):
-        decision = await _evaluate(rule, draft)
+    plan = plan_for(rules)
+    # Only rules that can match run: a declarative rule none of whose words is in the text
+    # is never looked at, so thousands of rules stay cheap.
+    for position in plan.candidates(prepare(draft.subject, draft.description).words):
+        rule = plan.rules[position]
+        spec = rule.spec
+        if isinstance(spec, CompiledRule):
+            decision = _decide(rule, spec, draft)
+        else:
+            decision = await _evaluate(rule, draft)
         if decision is None:
             continue
-        outcome = _merge(outcome, rule.spec.name, _restrict(draft, decision))
+        outcome = _merge(outcome, spec.name, _restrict(draft, decision))
         if decision.stop:
             break
     return outcome or Outcome(rule="fallback", reason=FALLBACK, steps=(("fallback", FALLBACK),))

@@ -41,6 +41,7 @@ class Phrase:
     original: str
     key: str
     single: bool
+    anchor: str  # its longest word: present whenever the phrase is
 
     def found(self, text: Text) -> bool:
         return self.key in text.words if self.single else self.key in text.padded
@@ -51,6 +52,7 @@ def phrase(original: str) -> Phrase:
     words = _WORD.findall(fold(original))
     if not words:
         raise ValueError(f"{original!r} não tem letras nem números")
+    anchor = max(words, key=len)
     if len(words) == 1:
-        return Phrase(original, words[0], True)
-    return Phrase(original, " " + " ".join(words) + " ", False)
+        return Phrase(original, words[0], True, anchor)
+    return Phrase(original, " " + " ".join(words) + " ", False, anchor)
