@@ -35,7 +35,7 @@ class _BadInput(click.ClickException):
 
 def _dry_settings() -> Settings:
     settings = load_settings()
-    if settings.secret_key or (settings.data_dir / KEY_FILE).exists():
+    if settings.secret_key or settings.secret_key_file or (settings.data_dir / KEY_FILE).exists():
         return settings
     # No key yet: a dry run reads no identity, and must not create the key file.
     return msgspec.structs.replace(settings, secret_key=secrets.token_urlsafe(48))
