@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
+
 from balcao import Manifestation
 from balcao.testing import Balcao, RecordingChannel
 

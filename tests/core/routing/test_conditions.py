@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+
 from balcao import Kind, State
 
 from .conftest import WithRules, routed

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from balcao.testing import Balcao
 from sqlalchemy import text
+
+from balcao.testing import Balcao
 
 from .cli import balcao_cli
 from .conftest import WithRules

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 
 import pytest
+
 from balcao import Kind, Manifestation, RoutingDecision, RoutingRuleSpec, State, hookimpl
 
 from .conftest import WithRules, routed

@@ -12,6 +12,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+
 from balcao import Kind, State
 from balcao.testing import Balcao, RecordingChannel
 

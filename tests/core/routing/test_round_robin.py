@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from balcao.testing import Balcao
 from sqlalchemy import text
+
+from balcao.testing import Balcao
 
 from .conftest import WithRules, routed
 

@@ -17,6 +17,7 @@ import re
 import unicodedata
 
 import msgspec
+
 from balcao import Kind, Manifestation, RoutingDecision, RoutingRuleSpec, hookimpl
 
 __all__ = ["Config", "balcao_config_type", "balcao_register_routing_rules"]
