@@ -174,3 +174,19 @@ async def test_disabled_rules_do_not_run(with_rules: WithRules) -> None:
         routing={"disabled": ["b"]},
     )
     assert (await routed(balcao, "biblioteca")).unit_code == "C"
+
+
+async def test_rules_with_and_without_words_keep_one_order(with_rules: WithRules) -> None:
+    balcao = await with_rules(
+        [
+            forward("c-palavras", "C", 30, when={"words_any": ["sala"]}),
+            forward("a-frase", "A", 10, when={"words_any": ["ar-condicionado quebrado"]}),
+            forward("b-tipo", "B", 20, when={"kinds": ["reclamacao"]}),
+            forward("d-todas", "D", 5, when={"words_all": ["sala", "escura"]}),
+        ]
+    )
+    assert (await routed(balcao, "O AR CONDICIONADO QUEBRADO na sala")).unit_code == "A"
+    assert (await routed(balcao, "sala escura")).unit_code == "D"
+    assert (await routed(balcao, "a sala está suja")).unit_code == "B"
+    assert (await routed(balcao, "a sala está suja", kind="sugestao")).unit_code == "C"
+    assert (await routed(balcao, "ar condicionado", kind="sugestao")).unit_code is None
