@@ -35,6 +35,12 @@ when.words_any = ["senha"]
 then.round_robin = "STI"
 
 [[routing.rules]]
+name = "ouvidor-direto"
+priority = 35
+when.words_any = ["ouvidor"]
+then.assign_to = "chefe@example.org"
+
+[[routing.rules]]
 name = "noturno"
 priority = 40
 when.hours = "closed"
@@ -122,7 +128,9 @@ async def test_denuncia_is_never_forwarded_and_says_why(tmp_path: Path) -> None:
     assert "  prioridade: high" in run.out
 
 
-async def test_unknown_units_are_named_in_a_warning(with_rules: WithRules, tmp_path: Path) -> None:
+async def test_unknown_units_and_people_are_named_in_a_warning(
+    with_rules: WithRules, tmp_path: Path
+) -> None:
     balcao = await with_rules(RULES)
     _, headers = await balcao.user("ouvidor")
     created = await balcao.client.post(
@@ -140,6 +148,9 @@ async def test_unknown_units_are_named_in_a_warning(with_rules: WithRules, tmp_p
     assert "aviso" not in known.err
     assert unknown.out[0] == "forward SINFRA by obras"
     assert "aviso: a unidade 'SINFRA' não está no diretório de unidades" in unknown.err
+    nobody = await balcao_cli(*args, "quero falar com o ouvidor", cwd=tmp_path, **env)
+    assert nobody.out[0] == "assign chefe@example.org by ouvidor-direto"
+    assert "aviso: não há usuário ativo 'chefe@example.org'" in nobody.err
 
 
 COUNTS = {

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import UnitRow, UserRow
 from balcao._desk import Desk
@@ -105,15 +106,27 @@ def _readable(desk: Desk) -> bool:
     return bool(path) and path != ":memory:" and Path(path).exists()
 
 
-async def _lookups(desk: Desk, outcome: Outcome) -> tuple[set[str], str | None]:
+async def _active_user(session: AsyncSession, email: str) -> bool:
+    query = select(UserRow.id).where(UserRow.email == email, UserRow.active.is_(True))
+    return (await session.scalars(query)).first() is not None
+
+
+async def _lookups(desk: Desk, outcome: Outcome) -> tuple[str | None, list[str]]:
+    """The person who would be assigned, and warnings about units and people."""
     async with desk.database.read() as session:
         units = set(await session.scalars(select(UnitRow.code)))
+        warnings = _unknown_units(outcome, units)
         if outcome.assign_to:
-            return units, outcome.assign_to
+            if not await _active_user(session, outcome.assign_to):
+                warnings.append(
+                    f"aviso: não há usuário ativo '{outcome.assign_to}'; a manifestação "
+                    "ficaria sem responsável"
+                )
+            return outcome.assign_to, warnings
         if outcome.round_robin:
             member: UserRow | None = await next_member(session, outcome.round_robin)
-            return units, member.email if member else None
-    return units, None
+            return (member.email if member else None), warnings
+    return None, warnings
 
 
 def _details(outcome: Outcome, assignee: str | None) -> list[str]:
@@ -153,8 +166,8 @@ async def explain(desk: Desk, example: Example) -> Explanation:
         )
     else:
         try:
-            units, assignee = await _lookups(desk, outcome)
-            warnings += _unknown_units(outcome, units)
+            assignee, found = await _lookups(desk, outcome)
+            warnings += found
         except SQLAlchemyError as exc:
             warnings.append(f"aviso: diretório de unidades indisponível ({type(exc).__name__})")
     if outcome.forward_to:
