@@ -1,4 +1,4 @@
-"""Helpers for the routing tests: a balcão with given rules, and manifestation look-ups."""
+"""Shortcuts for the routing tests: a balcão with given rules, and manifestation look-ups."""
 
 from __future__ import annotations
 
