@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import balcao_webform
 from balcao import (
     Event,
@@ -14,6 +16,12 @@ from balcao import (
 )
 
 from .conftest import Citizen, MakeBalcao, identified
+
+
+def _protocol(page: str) -> str:
+    found = re.search(r'id="protocolo">([^<]+)<', page)
+    assert found, page
+    return found.group(1)
 
 
 class Observer:
@@ -50,3 +58,23 @@ async def test_routing_and_events(make_balcao: MakeBalcao) -> None:
     assert found.routing_reason == "restaurante pelo formulário"
     # routing rules see the place of the fact
     assert observer.seen[0].extra["place"] == "Campus Cuiabá, RU"
+
+
+async def test_declarative_rule_for_the_web_form(make_balcao: MakeBalcao) -> None:
+    rule = {
+        "name": "restaurante-universitario",
+        "priority": 10,
+        "when": {"kinds": ["reclamacao"], "channels": ["webform"], "words_any": ["RU"]},
+        "then": {"forward_to": "PRAE"},
+    }
+    app = await make_balcao(
+        plugins=[("webform", balcao_webform)], settings={"routing": {"rules": [rule]}}
+    )
+    done = await Citizen(app).submit(identified(description="A fila do RU estava enorme."))
+    assert done.status_code == 201
+    other = await Citizen(app).submit(identified(description="A biblioteca fechou cedo."))
+    forwarded = await app.desk.get(_protocol(done.text))
+    not_forwarded = await app.desk.get(_protocol(other.text))
+    assert forwarded.unit_code == "PRAE"
+    assert forwarded.routed_by == "restaurante-universitario"
+    assert not_forwarded.unit_code is None
