@@ -69,6 +69,20 @@ def type_into(page: Page, element_id: str, text: str) -> None:
     page.keyboard.type(text, delay=5)
 
 
+def choose_file(page: Page, path: Path) -> None:
+    """Open the file chooser with the keyboard (Space on the focused field) and pick ``path``.
+    On a busy machine the first key press may come before the page is ready: try again."""
+    for _ in range(3):
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                page.keyboard.press("Space")
+        except playwright_api().TimeoutError:
+            continue
+        chooser.value.set_files(str(path))
+        return
+    pytest.fail("the file chooser never opened from the keyboard")
+
+
 def accessibility(page: Page, name: str) -> None:
     page.evaluate(axe_source() + "\n;0")
     violations = page.evaluate(_AXE_RUN)
@@ -96,9 +110,7 @@ def test_keyboard_only_citizen(page: Page, site: str, folder: Path, tmp_path: Pa
     attachment = tmp_path / "cardapio.pdf"
     attachment.write_bytes(PDF)
     tab_to(page, "attachments")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(attachment))
+    choose_file(page, attachment)
     tab_to(page, "name")
     page.keyboard.type("Maria da Silva")
     tab_to(page, "consent")
