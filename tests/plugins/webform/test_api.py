@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+import balcao_webform
 from balcao import Kind
 from balcao.testing import Balcao
 
-from .conftest import API, PDF, PNG
+from .conftest import API, PDF, PNG, MakeBalcao
 
 MB = 1024 * 1024
 
@@ -156,3 +157,33 @@ async def test_idempotency_key_makes_a_retry_safe(app: Balcao) -> None:
     schema = (await app.client.get("/schema/openapi.json")).json()
     operation = schema["paths"]["/channels/webform/api/manifestations"]["post"]
     assert "Idempotency-Key" in [p["name"] for p in operation.get("parameters", [])]
+
+
+async def test_cross_origin_posts_only_from_configured_portals(make_balcao: MakeBalcao) -> None:
+    app = await make_balcao(
+        plugins=[("webform", balcao_webform)],
+        settings={"plugins": {"webform": {"cors_origins": ["https://www.ufmt.br"]}}},
+    )
+    portal = {"origin": "https://www.ufmt.br"}
+    preflight = await app.client.options(
+        API, headers={**portal, "access-control-request-method": "POST"}
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://www.ufmt.br"
+    assert "idempotency-key" in preflight.headers["access-control-allow-headers"]
+    posted = await app.client.post(API, json=body(), headers=portal)
+    assert posted.status_code == 201
+    assert posted.headers["access-control-allow-origin"] == "https://www.ufmt.br"
+    refused = await app.client.post(API, json=body(consent=False), headers=portal)
+    assert refused.headers["access-control-allow-origin"] == "https://www.ufmt.br"
+    elsewhere = {"origin": "https://evil.example"}
+    other = await app.client.options(API, headers=elsewhere)
+    assert "access-control-allow-origin" not in other.headers
+    other_post = await app.client.post(API, json=body(), headers=elsewhere)
+    assert "access-control-allow-origin" not in other_post.headers
+
+
+async def test_no_cross_origin_access_by_default(app: Balcao) -> None:
+    answer = await app.client.post(API, json=body(), headers={"origin": "https://www.ufmt.br"})
+    assert answer.status_code == 201
+    assert "access-control-allow-origin" not in answer.headers

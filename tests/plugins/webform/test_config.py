@@ -17,6 +17,7 @@ from .conftest import PDF, Citizen, MakeBalcao, error_of, identified, squash
         ({"max_file_mb": 0}, "max_file_mb"),
         ({"rate_limit_per_hour": 0}, "rate_limit_per_hour"),
         ({"max_filez": 3}, "max_filez"),
+        ({"cors_origins": ["https://www.ufmt.br/portal"]}, "cors_origins"),
     ],
 )
 async def test_bad_config_is_refused_naming_the_field(

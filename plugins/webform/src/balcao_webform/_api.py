@@ -18,6 +18,7 @@ from litestar.types import ControllerRouterHandler
 
 from balcao import Desk, IncomingFile, client_ip
 from balcao_webform._config import WebformConfig
+from balcao_webform._cors import cors_headers, preflight_route
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._intake import register
 
@@ -124,11 +125,13 @@ def _once(desk: Desk, key: str) -> Callable[[], Awaitable[bool]]:
     return first_time
 
 
-def _refused(status: int, errors: Errors) -> Response[IntakeError]:
+def _refused(status: int, errors: Errors, headers: dict[str, str]) -> Response[IntakeError]:
     named = {_JSON_NAMES.get(k, k): v for k, v in errors.items()}
     detail = next(iter(named.values()), "Manifestação recusada.")
     return Response(
-        IntakeError(status_code=status, detail=detail, errors=named), status_code=status
+        IntakeError(status_code=status, detail=detail, errors=named),
+        status_code=status,
+        headers=headers,
     )
 
 
@@ -160,19 +163,21 @@ def api_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         """Register a manifestation; answers the protocol number and the access code, shown
         only this once. Attachments go in ``attachments`` as base64. A caller that may retry
         sends an ``Idempotency-Key``: a repeated key answers 409 and registers nothing."""
+        cors = cors_headers(request, config)
         files, problems = _files(data)
         if problems:
-            return _refused(422, {"attachments": " ".join(problems)})  # type: ignore[return-value]
+            return _refused(422, {"attachments": " ".join(problems)}, cors)  # type: ignore[return-value]
         address = client_ip(request, desk.settings.trusted_proxies)
         once = None if not idempotency_key else _once(desk, idempotency_key)
         outcome = await register(desk, config, _draft(data), files, address, once=once)
         if outcome.receipt is None:
-            return _refused(outcome.status, outcome.errors)  # type: ignore[return-value]
+            return _refused(outcome.status, outcome.errors, cors)  # type: ignore[return-value]
         receipt = outcome.receipt
         return Response(
             IntakeOut(protocol=receipt.protocol, access_code=receipt.access_code),
             status_code=201,
-            headers={"cache-control": "no-store"},
+            headers={"cache-control": "no-store", **cors},
         )
 
-    return [intake_json]
+    # the OPTIONS handler goes first, or Litestar's automatic one would take its place
+    return [preflight_route("/api/manifestations", config), intake_json]

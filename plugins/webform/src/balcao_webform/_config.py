@@ -40,6 +40,7 @@ class WebformConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     rate_limit_per_hour: int = 5
     min_fill_seconds: int = 3
     max_form_age_hours: int = 12
+    cors_origins: list[str] = []
 
     def __post_init__(self) -> None:
         _at_least("max_files", self.max_files, 0)
@@ -47,6 +48,12 @@ class WebformConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
         _at_least("rate_limit_per_hour", self.rate_limit_per_hour, 1)
         _at_least("min_fill_seconds", self.min_fill_seconds, 0)
         _at_least("max_form_age_hours", self.max_form_age_hours, 1)
+        bad = [o for o in self.cors_origins if not _is_origin(o)]
+        if bad:
+            raise ValueError(
+                f"cors_origins: {', '.join(bad)} não é uma origem; use esquema e nome, "
+                "por exemplo https://www.ufmt.br (sem caminho nem barra final)"
+            )
         unknown = [t for t in self.allowed_types if t.lower().lstrip(".") not in MEDIA_TYPES]
         if unknown:
             raise ValueError(
@@ -67,6 +74,11 @@ class WebformConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
         """The whole request: every file at its limit plus room for the text fields.
         A request above this is refused before it is read."""
         return max(self.max_files, 1) * self.max_file_bytes + 1024 * 1024
+
+
+def _is_origin(value: str) -> bool:
+    scheme, _, rest = value.partition("://")
+    return scheme in ("http", "https") and bool(rest) and "/" not in rest
 
 
 def _at_least(name: str, value: int, minimum: int) -> None:
