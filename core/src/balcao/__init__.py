@@ -9,7 +9,7 @@ from balcao._app import create_app
 from balcao._clock import Clock, SystemClock
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.types import Base, UTCDateTime
-from balcao._desk import Desk, NotFound, TransitionRefused
+from balcao._desk import Desk, NotFound, RateLimited, TransitionRefused
 from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
@@ -105,6 +105,7 @@ __all__ = [
     "PluginError",
     "PluginHost",
     "Purpose",
+    "RateLimited",
     "Receipt",
     "Registered",
     "Replied",
