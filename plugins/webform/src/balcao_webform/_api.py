@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -20,6 +18,7 @@ from balcao import Desk, IncomingFile, client_ip
 from balcao_webform._config import WebformConfig
 from balcao_webform._cors import cors_headers, preflight_route
 from balcao_webform._fields import Draft, Errors
+from balcao_webform._guard import idempotent
 from balcao_webform._intake import register
 
 __all__ = ["AttachmentIn", "CitizenIn", "IntakeError", "IntakeIn", "IntakeOut", "api_routes"]
@@ -118,13 +117,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _once(desk: Desk, key: str) -> Callable[[], Awaitable[bool]]:
-    async def first_time() -> bool:
-        return await desk.allow(f"webform:idempotency:{key}", 1, dt.timedelta(days=7))
-
-    return first_time
-
-
 def _refused(status: int, errors: Errors, headers: dict[str, str]) -> Response[IntakeError]:
     named = {_JSON_NAMES.get(k, k): v for k, v in errors.items()}
     detail = next(iter(named.values()), "Manifestação recusada.")
@@ -168,7 +160,7 @@ def api_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         if problems:
             return _refused(422, {"attachments": " ".join(problems)}, cors)  # type: ignore[return-value]
         address = client_ip(request, desk.settings.trusted_proxies)
-        once = None if not idempotency_key else _once(desk, idempotency_key)
+        once = idempotent(idempotency_key) if idempotency_key else None
         outcome = await register(desk, config, _draft(data), files, address, once=once)
         if outcome.receipt is None:
             return _refused(outcome.status, outcome.errors, cors)  # type: ignore[return-value]

@@ -12,9 +12,20 @@ import secrets
 from balcao import Desk
 from balcao_webform._config import WebformConfig
 
-__all__ = ["HONEYPOT", "Ticket", "consume", "issue", "over_rate_limit", "read"]
+__all__ = [
+    "HONEYPOT",
+    "ONCE_PREFIX",
+    "Limit",
+    "Ticket",
+    "idempotent",
+    "issue",
+    "per_address",
+    "read",
+    "single_use",
+]
 
 HONEYPOT = "website"
+ONCE_PREFIX = "webform:once:"
 _SEP = "."
 
 
@@ -53,15 +64,21 @@ def read(desk: Desk, ticket: str, config: WebformConfig) -> Ticket:
     return Ticket.OK
 
 
-async def consume(desk: Desk, ticket: str, config: WebformConfig) -> bool:
-    """Use the ticket once: False when this very form was already submitted (a double
-    click, a reload of the answer page), so the manifestation is not registered twice."""
+Limit = tuple[str, int, dt.timedelta]
+
+
+def single_use(ticket: str, config: WebformConfig) -> Limit:
+    """A counter that lets a form ticket register once: a double click or a reload of the
+    answer page does not register the manifestation twice."""
     nonce = ticket.split(_SEP, 1)[0]
-    window = dt.timedelta(hours=config.max_form_age_hours + 1)
-    return await desk.allow(f"webform:ticket:{nonce}", 1, window)
+    return (f"{ONCE_PREFIX}ticket:{nonce}", 1, dt.timedelta(hours=config.max_form_age_hours + 1))
 
 
-async def over_rate_limit(desk: Desk, address: str, config: WebformConfig) -> bool:
-    """True once ``address`` made more than ``rate_limit_per_hour`` submissions this hour."""
-    key = f"webform:{address}"
-    return not await desk.allow(key, config.rate_limit_per_hour, dt.timedelta(hours=1))
+def idempotent(key: str) -> Limit:
+    """A counter that lets a JSON caller's ``Idempotency-Key`` register once in 7 days."""
+    return (f"{ONCE_PREFIX}idempotency:{key}", 1, dt.timedelta(days=7))
+
+
+def per_address(address: str, config: WebformConfig) -> Limit:
+    """At most ``rate_limit_per_hour`` submissions from ``address`` per hour."""
+    return (f"webform:{address}", config.rate_limit_per_hour, dt.timedelta(hours=1))

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from balcao import AttachmentRejected, Desk, IncomingFile, InvalidManifestation, Receipt
+from balcao import (
+    AttachmentRejected,
+    Desk,
+    IncomingFile,
+    InvalidManifestation,
+    RateLimited,
+    Receipt,
+)
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import FIELD_ORDER, Draft, Errors, to_manifestation, validate
 from balcao_webform._files import check_files
-from balcao_webform._guard import over_rate_limit
+from balcao_webform._guard import ONCE_PREFIX, Limit, per_address
 
 __all__ = ["DUPLICATE", "RATE_LIMITED", "Outcome", "register"]
 
@@ -40,20 +47,16 @@ async def register(
     draft: Draft,
     files: Sequence[IncomingFile],
     address: str,
-    once: Callable[[], Awaitable[bool]] | None = None,
+    once: Limit | None = None,
 ) -> Outcome:
-    """Register ``draft`` unless a field, a file, the rate limit or a repeat refuses it."""
+    """Register ``draft`` unless a field, a file, the rate limit or a repeat (``once``)
+    refuses it; the counters are checked in the registration's own transaction."""
     errors = _problems(desk, config, draft, files)
     if errors:
         return Outcome(errors=errors, status=422)
-    if await over_rate_limit(desk, address, config):
-        # the address is personal data: the log says that it happened, not who
-        log.info("webform: rate limit of %d per hour reached", config.rate_limit_per_hour)
-        return Outcome(errors={"form": RATE_LIMITED}, status=429)
-    if once is not None and not await once():
-        return Outcome(errors={"form": DUPLICATE}, status=409)
+    limits = [per_address(address, config), *([once] if once else [])]
     accepted, _ = check_files(files, config)
-    return await _intake(desk, draft, accepted)
+    return await _intake(desk, draft, accepted, limits)
 
 
 def _problems(
@@ -66,9 +69,17 @@ def _problems(
     return {f: errors[f] for f in FIELD_ORDER if f in errors}
 
 
-async def _intake(desk: Desk, draft: Draft, files: tuple[IncomingFile, ...]) -> Outcome:
+async def _intake(
+    desk: Desk, draft: Draft, files: tuple[IncomingFile, ...], limits: list[Limit]
+) -> Outcome:
     try:
-        receipt = await desk.intake(to_manifestation(draft, files))
+        receipt = await desk.intake(to_manifestation(draft, files), limits=limits)
+    except RateLimited as exc:
+        if exc.key.startswith(ONCE_PREFIX):
+            return Outcome(errors={"form": DUPLICATE}, status=409)
+        # the address is personal data: the log says that it happened, not who
+        log.info("webform: rate limit reached")
+        return Outcome(errors={"form": RATE_LIMITED}, status=429)
     except InvalidManifestation as exc:
         return Outcome(errors={_CORE_FIELDS.get(exc.field, exc.field): exc.reason}, status=422)
     except AttachmentRejected as exc:

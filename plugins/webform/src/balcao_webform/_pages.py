@@ -19,7 +19,7 @@ from balcao import Desk, IncomingFile, client_ip
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
-from balcao_webform._guard import HONEYPOT, Ticket, consume, issue, read
+from balcao_webform._guard import HONEYPOT, Ticket, issue, read, single_use
 from balcao_webform._intake import Outcome, register
 from balcao_webform._kinds import offered
 from balcao_webform._stash import Kept, discard, keep, kept, restore
@@ -164,7 +164,7 @@ async def _submit(
         status, message = _TICKET_PROBLEMS[state]
         return _again(desk, config, status, draft, {"form": message}, files, previous)
     address = client_ip(request, desk.settings.trusted_proxies)
-    once = lambda: consume(desk, ticket, config)  # noqa: E731 - used once, below
+    once = single_use(ticket, config)
     outcome = await register(desk, config, draft, files, address, once=once)
     if outcome.receipt is None:
         return _again(desk, config, outcome.status, draft, outcome.errors, files, previous)
