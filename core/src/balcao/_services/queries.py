@@ -15,7 +15,14 @@ from balcao._services.manifestations import to_view
 from balcao._text import fold
 from balcao._types import Manifestation
 
-__all__ = ["Filters", "Page", "TimelineEntry", "list_manifestations", "timeline"]
+__all__ = [
+    "Filters",
+    "Page",
+    "TimelineEntry",
+    "list_manifestations",
+    "state_counts",
+    "timeline",
+]
 
 
 class Filters(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,6 +32,9 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     unit: str | None = None
     q: str | None = None
     overdue: bool | None = None
+    assignee: int | None = None
+    unassigned: bool = False
+    due_in_days: int | None = None
     page: int = 1
     per_page: int = 25
 
@@ -67,7 +77,32 @@ def _filtered(filters: Filters, today: dt.date) -> Select[tuple[ManifestationRow
             DeadlineRow.due_on < today,
         )
         query = query.where(late if filters.overdue else ~late)
+    return _staff_filters(query, filters, today)
+
+
+def _staff_filters(
+    query: Select[tuple[ManifestationRow]], filters: Filters, today: dt.date
+) -> Select[tuple[ManifestationRow]]:
+    if filters.assignee is not None:
+        query = query.where(ManifestationRow.assignee_id == filters.assignee)
+    if filters.unassigned:
+        query = query.where(ManifestationRow.assignee_id.is_(None))
+    if filters.due_in_days is not None:
+        soon = exists().where(
+            DeadlineRow.manifestation_id == ManifestationRow.id,
+            DeadlineRow.met_at.is_(None),
+            DeadlineRow.due_on >= today,
+            DeadlineRow.due_on <= today + dt.timedelta(days=max(filters.due_in_days, 0)),
+        )
+        query = query.where(soon)
     return query
+
+
+async def state_counts(session: AsyncSession, filters: Filters, today: dt.date) -> dict[str, int]:
+    """How many manifestations each state holds under the other filters (one query)."""
+    query = _filtered(msgspec.structs.replace(filters, state=None), today).subquery()
+    rows = await session.execute(select(query.c.state, func.count()).group_by(query.c.state))
+    return {state: int(count) for state, count in rows.all()}
 
 
 async def list_manifestations(session: AsyncSession, filters: Filters, today: dt.date) -> Page:
