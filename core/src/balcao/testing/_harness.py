@@ -8,9 +8,11 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.pool import NullPool
 
 from balcao._app import create_app_from_runtime
 from balcao._config import Settings, load_settings
+from balcao._db.engine import Database
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
 from balcao._runtime import Runtime, build_runtime
@@ -133,4 +135,8 @@ async def build_balcao(
         environ=environ,
         clock=clock,
     )
+    if not runtime.settings.is_sqlite:
+        # The test client runs the app on its own event loop, while the test drives the desk
+        # on another: a pooled asyncpg connection cannot move between loops.
+        runtime.desk.database = Database(runtime.settings.database_url, poolclass=NullPool)
     return runtime, create_app_from_runtime(runtime, debug=False)
