@@ -47,7 +47,7 @@ async def _figures(desk: Desk, year: int | None) -> Figures:
 
 @get("/staff/relatorios", opt={"roles": _ROLES}, include_in_schema=False)
 async def reports(
-    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: int | None = None
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: FromQuery[int | None] = None
 ) -> Template:
     figures = await _figures(desk, ano)
     charts = [

@@ -91,7 +91,7 @@ async def _page(
 
 @get("/staff/unidades", opt={"roles": WRITERS}, include_in_schema=False)
 async def units(
-    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ok: str | None = None
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ok: FromQuery[str | None] = None
 ) -> Template:
     return await _page(desk, request, ok=ok)
 
