@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -16,10 +16,13 @@ from balcao._text import fold
 from balcao._types import Manifestation
 
 __all__ = [
+    "COUNT_CAP",
     "Filters",
     "Page",
+    "SearchPlan",
     "TimelineEntry",
     "list_manifestations",
+    "search_plan",
     "state_counts",
     "timeline",
 ]
@@ -57,7 +60,36 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     detail: dict[str, Any] = {}
 
 
-def _filtered(filters: Filters, today: dt.date) -> Select[tuple[ManifestationRow]]:
+def _fts_phrase(words: list[str]) -> str:
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+COUNT_CAP = 1000
+_FTS_ROWIDS = "SELECT rowid FROM manifestations_fts WHERE manifestations_fts MATCH :m"
+
+
+def _search(
+    query: Select[tuple[ManifestationRow]], words: list[str], fts: str
+) -> Select[tuple[ManifestationRow]]:
+    """Every word as a substring of the folded text: through the SQLite FTS5 trigram index
+    (words of three or more letters) when ``fts`` is "all" (every match) or "capped" (the
+    first ``COUNT_CAP + 1``), else as LIKE (which pg_trgm indexes on PostgreSQL)."""
+    indexed = [w for w in words if len(w) >= 3] if fts else []
+    if indexed:
+        limit = f" LIMIT {COUNT_CAP + 1}" if fts == "capped" else ""
+        matches = text(_FTS_ROWIDS + limit).bindparams(m=_fts_phrase(indexed))
+        query = query.where(ManifestationRow.id.in_(matches))
+    for word in words:
+        if word not in indexed:
+            query = query.where(ManifestationRow.search_text.contains(word, autoescape=True))
+    return query
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else ""
+
+
+def _filtered(filters: Filters, today: dt.date, fts: str = "") -> Select[tuple[ManifestationRow]]:
     query = select(ManifestationRow)
     for column, value in (
         (ManifestationRow.state, filters.state),
@@ -68,8 +100,7 @@ def _filtered(filters: Filters, today: dt.date) -> Select[tuple[ManifestationRow
         if value:
             query = query.where(column == value)
     if filters.q:
-        for word in fold(filters.q).split():
-            query = query.where(ManifestationRow.search_text.contains(word, autoescape=True))
+        query = _search(query, fold(filters.q).split(), fts)
     if filters.overdue is not None:
         late = exists().where(
             DeadlineRow.manifestation_id == ManifestationRow.id,
@@ -98,18 +129,66 @@ def _staff_filters(
     return query
 
 
-async def state_counts(session: AsyncSession, filters: Filters, today: dt.date) -> dict[str, int]:
-    """How many manifestations each state holds under the other filters (one query)."""
-    query = _filtered(msgspec.structs.replace(filters, state=None), today).subquery()
-    rows = await session.execute(select(query.c.state, func.count()).group_by(query.c.state))
+async def state_counts(
+    session: AsyncSession, filters: Filters, today: dt.date, *, fts: str = ""
+) -> dict[str, int]:
+    """How many manifestations each state holds under the other filters (one query). A
+    search counts at most ``COUNT_CAP + 1`` matches: past that, exact counts cost a scan."""
+    unfiltered = msgspec.structs.replace(filters, state=None)
+    query = _filtered(unfiltered, today, fts)
+    if filters.q:
+        query = query.limit(COUNT_CAP + 1)
+    sub = query.subquery()
+    rows = await session.execute(select(sub.c.state, func.count()).group_by(sub.c.state))
     return {state: int(count) for state, count in rows.all()}
 
 
-async def list_manifestations(session: AsyncSession, filters: Filters, today: dt.date) -> Page:
+class SearchPlan(msgspec.Struct, frozen=True):
+    """How to answer an inbox search: the ``fts`` mode for the counts and for the page."""
+
+    counts: str = ""
+    page: str = ""
+
+
+async def search_plan(session: AsyncSession, filters: Filters) -> SearchPlan:
+    """On SQLite, ask the trigram index (cheaply: it stops at the cap) whether the search is
+    small. A small search, or one narrowed by other filters, is answered from the index; a
+    large bare search scans newest first for its page and counts the first matches only."""
+    words = [w for w in fold(filters.q or "").split() if len(w) >= 3]
+    if _dialect(session) != "sqlite" or not words:
+        return SearchPlan()
+    narrowed = any(
+        (
+            filters.kind,
+            filters.channel,
+            filters.unit,
+            filters.overdue,
+            filters.assignee,
+            filters.unassigned,
+            filters.due_in_days is not None,
+        )
+    )
+    probe = text(f"SELECT count(*) FROM ({_FTS_ROWIDS} LIMIT :cap)")  # noqa: S608 - constant
+    found = await session.scalar(probe.bindparams(m=_fts_phrase(words), cap=COUNT_CAP + 1))
+    if narrowed or int(found or 0) <= COUNT_CAP:
+        return SearchPlan(counts="all", page="all")
+    return SearchPlan(counts="capped", page="")
+
+
+async def list_manifestations(
+    session: AsyncSession,
+    filters: Filters,
+    today: dt.date,
+    *,
+    total: int | None = None,
+    fts: str = "",
+) -> Page:
+    """One page; pass ``total`` when it is already known (e.g. from :func:`state_counts`)."""
     per_page = min(max(filters.per_page, 1), 100)
     page = max(filters.page, 1)
-    query = _filtered(filters, today)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    query = _filtered(filters, today, fts)
+    if total is None:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
         query.order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
         .limit(per_page)

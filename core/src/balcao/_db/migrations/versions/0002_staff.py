@@ -46,9 +46,65 @@ def upgrade() -> None:
     op.create_index("ix_manifestations_created_id", "manifestations", ["created_at", "id"])
     op.create_index("ix_manifestations_assignee", "manifestations", ["assignee_id"])
     op.create_index("ix_deadlines_open_due", "deadlines", ["met_at", "due_on"])
+    # The yearly report counts from these indexes alone, without reading the case text.
+    op.create_index(
+        "ix_manifestations_report",
+        "manifestations",
+        ["year", "kind", "channel", "unit_code", "state", "created_at"],
+    )
+    op.create_index(
+        "ix_deadlines_open_by_case", "deadlines", ["manifestation_id", "met_at", "due_on"]
+    )
+    _search_index()
+
+
+def _search_index() -> None:
+    """Substring search over the folded text without reading every row: FTS5 trigrams on
+    SQLite, pg_trgm on PostgreSQL (skipped, and search still works, without the extension)."""
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for statement in _SQLITE_FTS:
+            op.execute(statement)
+        return
+    if bind.dialect.name == "postgresql":
+        with bind.begin_nested() as savepoint:
+            try:
+                bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            except sa.exc.DBAPIError:
+                savepoint.rollback()
+                return
+        op.execute(
+            "CREATE INDEX ix_manifestations_search_trgm ON manifestations "
+            "USING gin (search_text gin_trgm_ops)"
+        )
+
+
+_SQLITE_FTS = (
+    "CREATE VIRTUAL TABLE manifestations_fts USING fts5(search_text, content='manifestations', "
+    "content_rowid='id', tokenize='trigram')",
+    "CREATE TRIGGER manifestations_fts_insert AFTER INSERT ON manifestations BEGIN "
+    "INSERT INTO manifestations_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER manifestations_fts_delete AFTER DELETE ON manifestations BEGIN "
+    "INSERT INTO manifestations_fts(manifestations_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER manifestations_fts_update AFTER UPDATE OF search_text ON manifestations BEGIN "
+    "INSERT INTO manifestations_fts(manifestations_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO manifestations_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "INSERT INTO manifestations_fts(manifestations_fts) VALUES ('rebuild')",
+)
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        for name in ("insert", "delete", "update"):
+            op.execute(f"DROP TRIGGER IF EXISTS manifestations_fts_{name}")
+        op.execute("DROP TABLE IF EXISTS manifestations_fts")
+    elif bind.dialect.name == "postgresql":
+        op.execute("DROP INDEX IF EXISTS ix_manifestations_search_trgm")
+    op.drop_index("ix_deadlines_open_by_case", "deadlines")
+    op.drop_index("ix_manifestations_report", "manifestations")
     op.drop_index("ix_deadlines_open_due", "deadlines")
     op.drop_index("ix_manifestations_assignee", "manifestations")
     op.drop_index("ix_manifestations_created_id", "manifestations")
