@@ -94,7 +94,8 @@ async def _setup(balcao: Balcao) -> tuple[str, dict[str | None, dict[str, str]]]
     receipt = await balcao.manifestation("Falta de professor na disciplina de cálculo")
     writer, _ = await balcao.user("ouvidor")
     await balcao.client.post(
-        "/api/v1/units", json={"code": "PRAE", "name": "Pró-reitoria"},
+        "/api/v1/units",
+        json={"code": "PRAE", "name": "Pró-reitoria"},
         headers=(await balcao.user("ouvidor"))[1],
     )
     await balcao.desk.forward(receipt.protocol, "PRAE", "Extrato", writer)

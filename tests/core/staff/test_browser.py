@@ -17,10 +17,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Page, expect, sync_playwright
-
 from balcao import Kind, NewManifestation, create_app, load_settings
 from balcao.testing import TEST_SECRET, RecordingChannel
+from playwright.sync_api import Page, expect, sync_playwright
 
 from .conftest import PASSWORD
 
@@ -44,8 +43,12 @@ def _free_port() -> int:
 def _cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
     code = "from balcao.cli import main; main()"
     done = subprocess.run(  # noqa: S603 - our own program
-        [sys.executable, "-c", code, *args], input=stdin, env=env, capture_output=True,
-        text=True, check=False,
+        [sys.executable, "-c", code, *args],
+        input=stdin,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
 
@@ -53,21 +56,51 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'balcao.db'}"
-    env = {**os.environ, "BALCAO_DATABASE_URL": url, "BALCAO_SECRET_KEY": TEST_SECRET,
-           "BALCAO_CONFIG": os.devnull, "BALCAO_FILES_DIR": str(tmp_path / "files")}
+    env = {
+        **os.environ,
+        "BALCAO_DATABASE_URL": url,
+        "BALCAO_SECRET_KEY": TEST_SECRET,
+        "BALCAO_CONFIG": os.devnull,
+        "BALCAO_FILES_DIR": str(tmp_path / "files"),
+    }
     _cli(env, "db", "upgrade")
-    for email, role, unit in (("ana@ufmt.br", "atendente", None),
-                              ("paulo@ufmt.br", "unidade", "PRAE"),
-                              ("olga@ufmt.br", "ouvidor", None)):
-        _cli(env, "users", "create", "--email", email, "--name", email.split("@")[0].title(),
-             "--role", role, *(["--unit", unit] if unit else []), stdin=PASSWORD + "\n")
-    settings = load_settings({}, database_url=url, secret_key=TEST_SECRET,
-                             files_dir=str(tmp_path / "files"), public_url="http://127.0.0.1")
+    for email, role, unit in (
+        ("ana@ufmt.br", "atendente", None),
+        ("paulo@ufmt.br", "unidade", "PRAE"),
+        ("olga@ufmt.br", "ouvidor", None),
+    ):
+        _cli(
+            env,
+            "users",
+            "create",
+            "--email",
+            email,
+            "--name",
+            email.split("@")[0].title(),
+            "--role",
+            role,
+            *(["--unit", unit] if unit else []),
+            stdin=PASSWORD + "\n",
+        )
+    settings = load_settings(
+        {},
+        database_url=url,
+        secret_key=TEST_SECRET,
+        files_dir=str(tmp_path / "files"),
+        public_url="http://127.0.0.1",
+    )
     channel = RecordingChannel()
     setup = create_app(settings, plugins=[(channel.name, channel)], load_entrypoints=False)
-    receipt = asyncio.run(setup.state.desk.intake(NewManifestation(
-        kind=Kind.RECLAMACAO, channel=channel.name, subject="Refeição fria no RU",
-        description="A refeição do restaurante universitário chegou fria três dias seguidos.")))
+    receipt = asyncio.run(
+        setup.state.desk.intake(
+            NewManifestation(
+                kind=Kind.RECLAMACAO,
+                channel=channel.name,
+                subject="Refeição fria no RU",
+                description="A refeição do restaurante universitário chegou fria três dias seguidos.",
+            )
+        )
+    )
     app = create_app(settings, plugins=[(channel.name, channel)], load_entrypoints=False)
     port = _free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
@@ -106,9 +139,11 @@ def test_attendant_unit_and_ouvidor_in_the_browser(server: tuple[str, str]) -> N
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on(
             "response",
-            lambda r: errors.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None,
+            lambda r: (
+                errors.append(f"{r.status} {r.url}")
+                if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                else None
+            ),
         )
         _login(page, base, "ana@ufmt.br")
         page.get_by_label("Buscar (protocolo, assunto, texto)").fill("refeicao fria")
@@ -121,7 +156,9 @@ def test_attendant_unit_and_ouvidor_in_the_browser(server: tuple[str, str]) -> N
         expect(page.get_by_text("Resposta registrada")).to_be_visible()
         page.get_by_role("link", name="Encaminhar à unidade…").click()
         page.get_by_label("Unidade", exact=True).select_option("PRAE")
-        page.get_by_label("Extrato que a unidade vai receber").fill("Refeições frias no RU: verificar.")
+        page.get_by_label("Extrato que a unidade vai receber").fill(
+            "Refeições frias no RU: verificar."
+        )
         page.get_by_role("button", name="Encaminhar").click()
         expect(page.get_by_text("Manifestação encaminhada à unidade.")).to_be_visible()
         page.screenshot(path=str(OUTPUT / "manifestation.png"), full_page=True)

@@ -70,7 +70,9 @@ async def test_only_the_ouvidor_sees_identity_and_each_view_is_logged(balcao: Ba
         assert "Joana" not in page.text and "joana@example.org" not in page.text
         assert (await balcao.desk.get(receipt.protocol)).pseudonym in page.text
         denied = await balcao.client.post(
-            f"{url}/identidade", data={"reason": "curiosidade"}, headers=headers,
+            f"{url}/identidade",
+            data={"reason": "curiosidade"},
+            headers=headers,
             follow_redirects=False,
         )
         assert denied.status_code == 403
@@ -102,7 +104,8 @@ async def test_denuncia_is_forwarded_only_as_confirmed_pseudonymized_extract(
     receipt = await balcao.manifestation(text, kind="denuncia", citizen=citizen)
     headers = await _headers(balcao, "atendente")
     await balcao.client.post(
-        "/api/v1/units", json={"code": "CORREG", "name": "Corregedoria"},
+        "/api/v1/units",
+        json={"code": "CORREG", "name": "Corregedoria"},
         headers=(await balcao.user("ouvidor"))[1],
     )
     url = f"/staff/manifestacoes/{receipt.protocol}/encaminhar"

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
-from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import DeadlineRow, ManifestationRow, TransitionRow
@@ -33,16 +32,6 @@ class Figures:
     overdue: int = 0
 
 
-async def _grouped(session: AsyncSession, column: Any, year: int) -> dict[str, int]:
-    query = (
-        select(column, func.count())
-        .where(ManifestationRow.year == year)
-        .group_by(column)
-        .order_by(func.count().desc())
-    )
-    return {str(key or "(sem unidade)"): int(n) for key, n in (await session.execute(query)).all()}
-
-
 def _month_bounds(calendar: BusinessCalendar, year: int) -> list[dt.datetime]:
     return [
         dt.datetime(year + (m == 12), m % 12 + 1, 1, tzinfo=calendar.timezone).astimezone(dt.UTC)
@@ -50,11 +39,35 @@ def _month_bounds(calendar: BusinessCalendar, year: int) -> list[dt.datetime]:
     ]
 
 
+async def _counts(session: AsyncSession, year: int, figures: Figures) -> None:
+    """Counts by kind, channel, unit and state in one pass over the report index."""
+    columns = (
+        ManifestationRow.kind,
+        ManifestationRow.channel,
+        ManifestationRow.unit_code,
+        ManifestationRow.state,
+    )
+    query = select(*columns, func.count()).where(ManifestationRow.year == year).group_by(*columns)
+    tallies: list[dict[str, int]] = [{}, {}, {}, {}]
+    for *keys, count in (await session.execute(query)).all():
+        keys[2] = keys[2] or "(sem unidade)"
+        for tally, key in zip(tallies, keys, strict=True):
+            tally[str(key)] = tally.get(str(key), 0) + int(count)
+    ordered = [dict(sorted(t.items(), key=lambda kv: -kv[1])) for t in tallies]
+    figures.by_kind, figures.by_channel, figures.by_unit, figures.by_state = ordered
+
+
 async def _months(session: AsyncSession, calendar: BusinessCalendar, year: int) -> dict[str, int]:
-    bounds = _month_bounds(calendar, year)
-    month = case(*[(ManifestationRow.created_at < b, i) for i, b in enumerate(bounds)], else_=11)
-    query = select(month, func.count()).where(ManifestationRow.year == year).group_by(month)
-    found = {int(i): int(n) for i, n in (await session.execute(query)).all()}
+    """Per local month: twelve range counts on the creation-time index, one statement."""
+    start = dt.datetime(year, 1, 1, tzinfo=calendar.timezone).astimezone(dt.UTC)
+    bounds = [start, *_month_bounds(calendar, year)]
+    parts = [
+        select(literal(i).label("month"), func.count().label("n")).where(
+            ManifestationRow.created_at >= bounds[i], ManifestationRow.created_at < bounds[i + 1]
+        )
+        for i in range(12)
+    ]
+    found = {int(m): int(n) for m, n in (await session.execute(union_all(*parts))).all()}
     return {name: found.get(i, 0) for i, name in enumerate(MONTHS)}
 
 
@@ -77,13 +90,11 @@ def _days(created: dt.datetime, answered: dt.datetime) -> float:
     return (answered - created).total_seconds() / 86400
 
 
-async def _overdue(session: AsyncSession, year: int, today: dt.date) -> int:
-    late = exists().where(
-        DeadlineRow.manifestation_id == ManifestationRow.id,
-        DeadlineRow.met_at.is_(None),
-        DeadlineRow.due_on < today,
+async def _overdue(session: AsyncSession, today: dt.date) -> int:
+    """Manifestations with a deadline past due right now (whatever their year)."""
+    query = select(func.count(DeadlineRow.manifestation_id.distinct())).where(
+        DeadlineRow.met_at.is_(None), DeadlineRow.due_on < today
     )
-    query = select(func.count()).where(ManifestationRow.year == year, late)
     return int(await session.scalar(query) or 0)
 
 
@@ -92,10 +103,7 @@ async def yearly_figures(
 ) -> Figures:
     """Counts by kind, channel, unit, state and month; time to answer; overdue."""
     figures = Figures(year=year)
-    figures.by_kind = await _grouped(session, ManifestationRow.kind, year)
-    figures.by_channel = await _grouped(session, ManifestationRow.channel, year)
-    figures.by_unit = await _grouped(session, ManifestationRow.unit_code, year)
-    figures.by_state = await _grouped(session, ManifestationRow.state, year)
+    await _counts(session, year, figures)
     figures.by_month = await _months(session, calendar, year)
     figures.total = sum(figures.by_kind.values())
     days = await _answer_days(session, year)
@@ -103,5 +111,5 @@ async def yearly_figures(
     if days:
         figures.average_days = round(statistics.fmean(days), 1)
         figures.median_days = round(statistics.median(days), 1)
-    figures.overdue = await _overdue(session, year, today)
+    figures.overdue = await _overdue(session, today)
     return figures

@@ -13,7 +13,13 @@ from sqlalchemy import func, select
 
 from balcao._db.models import DeadlineRow, UnitRow, UserRow
 from balcao._desk import Desk
-from balcao._services.queries import Filters, list_manifestations, state_counts
+from balcao._services.queries import (
+    COUNT_CAP,
+    Filters,
+    list_manifestations,
+    search_plan,
+    state_counts,
+)
 from balcao._staff._common import ALL_STAFF, page
 from balcao._web.auth import current_actor
 
@@ -57,8 +63,10 @@ async def inbox(
     )
     today = desk.today()
     async with desk.database.read() as session:
-        result = await list_manifestations(session, filters, today)
-        counts = await state_counts(session, filters, today)
+        plan = await search_plan(session, filters)
+        counts = await state_counts(session, filters, today, fts=plan.counts)
+        total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+        result = await list_manifestations(session, filters, today, total=total, fts=plan.page)
         staff = await _staff_names(session)
         units = list(await session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
         due = await _due_dates(session, [m.id for m in result.items])
@@ -69,6 +77,8 @@ async def inbox(
         result=result,
         counts=counts,
         total_all=sum(counts.values()),
+        capped=bool(filters.q) and sum(counts.values()) > COUNT_CAP,
+        cap=COUNT_CAP,
         filters=filters,
         raw=query,
         query_string=urllib.parse.urlencode(query),

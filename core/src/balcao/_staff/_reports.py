@@ -83,7 +83,7 @@ def _rows(figures: Figures) -> list[tuple[str, str, object]]:
             "mediana_dias",
             figures.median_days if figures.median_days is not None else "",
         ),
-        ("prazo", "em_atraso", figures.overdue),
+        ("prazo", "em_atraso_hoje", figures.overdue),
     ]
     return rows
 

@@ -10,7 +10,7 @@ from typing import Any
 from litestar import Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import MultipartBody, URLEncodedBody
+from litestar.params import FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
