@@ -30,7 +30,84 @@ logging.getLogger("httpx").setLevel(logging.WARNING)
 SECRET = "benchmark-secret-key-0123456789-abcdef"
 # A vocabulary of everyday ouvidoria words, drawn with Zipf-like weights: a common word is in
 # many texts, a rarer one in few, as in real case text.
-WORDS = ["servidor", "atendimento", "aluno", "curso", "professor", "prazo", "resposta", "setor", "campus", "reitoria", "coordenação", "secretaria", "sala", "aula", "disciplina", "nota", "sistema", "documento", "pedido", "processo", "restaurante", "refeição", "ônibus", "biblioteca", "matrícula", "bolsa", "internet", "laboratório", "estágio", "diploma", "histórico", "moradia", "auxílio", "transporte", "segurança", "limpeza", "banheiro", "estacionamento", "iluminação", "portaria", "hospital", "veterinário", "fazenda", "concurso", "edital", "inscrição", "resultado", "recurso", "pagamento", "salário", "férias", "licença", "assédio", "discriminação", "acessibilidade", "rampa", "elevador", "ar-condicionado", "goteira", "mofo", "barulho", "obra", "reforma", "contrato", "empresa", "terceirizada", "vigilante", "catraca", "carteirinha", "wifi", "senha", "e-mail", "plataforma", "moodle", "sigaa", "calendário"]
+WORDS = [
+    "servidor",
+    "atendimento",
+    "aluno",
+    "curso",
+    "professor",
+    "prazo",
+    "resposta",
+    "setor",
+    "campus",
+    "reitoria",
+    "coordenação",
+    "secretaria",
+    "sala",
+    "aula",
+    "disciplina",
+    "nota",
+    "sistema",
+    "documento",
+    "pedido",
+    "processo",
+    "restaurante",
+    "refeição",
+    "ônibus",
+    "biblioteca",
+    "matrícula",
+    "bolsa",
+    "internet",
+    "laboratório",
+    "estágio",
+    "diploma",
+    "histórico",
+    "moradia",
+    "auxílio",
+    "transporte",
+    "segurança",
+    "limpeza",
+    "banheiro",
+    "estacionamento",
+    "iluminação",
+    "portaria",
+    "hospital",
+    "veterinário",
+    "fazenda",
+    "concurso",
+    "edital",
+    "inscrição",
+    "resultado",
+    "recurso",
+    "pagamento",
+    "salário",
+    "férias",
+    "licença",
+    "assédio",
+    "discriminação",
+    "acessibilidade",
+    "rampa",
+    "elevador",
+    "ar-condicionado",
+    "goteira",
+    "mofo",
+    "barulho",
+    "obra",
+    "reforma",
+    "contrato",
+    "empresa",
+    "terceirizada",
+    "vigilante",
+    "catraca",
+    "carteirinha",
+    "wifi",
+    "senha",
+    "e-mail",
+    "plataforma",
+    "moodle",
+    "sigaa",
+    "calendário",
+]
 WEIGHTS = [1 / (rank + 1) for rank in range(len(WORDS))]
 KINDS = ["reclamacao", "solicitacao", "sugestao", "elogio", "denuncia", "acesso_informacao"]
 STATES = ["triage", "forwarded", "answered", "closed", "unit_answered"]
@@ -142,7 +219,8 @@ async def run(url: str, n: int, runs: int) -> None:
     began = time.perf_counter()
     token = await _seed(app, n)
     print(
-        f"\n{app.state.desk.database.dialect}: seeded {n} manifestations in {time.perf_counter() - began:.1f} s"
+        f"\n{app.state.desk.database.dialect}: seeded {n} manifestations "
+        f"in {time.perf_counter() - began:.1f} s"
     )
     counter = [0]
     engine = app.state.desk.database.engine.sync_engine
@@ -158,7 +236,9 @@ async def run(url: str, n: int, runs: int) -> None:
         pages = {
             "/health (baseline)": "/health",
             "inbox, first page": "/staff",
-            "inbox, filtered + search": "/staff?q=refeicao+onibus&tipo=reclamacao&unidade=PRAE&vence_em=30",
+            "inbox, filtered + search": (
+                "/staff?q=refeicao+onibus&tipo=reclamacao&unidade=PRAE&vence_em=30"
+            ),
             "inbox, search (common word)": "/staff?q=atendimento",
             "inbox, search (rare word)": "/staff?q=goteira&pagina=2",
             "reports page (year)": "/staff/relatorios?ano=2026",
@@ -168,7 +248,8 @@ async def run(url: str, n: int, runs: int) -> None:
             median, queries = await _measure(client, path, counter, runs)
             baseline = baseline or median
             print(
-                f"  {label:28s} median {median:8.1f} ms  ({median / baseline:5.1f}x /health)  {queries} SQL statements"
+                f"  {label:28s} median {median:8.1f} ms  "
+                f"({median / baseline:5.1f}x /health)  {queries} SQL statements"
             )
     await app.state.runtime.close()
 

@@ -97,7 +97,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
                 kind=Kind.RECLAMACAO,
                 channel=channel.name,
                 subject="Refeição fria no RU",
-                description="A refeição do restaurante universitário chegou fria três dias seguidos.",
+                description="A refeição do restaurante universitário chegou fria três dias.",
             )
         )
     )

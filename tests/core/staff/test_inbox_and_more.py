@@ -71,14 +71,16 @@ async def test_units_csv_import_is_all_or_nothing(balcao: Balcao) -> None:
     response = await balcao.client.post(
         "/staff/unidades/importar", files={"file": ("u.csv", bad.encode())}, headers=headers
     )
-    assert response.status_code == 422 and "linha 3" in response.text
+    assert response.status_code == 422
+    assert "linha 3" in response.text
     units = await balcao.client.get("/api/v1/units", headers=headers)
     assert units.json() == []
     good = "codigo;nome;email;superior\nPRAE;Pró-reitoria;prae@ufmt.br;\nCRU;Restaurante;;PRAE\n"
     response = await balcao.client.post(
         "/staff/unidades/importar", files={"file": ("u.csv", good.encode())}, headers=headers
     )
-    assert response.status_code == 200 and "2 unidade(s)" in response.text
+    assert response.status_code == 200
+    assert "2 unidade(s)" in response.text
     codes = {
         (u["code"], u["parent"])
         for u in (await balcao.client.get("/api/v1/units", headers=headers)).json()
@@ -94,14 +96,16 @@ async def test_report_counts_and_csv_match(balcao: Balcao) -> None:
     await balcao.desk.transition(first.protocol, State.ANSWERED, actor, "resposta")
     headers = await _ouvidor(balcao)
     page = await balcao.client.get("/staff/relatorios", params={"ano": "2026"}, headers=headers)
-    assert "<svg" in page.text and "Elogio" in page.text
+    assert "<svg" in page.text
+    assert "Elogio" in page.text
     data = await balcao.client.get("/staff/relatorios.csv", params={"ano": "2026"}, headers=headers)
     rows = {
         (r["grupo"], r["item"]): r["valor"]
         for r in csv.DictReader(io.StringIO(data.content.decode("utf-8-sig")))
     }
     assert rows[("total", "manifestações")] == "2"
-    assert rows[("tipo", "elogio")] == "1" and rows[("tipo", "reclamacao")] == "1"
+    assert rows[("tipo", "elogio")] == "1"
+    assert rows[("tipo", "reclamacao")] == "1"
     assert rows[("mes", "dez")] == "2"
     assert rows[("resposta", "respondidas")] == "1"
     assert rows[("resposta", "media_dias")] == "8.0"
@@ -139,7 +143,8 @@ async def test_login_locks_after_repeated_failures(balcao: Balcao) -> None:
     locked = await login(balcao, "bia@ufmt.br", "errada-errada")
     assert "bloqueada" in locked.text
     still = await login(balcao, "bia@ufmt.br")
-    assert still.status_code == 401 and "bloqueada" in still.text
+    assert still.status_code == 401
+    assert "bloqueada" in still.text
     balcao.clock.advance(minutes=16)
     assert (await login(balcao, "bia@ufmt.br")).status_code == 200
 
@@ -159,7 +164,9 @@ async def test_session_cookie_is_httponly_samesite_and_secure_over_https(
     assert response.status_code == 303
     cookie = response.headers["set-cookie"].lower()
     assert cookie.startswith("balcao_staff=")
-    assert "httponly" in cookie and "samesite=strict" in cookie and "secure" in cookie
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    assert "secure" in cookie
     forged = await balcao.client.post(
         "https://testserver.local/staff/entrar",
         data={"email": "caio@ufmt.br", "password": PASSWORD},

@@ -89,14 +89,19 @@ def replace_name(text: str, name: str, alias: str) -> str:
     return text
 
 
+def _blank(match: re.Match[str]) -> str:
+    return "\0" * len(match.group(0))
+
+
 def find_identifiers(text: str, name: str | None = None) -> list[Finding]:
     """What in ``text`` may identify the citizen, in order of appearance."""
     found = [(s, Finding("nome", text[s:e])) for s, e in _name_spans(text, name)]
     remaining = text
-    for kind, replacement, pattern in _PATTERNS:
+    for kind, _replacement, pattern in _PATTERNS:
         for match in pattern.finditer(remaining):
             found.append((match.start(), Finding(kind, match.group(0))))
-        remaining = pattern.sub(lambda m, r=replacement: "\0" * len(m.group(0)), remaining)
+        # Blank what matched (same length) so later patterns do not match it again.
+        remaining = pattern.sub(_blank, remaining)
     return [f for _, f in sorted(found, key=lambda item: item[0])]
 
 
