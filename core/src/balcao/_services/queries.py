@@ -152,8 +152,9 @@ class SearchPlan(msgspec.Struct, frozen=True):
 
 async def search_plan(session: AsyncSession, filters: Filters) -> SearchPlan:
     """On SQLite, ask the trigram index (cheaply: it stops at the cap) whether the search is
-    small. A small search, or one narrowed by other filters, is answered from the index; a
-    large bare search scans newest first for its page and counts the first matches only."""
+    small: then it is answered from the index. A large search reads rows newest first (or
+    through the other filters' indexes) and counts its first matches only: listing every
+    match of a common word from the index costs more than reading rows until a page fills."""
     words = [w for w in fold(filters.q or "").split() if len(w) >= 3]
     if _dialect(session) != "sqlite" or not words:
         return SearchPlan()
@@ -170,9 +171,9 @@ async def search_plan(session: AsyncSession, filters: Filters) -> SearchPlan:
     )
     probe = text(f"SELECT count(*) FROM ({_FTS_ROWIDS} LIMIT :cap)")  # noqa: S608 - constant
     found = await session.scalar(probe.bindparams(m=_fts_phrase(words), cap=COUNT_CAP + 1))
-    if narrowed or int(found or 0) <= COUNT_CAP:
+    if int(found or 0) <= COUNT_CAP:
         return SearchPlan(counts="all", page="all")
-    return SearchPlan(counts="capped", page="")
+    return SearchPlan(counts="" if narrowed else "capped", page="")
 
 
 async def list_manifestations(
