@@ -155,3 +155,18 @@ async def test_staff_pages_redirect_to_login_without_session(balcao: Balcao) -> 
     response = await balcao.client.get("/staff/relatorios?ano=2026", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/staff/entrar?proximo=/staff/relatorios%3Fano%3D2026"
+
+
+async def test_unit_member_never_gets_the_citizen_text_through_the_api(balcao: Balcao) -> None:
+    receipt = await balcao.manifestation(
+        "Sou Lia Prado, CPF 123.456.789-09, e denuncio o chefe.", kind="denuncia"
+    )
+    writer, _ = await balcao.user("ouvidor")
+    await balcao.desk.forward(receipt.protocol, "PRAE", "Extrato sem identificação", writer)
+    _, unit = await balcao.user("unidade", unit="PRAE")
+    detail = await balcao.client.get(f"/api/v1/manifestations/{receipt.protocol}", headers=unit)
+    listing = await balcao.client.get("/api/v1/manifestations", headers=unit)
+    for response in (detail, listing):
+        assert response.status_code == 200
+        assert "Lia" not in response.text and "123.456" not in response.text
+    assert [e["text"] for e in detail.json()["timeline"]] == ["Extrato sem identificação"]
