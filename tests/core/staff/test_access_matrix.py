@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from balcao import State
+from balcao import IncomingFile, State
 from balcao.testing import Balcao
 
 from .conftest import csrf
@@ -46,6 +46,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", f"{M}/mesclar"): WRITERS,
     ("POST", f"{M}/resposta-unidade"): frozenset({"unidade"}),
     ("POST", f"{M}/identidade"): OUVIDOR,
+    ("GET", f"{M}/anexos/{{file_id:int}}"): frozenset({"ouvidor", "atendente", "auditor"}),
     ("GET", f"{M}/encaminhar"): WRITERS,
     ("POST", f"{M}/encaminhar"): WRITERS,
     ("GET", f"{M}/lgpd"): OUVIDOR,
@@ -91,7 +92,8 @@ async def test_every_route_has_a_rule(balcao: Balcao) -> None:
 
 
 async def _setup(balcao: Balcao) -> tuple[str, dict[str | None, dict[str, str]]]:
-    receipt = await balcao.manifestation("Falta de professor na disciplina de cálculo")
+    photo = IncomingFile(filename="foto.txt", content=b"texto simples do anexo")
+    receipt = await balcao.manifestation("Falta de professor em cálculo", files=(photo,))
     writer, _ = await balcao.user("ouvidor")
     await balcao.client.post(
         "/api/v1/units",
@@ -109,10 +111,12 @@ async def _setup(balcao: Balcao) -> tuple[str, dict[str | None, dict[str, str]]]
 
 async def test_access_matrix(balcao: Balcao) -> None:
     protocol, headers = await _setup(balcao)
+    page = await balcao.client.get(f"/staff/manifestacoes/{protocol}", headers=headers["ouvidor"])
+    file_id = int(re.search(r"/anexos/(\d+)", page.text).group(1))  # type: ignore[union-attr]
     token = await csrf(balcao)
     failures = []
     for (method, path), allowed in sorted(EXPECTED.items()):
-        url = path.replace("{protocol:str}", protocol)
+        url = path.replace("{protocol:str}", protocol).replace("{file_id:int}", str(file_id))
         for role, auth in headers.items():
             extra = {"x-csrftoken": token} if path.startswith("/staff") else {}
             if method == "GET":

@@ -140,3 +140,23 @@ async def test_denuncia_is_forwarded_only_as_confirmed_pseudonymized_extract(
     assert "Carlos" not in seen.text
     assert "propina." in seen.text
     assert "CPF" not in seen.text
+
+
+async def test_attachment_downloads_never_render_in_the_browser(balcao: Balcao) -> None:
+    svg = IncomingFile(filename="relato.txt", content=b"texto simples do anexo")
+    receipt = await balcao.manifestation("Com anexo", files=(svg,))
+    headers = await _headers(balcao, "atendente")
+    page = await balcao.client.get(f"/staff/manifestacoes/{receipt.protocol}", headers=headers)
+    link = page.text.split(f"/staff/manifestacoes/{receipt.protocol}/anexos/")[1].split('"')[0]
+    response = await balcao.client.get(
+        f"/staff/manifestacoes/{receipt.protocol}/anexos/{link}", headers=headers
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert "sandbox" in response.headers["content-security-policy"]
+    other = await balcao.manifestation("Outra")
+    crossed = await balcao.client.get(
+        f"/staff/manifestacoes/{other.protocol}/anexos/{link}", headers=headers
+    )
+    assert crossed.status_code == 404

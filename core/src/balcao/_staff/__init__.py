@@ -13,6 +13,7 @@ from balcao._desk import NotFound
 from balcao._staff._audit_routes import AUDIT_ROUTES
 from balcao._staff._auth_routes import ACCOUNT_ROUTES, PUBLIC_ROUTES
 from balcao._staff._case import CASE_ROUTES
+from balcao._staff._files import FILE_ROUTES
 from balcao._staff._forward import FORWARD_ROUTES
 from balcao._staff._inbox import INBOX_ROUTES
 from balcao._staff._lgpd import LGPD_ROUTES
@@ -46,6 +47,7 @@ def staff_routers() -> list[Router]:
     guarded = [
         *INBOX_ROUTES,
         *CASE_ROUTES,
+        *FILE_ROUTES,
         *FORWARD_ROUTES,
         *UNIT_ROUTES,
         *AUDIT_ROUTES,
