@@ -68,6 +68,7 @@ def page(
             "path": request.url.path,
             "kinds": list(Kind),
             "states": list(State),
+            "state_labels": {s.value: s.label for s in State},
             **context,
         },
         status_code=status_code,
