@@ -68,9 +68,7 @@ COUNT_CAP = 1000
 _FTS_ROWIDS = "SELECT rowid FROM manifestations_fts WHERE manifestations_fts MATCH :m"
 
 
-def _search(
-    query: Select[tuple[ManifestationRow]], words: list[str], fts: str
-) -> Select[tuple[ManifestationRow]]:
+def _search(query: Select[Any], words: list[str], fts: str) -> Select[Any]:
     """Every word as a substring of the folded text: through the SQLite FTS5 trigram index
     (words of three or more letters) when ``fts`` is "all" (every match) or "capped" (the
     first ``COUNT_CAP + 1``), else as LIKE (which pg_trgm indexes on PostgreSQL)."""
@@ -111,9 +109,7 @@ def _filtered(filters: Filters, today: dt.date, fts: str = "") -> Select[tuple[M
     return _staff_filters(query, filters, today)
 
 
-def _staff_filters(
-    query: Select[tuple[ManifestationRow]], filters: Filters, today: dt.date
-) -> Select[tuple[ManifestationRow]]:
+def _staff_filters(query: Select[Any], filters: Filters, today: dt.date) -> Select[Any]:
     if filters.assignee is not None:
         query = query.where(ManifestationRow.assignee_id == filters.assignee)
     if filters.unassigned:
