@@ -6,8 +6,16 @@ from __future__ import annotations
 import csv
 import io
 
-from balcao import Citizen, IncomingFile
-from balcao.testing import Balcao
+from balcao import (
+    Citizen,
+    IncomingFile,
+    Manifestation,
+    RoutingDecision,
+    RoutingRuleSpec,
+    State,
+    hookimpl,
+)
+from balcao.testing import Balcao, RecordingChannel
 
 from .conftest import csrf
 
@@ -160,3 +168,25 @@ async def test_attachment_downloads_never_render_in_the_browser(balcao: Balcao) 
         f"/staff/manifestacoes/{other.protocol}/anexos/{link}", headers=headers
     )
     assert crossed.status_code == 404
+
+
+class _ForwardEverything:
+    @hookimpl
+    def balcao_register_routing_rules(self) -> list[RoutingRuleSpec]:
+        async def evaluate(_: Manifestation) -> RoutingDecision:
+            return RoutingDecision(reason="tudo para a PRAE", forward_to="PRAE")
+
+        return [RoutingRuleSpec(name="tudo", evaluate=evaluate)]
+
+
+async def test_denuncia_is_never_forwarded_automatically(make_balcao: object) -> None:
+    channel = RecordingChannel()
+    balcao = await make_balcao(  # type: ignore[operator]
+        plugins=[(channel.name, channel), ("regras", _ForwardEverything())]
+    )
+    complaint = await balcao.manifestation("O restaurante fechou cedo.")
+    report = await balcao.manifestation("O gerente do restaurante desvia verba.", kind="denuncia")
+    assert (await balcao.desk.get(complaint.protocol)).state is State.FORWARDED
+    found = await balcao.desk.get(report.protocol)
+    assert found.state is State.TRIAGE
+    assert found.unit_code is None
