@@ -22,6 +22,8 @@ __all__ = [
     "SearchPlan",
     "TimelineEntry",
     "list_manifestations",
+    "matches",
+    "page_of",
     "search_plan",
     "state_counts",
     "timeline",
@@ -137,6 +139,36 @@ async def state_counts(
     sub = query.subquery()
     rows = await session.execute(select(sub.c.state, func.count()).group_by(sub.c.state))
     return {state: int(count) for state, count in rows.all()}
+
+
+async def matches(
+    session: AsyncSession, filters: Filters, today: dt.date, *, fts: str = ""
+) -> list[tuple[int, str, dt.datetime]]:
+    """Up to ``COUNT_CAP + 1`` matches (id, state, creation) under every filter but the
+    state: enough to count per state and to page a search without filtering twice."""
+    unfiltered = msgspec.structs.replace(filters, state=None)
+    sub = _filtered(unfiltered, today, fts).limit(COUNT_CAP + 1).subquery()
+    rows = await session.execute(select(sub.c.id, sub.c.state, sub.c.created_at))
+    return [(int(i), str(state), at) for i, state, at in rows.all()]
+
+
+async def page_of(
+    session: AsyncSession, found: list[tuple[int, str, dt.datetime]], filters: Filters
+) -> Page:
+    """One page out of already known matches (all of them, fewer than the cap)."""
+    per_page = min(max(filters.per_page, 1), 100)
+    page = max(filters.page, 1)
+    chosen = [m for m in found if not filters.state or m[1] == filters.state]
+    chosen.sort(key=lambda m: (m[2], m[0]), reverse=True)
+    ids = [m[0] for m in chosen[(page - 1) * per_page : page * per_page]]
+    rows = await session.scalars(
+        select(ManifestationRow)
+        .where(ManifestationRow.id.in_(ids))
+        .order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+        .options(selectinload(ManifestationRow.identity))
+    )
+    items = [to_view(r) for r in rows] if ids else []
+    return Page(items=items, total=len(chosen), page=page, per_page=per_page)
 
 
 class SearchPlan(msgspec.Struct, frozen=True):
