@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections import Counter
 from typing import Annotated, Any
 
 from litestar import Request, get
@@ -16,7 +17,10 @@ from balcao._desk import Desk
 from balcao._services.queries import (
     COUNT_CAP,
     Filters,
+    Page,
     list_manifestations,
+    matches,
+    page_of,
     search_plan,
     state_counts,
 )
@@ -63,10 +67,7 @@ async def inbox(
     )
     today = desk.today()
     async with desk.database.read() as session:
-        plan = await search_plan(session, filters)
-        counts = await state_counts(session, filters, today, fts=plan.counts)
-        total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
-        result = await list_manifestations(session, filters, today, total=total, fts=plan.page)
+        result, counts = await _listing(session, filters, today)
         staff = await _staff_names(session)
         units = list(await session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
         due = await _due_dates(session, [m.id for m in result.items])
@@ -90,6 +91,22 @@ async def inbox(
         due=due,
         today=today,
     )
+
+
+async def _listing(session: Any, filters: Filters, today: Any) -> tuple[Page, dict[str, int]]:
+    """The page and the counts per state. A search fetches its first matches once and
+    pages them in memory when they are all there; otherwise counts, then the page."""
+    plan = await search_plan(session, filters)
+    if filters.q:
+        found = await matches(session, filters, today, fts=plan.counts)
+        counts = dict(Counter(state for _, state, _ in found))
+        if len(found) <= COUNT_CAP:
+            return await page_of(session, found, filters), counts
+    else:
+        counts = await state_counts(session, filters, today)
+    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    page = await list_manifestations(session, filters, today, total=total, fts=plan.page)
+    return page, counts
 
 
 async def _staff_names(session: Any) -> dict[int, str]:
