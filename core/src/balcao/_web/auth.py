@@ -1,5 +1,6 @@
-"""Staff authentication by bearer token (or staff session cookie) and role guards: every staff route declares who may
-use it in ``opt={"roles": ...}``; a route without that declaration is closed to everyone."""
+"""Staff authentication by bearer token (or staff session cookie) and role guards: every
+staff route declares who may use it in ``opt={"roles": ...}``; a route without that
+declaration is closed to everyone."""
 
 from __future__ import annotations
 
