@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from typing import Any
 
 from litestar import Request, get, post
@@ -59,7 +60,11 @@ async def login(
     result = await _sessions.log_in(desk, email, str(data.get("password", "")))
     if result.token is None:
         return _login_error(result.error or "", email, target)
-    following = f"/staff/entrar/codigo?proximo={target}" if result.second_factor else target
+    following = (
+        f"/staff/entrar/codigo?proximo={urllib.parse.quote(target)}"
+        if result.second_factor
+        else target
+    )
     return _with_cookie(Redirect(following, status_code=303), desk, result.token)
 
 

@@ -59,6 +59,7 @@ def page(
 ) -> Template:
     actor = current_actor(request)
     nav = [(label, url) for label, url, roles in _NAV if actor.role in roles]
+    channels = request.app.state.desk.channels
     return Template(
         f"balcao/staff/{template}",
         context={
@@ -69,6 +70,7 @@ def page(
             "kinds": list(Kind),
             "states": list(State),
             "state_labels": {s.value: s.label for s in State},
+            "channel_titles": {name: c.spec.title for name, c in channels.items()},
             **context,
         },
         status_code=status_code,
