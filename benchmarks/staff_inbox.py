@@ -19,11 +19,12 @@ import time
 from pathlib import Path
 
 import httpx
+from sqlalchemy import event, insert, text
+
 from balcao import create_app, load_settings
 from balcao._db.models import DeadlineRow, ManifestationRow, UnitRow
 from balcao._services.users import create_token, create_user
 from balcao._text import fold
-from sqlalchemy import event, insert, text
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 

@@ -10,6 +10,7 @@ import sys
 from typing import Any
 
 import pytest
+
 from balcao.testing import TEST_SECRET, Balcao
 
 PASSWORD = "uma-senha-longa-de-teste"

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Page, expect, sync_playwright
+
 from balcao import Kind, NewManifestation, create_app, load_settings
 from balcao.testing import TEST_SECRET, RecordingChannel
-from playwright.sync_api import Page, expect, sync_playwright
 
 from .conftest import PASSWORD
 
@@ -42,7 +43,7 @@ def _free_port() -> int:
 
 def _cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
     code = "from balcao.cli import main; main()"
-    done = subprocess.run(  # noqa: S603 - our own program
+    done = subprocess.run(
         [sys.executable, "-c", code, *args],
         input=stdin,
         env=env,
