@@ -22,6 +22,7 @@ from balcao._config import Settings
 from balcao._desk import Desk
 from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
+from balcao._staff import staff_routers
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
@@ -90,6 +91,7 @@ def create_app_from_runtime(
             *PUBLIC_ROUTES,
             api_router(),
             routing_router(),
+            *staff_routers(),
             *_plugin_routers(runtime),
             create_static_files_router(
                 "/static", [Path(__file__).parent / "static"], include_in_schema=False
@@ -117,6 +119,7 @@ def create_app_from_runtime(
     )
     app.state.desk = runtime.desk
     app.state.runtime = runtime
+    app.state.staff_actions = [a.spec for a in runtime.host.collect("balcao_register_actions")]
     _template_globals(app, runtime)
     return app
 

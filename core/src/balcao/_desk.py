@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -45,6 +46,7 @@ from balcao._services.attachments import (
     sniff,
 )
 from balcao._services.manifestations import (
+    InvalidManifestation,
     deadline_effects,
     load,
     normalized,
@@ -696,6 +698,162 @@ async def _count(
     row.count += 1
     return row.count <= limit
 
+    # -- staff workspace -------------------------------------------------------------
+
+    async def assign(self, protocol: str, user_id: int | None, actor: Actor) -> Manifestation:
+        """Give the manifestation to a staff member (``None``: nobody)."""
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            if user_id is not None:
+                user = await session.get(UserRow, user_id)
+                if user is None or not user.active or user.role not in ("ouvidor", "atendente"):
+                    raise InvalidManifestation("assignee", "escolha um membro ativo da ouvidoria")
+            row.assignee_id, row.updated_at = user_id, self.now()
+            audit.record(session, self.now(), actor, "assign", row.protocol, user_id=user_id)
+            return to_view(row)
+
+    async def request_complementation(self, protocol: str, text: str, actor: Actor) -> int:
+        """Ask the citizen for more information: the request goes out through the channel and
+        the case waits for the citizen (the response clock pauses the first time)."""
+        if not text.strip():
+            raise InvalidManifestation("text", "escreva o que falta na manifestação")
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            check_transition(State(row.state), State.AWAITING_CITIZEN)
+            message = await self._outbound(session, row, text, actor)
+            events = await self._move(
+                session, row, State.AWAITING_CITIZEN, actor, "pedido de complementação"
+            )
+            audit.record(session, self.now(), actor, "request_complementation", row.protocol)
+        await self.publish(events)
+        return message.id
+
+    async def unit_answer(self, protocol: str, text: str, actor: Actor) -> int:
+        """A unit's answer: goes back to the ouvidoria (never straight to the citizen)."""
+        if not text.strip():
+            raise InvalidManifestation("text", "escreva a resposta da unidade")
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            message = MessageRow(
+                manifestation_id=row.id,
+                direction="internal",
+                channel="staff",
+                text=text,
+                author_id=actor.user_id,
+                created_at=self.now(),
+                extra={"author": actor.name, "unit_answer": row.unit_code},
+            )
+            session.add(message)
+            await session.flush()
+            events = await self._move(
+                session, row, State.UNIT_ANSWERED, actor, f"resposta da unidade {row.unit_code}"
+            )
+        await self.publish(events)
+        return message.id
+
+    async def merge(self, protocol: str, into: str, actor: Actor) -> Manifestation:
+        """Merge a duplicate into another manifestation: its citizen messages are copied
+        there, it is archived with a note pointing to the other one."""
+        async with self.database.write() as session:
+            source = await self._load(session, protocol, for_update=True)
+            target = await self._load(session, into, for_update=True)
+            if source.id == target.id:
+                raise InvalidManifestation("into", "escolha outra manifestação")
+            check_transition(State(source.state), State.ARCHIVED)
+            await self._copy_messages(session, source, target)
+            reason = f"duplicada: mesclada em {target.protocol}"
+            events = await self._move(session, source, State.ARCHIVED, actor, reason)
+            source.extra = {**(source.extra or {}), "merged_into": target.protocol}
+            audit.record(session, self.now(), actor, "merge", source.protocol, into=target.protocol)
+            audit.record(
+                session, self.now(), actor, "merged_from", target.protocol, source=protocol
+            )
+            view = to_view(target)
+        await self.publish(events)
+        return view
+
+    async def _copy_messages(
+        self, session: AsyncSession, source: ManifestationRow, target: ManifestationRow
+    ) -> None:
+        query = select(MessageRow).where(
+            MessageRow.manifestation_id == source.id, MessageRow.direction == "inbound"
+        )
+        for message in await session.scalars(query.order_by(MessageRow.id)):
+            session.add(
+                MessageRow(
+                    manifestation_id=target.id,
+                    direction="inbound",
+                    channel=message.channel,
+                    text=message.text,
+                    created_at=message.created_at,
+                    extra={"merged_from": source.protocol},
+                )
+            )
+        target.updated_at = self.now()
+
+    async def citizen_cases(self, protocol: str) -> list[str]:
+        """Protocols held about the citizen of ``protocol``: same e-mail, CPF, phone or
+        channel address (identities are sealed, so each is opened in memory)."""
+        async with self.database.read() as session:
+            row = await self._load(session, protocol)
+            own = identity.unseal(self.keys, row.identity)
+            marks = _identity_marks(own, row.identity)
+            if not marks:
+                return [row.protocol]
+            query = select(IdentityRow, ManifestationRow.protocol).join(ManifestationRow)
+            found = [
+                number
+                for item, number in (
+                    await session.execute(query.where(IdentityRow.sealed.isnot(None)))
+                ).all()
+                if marks & _identity_marks(identity.unseal(self.keys, item), item)
+            ]
+        return sorted(set(found) | {row.protocol})
+
+    async def export_citizen(self, protocol: str, actor: Actor, reason: str) -> dict[str, Any]:
+        """Everything held about the citizen of ``protocol`` (LGPD art. 18), logged."""
+        if actor.role != "ouvidor":
+            raise PermissionError("somente o ouvidor pode exportar os dados do cidadão")
+        protocols = await self.citizen_cases(protocol)
+        cases: list[dict[str, Any]] = []
+        async with self.database.write() as session:
+            for number in protocols:
+                row = await self._load(session, number)
+                cases.append(await _case_export(session, self.keys, row))
+            audit.record(
+                session,
+                self.now(),
+                actor,
+                "lgpd_export",
+                protocol,
+                protocols=protocols,
+                reason=reason.strip(),
+            )
+        return {"generated_at": self.now().isoformat(), "manifestations": cases}
+
+    async def anonymise_citizen(self, protocol: str, actor: Actor, reason: str) -> list[str]:
+        """Erase the citizen's identity from every case held about them (the cases stay,
+        for statistics); their name is also replaced in the texts. Logged."""
+        if actor.role != "ouvidor":
+            raise PermissionError("somente o ouvidor pode anonimizar um cidadão")
+        if not reason.strip():
+            raise InvalidManifestation("reason", "informe o motivo da anonimização")
+        protocols = await self.citizen_cases(protocol)
+        async with self.database.write() as session:
+            for number in protocols:
+                row = await self._load(session, number, for_update=True)
+                await _erase_identity(session, self.keys, row, self.now())
+            audit.record(
+                session,
+                self.now(),
+                actor,
+                "lgpd_anonymise",
+                protocol,
+                protocols=protocols,
+                reason=reason.strip(),
+            )
+        return protocols
+
 
 def _advance(message: MessageRow, state: str, error: str | None) -> None:
     if state == "failed":
@@ -704,3 +862,76 @@ def _advance(message: MessageRow, state: str, error: str | None) -> None:
     current = _DELIVERY_ORDER.get(message.delivery_state or "pending", 0)
     if message.delivery_state != "failed" and _DELIVERY_ORDER.get(state, -1) > current:
         message.delivery_state = state
+
+
+def _identity_marks(sealed: identity.Sealed, row: IdentityRow | None) -> set[str]:
+    """What identifies a citizen across cases: e-mail, CPF, phone digits, channel address."""
+    citizen = sealed.citizen or Citizen()
+    marks = {f"email:{citizen.email.strip().lower()}"} if citizen.email else set()
+    for kind, value in (
+        ("cpf", citizen.cpf),
+        ("phone", citizen.phone),
+        ("phone", citizen.whatsapp),
+    ):
+        digits = "".join(c for c in value or "" if c.isdigit())
+        if len(digits) >= 8:
+            marks.add(f"{kind}:{digits[-11:]}")
+    if row is not None and row.channel_address_hash:
+        marks.add(f"address:{row.channel_address_hash}")
+    return marks
+
+
+async def _case_export(session: AsyncSession, keys: Any, row: ManifestationRow) -> dict[str, Any]:
+    sealed = identity.unseal(keys, row.identity)
+    query = select(MessageRow).where(MessageRow.manifestation_id == row.id)
+    messages = (await session.scalars(query.order_by(MessageRow.id))).all()
+    files = (
+        await session.scalars(select(AttachmentRow).where(AttachmentRow.manifestation_id == row.id))
+    ).all()
+    return {
+        "protocol": row.protocol,
+        "kind": row.kind,
+        "channel": row.channel,
+        "state": row.state,
+        "created_at": row.created_at.isoformat(),
+        "subject": row.subject,
+        "description": row.description,
+        "citizen": msgspec.to_builtins(sealed.citizen) if sealed.citizen else None,
+        "channel_address": sealed.channel_address,
+        "messages": [
+            {
+                "at": m.created_at.isoformat(),
+                "direction": m.direction,
+                "channel": m.channel,
+                "text": m.text,
+            }
+            for m in messages
+            if m.direction != "internal"
+        ],
+        "attachments": [{"filename": f.filename, "media_type": f.media_type} for f in files],
+    }
+
+
+async def _erase_identity(
+    session: AsyncSession, keys: Any, row: ManifestationRow, now: dt.datetime
+) -> None:
+    sealed = identity.unseal(keys, row.identity)
+    name = sealed.citizen.name if sealed.citizen else None
+    if row.identity is not None:
+        row.identity.sealed, row.identity.channel_address_hash = None, None
+        row.identity.erased_at = now
+    if not name:
+        return
+    alias = row.identity.pseudonym if row.identity else "Manifestante"
+    row.description = _replace_name(row.description, name, alias)
+    row.subject = _replace_name(row.subject, name, alias)
+    row.search_text = search_text(row.protocol, row.subject, row.description)
+    query = select(MessageRow).where(MessageRow.manifestation_id == row.id)
+    for message in await session.scalars(query):
+        message.text = _replace_name(message.text, name, alias)
+
+
+def _replace_name(text: str, name: str, alias: str) -> str:
+    from balcao._staff._extract import replace_name  # the same name matcher as the extract
+
+    return replace_name(text, name, alias)

@@ -23,6 +23,8 @@ __all__ = [
     "ProtocolCounter",
     "RateLimitRow",
     "ScheduleRow",
+    "StaffLogin",
+    "StaffSession",
     "TransitionRow",
     "UnitRow",
     "UserRow",
@@ -236,3 +238,27 @@ class RateLimitRow(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[dt.datetime]
     count: Mapped[int] = mapped_column(default=0)
+
+
+class StaffSession(Base):
+    """A staff browser session; the cookie holds a random token, the table its keyed hash."""
+
+    __tablename__ = "staff_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+    second_factor_pending: Mapped[bool] = mapped_column(default=False)
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class StaffLogin(Base):
+    """Failed logins per account, for lockout and slow-down, and the optional TOTP secret."""
+
+    __tablename__ = "staff_logins"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[dt.datetime | None]
+    totp_sealed: Mapped[str | None] = mapped_column(Text)
+    totp_last_step: Mapped[int | None]

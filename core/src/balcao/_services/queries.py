@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +15,19 @@ from balcao._services.manifestations import to_view
 from balcao._text import fold
 from balcao._types import Manifestation
 
-__all__ = ["Filters", "Page", "TimelineEntry", "list_manifestations", "timeline"]
+__all__ = [
+    "COUNT_CAP",
+    "Filters",
+    "Page",
+    "SearchPlan",
+    "TimelineEntry",
+    "list_manifestations",
+    "matches",
+    "page_of",
+    "search_plan",
+    "state_counts",
+    "timeline",
+]
 
 
 class Filters(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,6 +37,9 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     unit: str | None = None
     q: str | None = None
     overdue: bool | None = None
+    assignee: int | None = None
+    unassigned: bool = False
+    due_in_days: int | None = None
     page: int = 1
     per_page: int = 25
 
@@ -47,7 +62,34 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     detail: dict[str, Any] = {}
 
 
-def _filtered(filters: Filters, today: dt.date) -> Select[ManifestationRow]:
+def _fts_phrase(words: list[str]) -> str:
+    return " AND ".join('"' + w.replace('"', '""') + '"' for w in words)
+
+
+COUNT_CAP = 1000
+_FTS_ROWIDS = "SELECT rowid FROM manifestations_fts WHERE manifestations_fts MATCH :m"
+
+
+def _search(query: Select[Any], words: list[str], fts: str) -> Select[Any]:
+    """Every word as a substring of the folded text: through the SQLite FTS5 trigram index
+    (words of three or more letters) when ``fts`` is "all" (every match) or "capped" (the
+    first ``COUNT_CAP + 1``), else as LIKE (which pg_trgm indexes on PostgreSQL)."""
+    indexed = [w for w in words if len(w) >= 3] if fts else []
+    if indexed:
+        limit = f" LIMIT {COUNT_CAP + 1}" if fts == "capped" else ""
+        matches = text(_FTS_ROWIDS + limit).bindparams(m=_fts_phrase(indexed))
+        query = query.where(ManifestationRow.id.in_(matches))
+    for word in words:
+        if word not in indexed:
+            query = query.where(ManifestationRow.search_text.contains(word, autoescape=True))
+    return query
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.bind.dialect.name if session.bind is not None else ""
+
+
+def _filtered(filters: Filters, today: dt.date, fts: str = "") -> Select[ManifestationRow]:
     query = select(ManifestationRow)
     for column, value in (
         (ManifestationRow.state, filters.state),
@@ -58,8 +100,7 @@ def _filtered(filters: Filters, today: dt.date) -> Select[ManifestationRow]:
         if value:
             query = query.where(column == value)
     if filters.q:
-        for word in fold(filters.q).split():
-            query = query.where(ManifestationRow.search_text.contains(word, autoescape=True))
+        query = _search(query, fold(filters.q).split(), fts)
     if filters.overdue is not None:
         late = exists().where(
             DeadlineRow.manifestation_id == ManifestationRow.id,
@@ -67,14 +108,116 @@ def _filtered(filters: Filters, today: dt.date) -> Select[ManifestationRow]:
             DeadlineRow.due_on < today,
         )
         query = query.where(late if filters.overdue else ~late)
+    return _staff_filters(query, filters, today)
+
+
+def _staff_filters(query: Select[Any], filters: Filters, today: dt.date) -> Select[Any]:
+    if filters.assignee is not None:
+        query = query.where(ManifestationRow.assignee_id == filters.assignee)
+    if filters.unassigned:
+        query = query.where(ManifestationRow.assignee_id.is_(None))
+    if filters.due_in_days is not None:
+        # IN, not EXISTS: the few deadlines due soon drive the query through their index.
+        soon = select(DeadlineRow.manifestation_id).where(
+            DeadlineRow.met_at.is_(None),
+            DeadlineRow.due_on >= today,
+            DeadlineRow.due_on <= today + dt.timedelta(days=max(filters.due_in_days, 0)),
+        )
+        query = query.where(ManifestationRow.id.in_(soon))
     return query
 
 
-async def list_manifestations(session: AsyncSession, filters: Filters, today: dt.date) -> Page:
+async def state_counts(
+    session: AsyncSession, filters: Filters, today: dt.date, *, fts: str = ""
+) -> dict[str, int]:
+    """How many manifestations each state holds under the other filters (one query). A
+    search counts at most ``COUNT_CAP + 1`` matches: past that, exact counts cost a scan."""
+    unfiltered = msgspec.structs.replace(filters, state=None)
+    query = _filtered(unfiltered, today, fts)
+    if filters.q:
+        query = query.limit(COUNT_CAP + 1)
+    sub = query.subquery()
+    rows = await session.execute(select(sub.c.state, func.count()).group_by(sub.c.state))
+    return {state: int(count) for state, count in rows.all()}
+
+
+async def matches(
+    session: AsyncSession, filters: Filters, today: dt.date, *, fts: str = ""
+) -> list[tuple[int, str, dt.datetime]]:
+    """Up to ``COUNT_CAP + 1`` matches (id, state, creation) under every filter but the
+    state: enough to count per state and to page a search without filtering twice."""
+    unfiltered = msgspec.structs.replace(filters, state=None)
+    sub = _filtered(unfiltered, today, fts).limit(COUNT_CAP + 1).subquery()
+    rows = await session.execute(select(sub.c.id, sub.c.state, sub.c.created_at))
+    return [(int(i), str(state), at) for i, state, at in rows.all()]
+
+
+async def page_of(
+    session: AsyncSession, found: list[tuple[int, str, dt.datetime]], filters: Filters
+) -> Page:
+    """One page out of already known matches (all of them, fewer than the cap)."""
     per_page = min(max(filters.per_page, 1), 100)
     page = max(filters.page, 1)
-    query = _filtered(filters, today)
-    total = await session.scalar(select(func.count()).select_from(query.subquery()))
+    chosen = [m for m in found if not filters.state or m[1] == filters.state]
+    chosen.sort(key=lambda m: (m[2], m[0]), reverse=True)
+    ids = [m[0] for m in chosen[(page - 1) * per_page : page * per_page]]
+    rows = await session.scalars(
+        select(ManifestationRow)
+        .where(ManifestationRow.id.in_(ids))
+        .order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+        .options(selectinload(ManifestationRow.identity))
+    )
+    items = [to_view(r) for r in rows] if ids else []
+    return Page(items=items, total=len(chosen), page=page, per_page=per_page)
+
+
+class SearchPlan(msgspec.Struct, frozen=True):
+    """How to answer an inbox search: the ``fts`` mode for the counts and for the page."""
+
+    counts: str = ""
+    page: str = ""
+
+
+async def search_plan(session: AsyncSession, filters: Filters) -> SearchPlan:
+    """On SQLite, ask the trigram index (cheaply: it stops at the cap) whether the search is
+    small: then it is answered from the index. A large search reads rows newest first (or
+    through the other filters' indexes) and counts its first matches only: listing every
+    match of a common word from the index costs more than reading rows until a page fills."""
+    words = [w for w in fold(filters.q or "").split() if len(w) >= 3]
+    if _dialect(session) != "sqlite" or not words:
+        return SearchPlan()
+    narrowed = any(
+        (
+            filters.kind,
+            filters.channel,
+            filters.unit,
+            filters.overdue,
+            filters.assignee,
+            filters.unassigned,
+            filters.due_in_days is not None,
+        )
+    )
+    probe = text(f"SELECT count(*) FROM ({_FTS_ROWIDS} LIMIT :cap)")  # noqa: S608 - constant
+    found = await session.scalar(probe.bindparams(m=_fts_phrase(words), cap=COUNT_CAP + 1))
+    if int(found or 0) <= COUNT_CAP:
+        return SearchPlan(counts="all", page="all")
+    return SearchPlan(counts="" if narrowed else "capped", page="")
+
+
+async def list_manifestations(
+    session: AsyncSession,
+    filters: Filters,
+    today: dt.date,
+    *,
+    total: int | None = None,
+    fts: str = "",
+) -> Page:
+    """One page; pass ``total`` when it is already known (e.g. from :func:`state_counts`)."""
+    per_page = min(max(filters.per_page, 1), 100)
+    page = max(filters.page, 1)
+    query = _filtered(filters, today, fts)
+    if total is None:
+        total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
         query.order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
         .limit(per_page)

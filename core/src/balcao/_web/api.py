@@ -137,7 +137,11 @@ async def list_(
         per_page=per_page,
     )
     async with desk.database.read() as session:
-        return await list_manifestations(session, filters, desk.today())
+        found = await list_manifestations(session, filters, desk.today())
+    if actor.role != "unidade":
+        return found
+    hidden = [msgspec.structs.replace(m, subject="", description="") for m in found.items]
+    return msgspec.structs.replace(found, items=hidden)
 
 
 @get("/manifestations/{protocol:str}", opt={"roles": ALL_STAFF})
@@ -150,8 +154,11 @@ async def detail(
         row = await load(session, protocol)
         assert row is not None
         entries = await timeline(session, row.id)
+    view = to_view(row)
+    if current_actor(request).role == "unidade":
+        view, entries = _for_unit(view, entries, current_actor(request).unit_code)
     return Detail(
-        manifestation=to_view(row),
+        manifestation=view,
         deadlines=await desk.deadlines(found.protocol),
         timeline=entries,
         actions=_actions(request, found),
@@ -172,6 +179,21 @@ def _actions(request: Request[Any, Any, Any], found: Manifestation) -> list[Acti
         for a in request.app.state.runtime.actions
         if role in a.spec.roles
     ]
+
+
+def _for_unit(
+    view: Manifestation, entries: list[TimelineEntry], unit: str | None
+) -> tuple[Manifestation, list[TimelineEntry]]:
+    """A unit sees the extracts forwarded to it and its own answers, never the citizen's
+    own text (which may identify a denunciante)."""
+    extracts = [
+        e
+        for e in entries
+        if e.type == "internal"
+        and (e.detail.get("forward_to") == unit or e.detail.get("unit_answer") == unit)
+    ]
+    hidden = msgspec.structs.replace(view, subject="", description="", routing_reason=None)
+    return hidden, extracts
 
 
 @post("/manifestations/{protocol:str}/messages", opt={"roles": _REPLY}, status_code=201)

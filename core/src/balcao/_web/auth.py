@@ -1,5 +1,6 @@
-"""Staff authentication by bearer token and role guards: every staff route declares who may
-use it in ``opt={"roles": ...}``; a route without that declaration is closed to everyone."""
+"""Staff authentication by bearer token (or staff session cookie) and role guards: every
+staff route declares who may use it in ``opt={"roles": ...}``; a route without that
+declaration is closed to everyone."""
 
 from __future__ import annotations
 
@@ -29,13 +30,27 @@ async def _bearer_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: De
         return await actor_for_token(session, desk.keys, token.strip())
 
 
+async def _cookie_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: Desk) -> Actor | None:
+    # Imported here: the staff web interface builds on this module.
+    from balcao._staff._sessions import session_actor
+
+    # /api/ is outside the CSRF middleware: a cookie there may only read, never change.
+    if connection.url.path.startswith("/api/") and connection.scope.get("method") not in (
+        "GET",
+        "HEAD",
+    ):
+        return None
+
+    return await session_actor(connection, desk)
+
+
 async def staff_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     roles = handler.opt.get("roles")
     desk: Desk = connection.app.state.desk
     actor: Actor | None = connection.scope.get("balcao_actor")  # type: ignore[assignment]
-    actor = actor or await _bearer_actor(connection, desk)
+    actor = actor or await _bearer_actor(connection, desk) or await _cookie_actor(connection, desk)
     if actor is None:
         raise NotAuthorizedException(
             "autenticação necessária: envie 'Authorization: Bearer <token>'"

@@ -1,0 +1,131 @@
+"""The inbox: filters, accent-insensitive search, counts per state, pagination."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections import Counter
+from typing import Annotated, Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, QueryParameter
+from litestar.response import Template
+from sqlalchemy import func, select
+
+from balcao._db.models import DeadlineRow, UnitRow, UserRow
+from balcao._desk import Desk
+from balcao._services.queries import (
+    COUNT_CAP,
+    Filters,
+    Page,
+    list_manifestations,
+    matches,
+    page_of,
+    search_plan,
+    state_counts,
+)
+from balcao._staff._common import ALL_STAFF, page
+from balcao._web.auth import current_actor
+
+__all__ = ["INBOX_ROUTES"]
+
+_PER_PAGE = 25
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().lstrip("-").isdigit() else None
+
+
+@get("/staff", opt={"roles": ALL_STAFF}, include_in_schema=False)
+async def inbox(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    state_filter: Annotated[str | None, QueryParameter(name="estado")] = None,
+    kind: Annotated[str | None, QueryParameter(name="tipo")] = None,
+    channel: Annotated[str | None, QueryParameter(name="canal")] = None,
+    unit: Annotated[str | None, QueryParameter(name="unidade")] = None,
+    assignee: Annotated[str | None, QueryParameter(name="responsavel")] = None,
+    overdue: Annotated[str | None, QueryParameter(name="atrasadas")] = None,
+    due_in: Annotated[str | None, QueryParameter(name="vence_em")] = None,
+    q: FromQuery[str | None] = None,
+    page_number: Annotated[str | None, QueryParameter(name="pagina")] = None,
+) -> Template:
+    """The manifestations the caller may see, newest first."""
+    actor = current_actor(request)
+    filters = Filters(
+        state=state_filter or None,
+        kind=kind or None,
+        channel=channel or None,
+        unit=actor.unit_code if actor.role == "unidade" else (unit or None),
+        q=(q or "").strip() or None,
+        overdue=True if overdue else None,
+        assignee=actor.user_id if assignee == "eu" else _int(assignee),
+        unassigned=assignee == "ninguem",
+        due_in_days=_int(due_in),
+        page=max(_int(page_number) or 1, 1),
+        per_page=_PER_PAGE,
+    )
+    today = desk.today()
+    async with desk.database.read() as session:
+        result, counts = await _listing(session, filters, today)
+        staff = await _staff_names(session)
+        units = list(await session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
+        due = await _due_dates(session, [m.id for m in result.items])
+    query = {k: v for k, v in request.query_params.items() if v and k != "pagina"}
+    return page(
+        request,
+        "inbox.html",
+        result=result,
+        counts=counts,
+        total_all=sum(counts.values()),
+        capped=bool(filters.q) and sum(counts.values()) > COUNT_CAP,
+        cap=COUNT_CAP,
+        filters=filters,
+        raw=query,
+        query_string=urllib.parse.urlencode(query),
+        no_state_qs=urllib.parse.urlencode({k: v for k, v in query.items() if k != "estado"}),
+        pages=max((result.total + _PER_PAGE - 1) // _PER_PAGE, 1),
+        staff=staff,
+        units=units,
+        channels=sorted(desk.channels),
+        due=due,
+        today=today,
+    )
+
+
+async def _listing(session: Any, filters: Filters, today: Any) -> tuple[Page, dict[str, int]]:
+    """The page and the counts per state. A search fetches its first matches once and
+    pages them in memory when they are all there; otherwise counts, then the page."""
+    plan = await search_plan(session, filters)
+    if filters.q:
+        found = await matches(session, filters, today, fts=plan.counts)
+        counts = dict(Counter(state for _, state, _ in found))
+        if len(found) <= COUNT_CAP:
+            return await page_of(session, found, filters), counts
+    else:
+        counts = await state_counts(session, filters, today)
+    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    page = await list_manifestations(session, filters, today, total=total, fts=plan.page)
+    return page, counts
+
+
+async def _staff_names(session: Any) -> dict[int, str]:
+    query = select(UserRow.id, UserRow.name).where(
+        UserRow.role.in_(("ouvidor", "atendente")), UserRow.active.is_(True)
+    )
+    return {user_id: name for user_id, name in (await session.execute(query)).all()}
+
+
+async def _due_dates(session: Any, ids: list[int]) -> dict[int, Any]:
+    """The nearest open deadline of each listed manifestation (one query per page)."""
+    if not ids:
+        return {}
+    query = (
+        select(DeadlineRow.manifestation_id, func.min(DeadlineRow.due_on))
+        .where(DeadlineRow.manifestation_id.in_(ids), DeadlineRow.met_at.is_(None))
+        .group_by(DeadlineRow.manifestation_id)
+    )
+    return dict((await session.execute(query)).all())
+
+
+INBOX_ROUTES = [inbox]

@@ -1,0 +1,99 @@
+"""The reports page: the year's figures with server-rendered SVG charts, and the same
+numbers as CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from balcao._desk import Desk
+from balcao._domain.kinds import Kind
+from balcao._domain.lifecycle import State
+from balcao._staff._common import page
+from balcao._staff._csv import csv_response
+from balcao._staff._figures import Figures, yearly_figures
+
+__all__ = ["REPORT_ROUTES", "chart"]
+
+_ROLES = frozenset({"ouvidor", "atendente", "auditor"})
+
+
+def _label(group: str, key: str) -> str:
+    if group == "kind" and key in Kind.__members__.values():
+        return Kind(key).label
+    if group == "state" and key in State.__members__.values():
+        return State(key).label
+    return key
+
+
+def chart(group: str, values: dict[str, int]) -> list[dict[str, Any]]:
+    """Bars for an SVG chart: label, value and width in percent of the largest."""
+    top = max(values.values(), default=0) or 1
+    return [
+        {"label": _label(group, k), "value": v, "width": round(100 * v / top, 1)}
+        for k, v in values.items()
+    ]
+
+
+async def _figures(desk: Desk, year: int | None) -> Figures:
+    chosen = year or desk.today().year
+    async with desk.database.read() as session:
+        return await yearly_figures(session, desk.calendar, chosen, desk.today())
+
+
+@get("/staff/relatorios", opt={"roles": _ROLES}, include_in_schema=False)
+async def reports(
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: FromQuery[int | None] = None
+) -> Template:
+    figures = await _figures(desk, ano)
+    charts = [
+        ("Por tipo", chart("kind", figures.by_kind)),
+        ("Por canal", chart("channel", figures.by_channel)),
+        ("Por unidade", chart("unit", figures.by_unit)),
+        ("Por situação", chart("state", figures.by_state)),
+        ("Por mês", chart("month", figures.by_month)),
+    ]
+    years = range(desk.today().year, desk.today().year - 6, -1)
+    return page(request, "reports.html", f=figures, charts=charts, years=years)
+
+
+def _rows(figures: Figures) -> list[tuple[str, str, object]]:
+    rows: list[tuple[str, str, object]] = [("total", "manifestações", figures.total)]
+    for group, values in (
+        ("tipo", figures.by_kind),
+        ("canal", figures.by_channel),
+        ("unidade", figures.by_unit),
+        ("situacao", figures.by_state),
+        ("mes", figures.by_month),
+    ):
+        rows += [(group, key, n) for key, n in values.items()]
+    rows += [
+        ("resposta", "respondidas", figures.answered),
+        (
+            "resposta",
+            "media_dias",
+            figures.average_days if figures.average_days is not None else "",
+        ),
+        (
+            "resposta",
+            "mediana_dias",
+            figures.median_days if figures.median_days is not None else "",
+        ),
+        ("prazo", "em_atraso_hoje", figures.overdue),
+    ]
+    return rows
+
+
+@get("/staff/relatorios.csv", opt={"roles": _ROLES}, include_in_schema=False)
+async def reports_csv(
+    desk: NamedDependency[Desk], ano: FromQuery[int | None] = None
+) -> Response[bytes]:
+    figures = await _figures(desk, ano)
+    return csv_response(f"relatorio-{figures.year}.csv", ("grupo", "item", "valor"), _rows(figures))
+
+
+REPORT_ROUTES = [reports, reports_csv]

@@ -1,0 +1,220 @@
+"""Staff browser sessions: login with lockout and slow-down, the optional second factor,
+and the actor behind a session cookie."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from sqlalchemy import select, update
+
+from balcao._db.models import StaffLogin, StaffSession, UserRow
+from balcao._desk import Desk
+from balcao._services.users import verify_password
+from balcao._staff import _totp
+from balcao._types import Actor
+
+__all__ = [
+    "COOKIE",
+    "LoginResult",
+    "actor_for_session",
+    "enable_totp",
+    "end_session",
+    "log_in",
+    "session_actor",
+    "totp_enabled",
+    "verify_second_factor",
+]
+
+COOKIE = "balcao_staff"
+SESSION_HOURS = 10
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+# A real hash of a throw-away value: unknown e-mails cost the same time as wrong passwords.
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$ivy7nPIilRA33VZMEpQddQ$"
+    "NJDPS0D20toh2GX6RNRs1BaWTpvidEuSbc1Lu3TpbJU"
+)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """``token`` for the cookie when the password matched; ``error`` otherwise."""
+
+    token: str | None = None
+    second_factor: bool = False
+    error: str | None = None
+
+
+def _actor(user: UserRow) -> Actor:
+    return Actor(
+        kind="user",
+        name=user.email,
+        user_id=user.id,
+        role=user.role,  # type: ignore[arg-type]
+        unit_code=user.unit_code,
+    )
+
+
+async def _user(desk: Desk, email: str) -> UserRow | None:
+    query = select(UserRow).where(UserRow.email == email.strip().lower(), UserRow.active.is_(True))
+    async with desk.database.read() as session:
+        return (await session.scalars(query)).first()
+
+
+async def _login_state(desk: Desk, user_id: int) -> StaffLogin:
+    async with desk.database.write() as session:
+        row = await session.get(StaffLogin, user_id)
+        if row is None:
+            row = StaffLogin(user_id=user_id, failures=0)
+            session.add(row)
+        return row
+
+
+async def log_in(desk: Desk, email: str, password: str) -> LoginResult:
+    """Check the password; after repeated failures the account is locked for a while and
+    every further failure answers more slowly."""
+    user = await _user(desk, email)
+    if user is None:
+        verify_password(UserRow(password_hash=_DUMMY_HASH), password)  # same work either way
+        return LoginResult(error="E-mail ou senha incorretos.")
+    state = await _login_state(desk, user.id)
+    now = desk.now()
+    if state.locked_until is not None and state.locked_until > now:
+        return LoginResult(error=_locked_text(state.locked_until, now))
+    if not verify_password(user, password):
+        return await _failed(desk, user.id, state.failures + 1)
+    await _reset_failures(desk, user.id)
+    pending = state.totp_sealed is not None
+    return LoginResult(token=await _new_session(desk, user, pending), second_factor=pending)
+
+
+def _locked_text(until: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+    return (
+        "Conta bloqueada temporariamente por excesso de tentativas. "
+        f"Tente de novo em {minutes} minuto(s) ou peça ajuda ao ouvidor."
+    )
+
+
+async def _failed(desk: Desk, user_id: int, failures: int) -> LoginResult:
+    locked = desk.now() + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+    async with desk.database.write() as session:
+        await session.execute(
+            update(StaffLogin)
+            .where(StaffLogin.user_id == user_id)
+            .values(failures=0 if locked else failures, locked_until=locked)
+        )
+    # Slow-down: each failure in a row costs a little more time, up to two seconds.
+    await asyncio.sleep(min(0.1 * 2 ** max(failures - 2, 0), 2.0) if failures > 1 else 0)
+    if locked is not None:
+        return LoginResult(error=_locked_text(locked, desk.now()))
+    return LoginResult(error="E-mail ou senha incorretos.")
+
+
+async def _reset_failures(desk: Desk, user_id: int) -> None:
+    async with desk.database.write() as session:
+        await session.execute(
+            update(StaffLogin)
+            .where(StaffLogin.user_id == user_id)
+            .values(failures=0, locked_until=None)
+        )
+
+
+async def _new_session(desk: Desk, user: UserRow, pending: bool) -> str:
+    token = secrets.token_urlsafe(32)
+    now = desk.now()
+    async with desk.database.write() as session:
+        session.add(
+            StaffSession(
+                token_hash=desk.keys.digest("session:" + token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + dt.timedelta(hours=SESSION_HOURS),
+                second_factor_pending=pending,
+            )
+        )
+    return token
+
+
+async def _session_row(desk: Desk, token: str) -> tuple[StaffSession, UserRow] | None:
+    query = (
+        select(StaffSession, UserRow)
+        .join(UserRow, UserRow.id == StaffSession.user_id)
+        .where(
+            StaffSession.token_hash == desk.keys.digest("session:" + token),
+            StaffSession.revoked_at.is_(None),
+            StaffSession.expires_at > desk.now(),
+            UserRow.active.is_(True),
+        )
+    )
+    async with desk.database.read() as session:
+        found = (await session.execute(query)).first()
+    return None if found is None else (found[0], found[1])
+
+
+async def actor_for_session(desk: Desk, token: str, *, pending_ok: bool = False) -> Actor | None:
+    """The staff member behind a session token (None for a session still waiting for its
+    second factor, unless ``pending_ok``)."""
+    found = await _session_row(desk, token)
+    if found is None or (found[0].second_factor_pending and not pending_ok):
+        return None
+    return _actor(found[1])
+
+
+async def session_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: Desk) -> Actor | None:
+    token = connection.cookies.get(COOKIE)
+    return await actor_for_session(desk, token) if token else None
+
+
+async def end_session(desk: Desk, token: str) -> None:
+    async with desk.database.write() as session:
+        await session.execute(
+            update(StaffSession)
+            .where(StaffSession.token_hash == desk.keys.digest("session:" + token))
+            .values(revoked_at=desk.now())
+        )
+
+
+async def totp_enabled(desk: Desk, user_id: int) -> bool:
+    async with desk.database.read() as session:
+        row = await session.get(StaffLogin, user_id)
+    return row is not None and row.totp_sealed is not None
+
+
+async def verify_second_factor(desk: Desk, token: str, code: str) -> bool:
+    """Complete a pending session with a TOTP code (each code works once)."""
+    found = await _session_row(desk, token)
+    if found is None:
+        return False
+    async with desk.database.write() as session:
+        state = await session.get(StaffLogin, found[1].id)
+        if state is None or state.totp_sealed is None:
+            return False
+        secret = desk.keys.decrypt(state.totp_sealed).decode()
+        step = _totp.verify(secret, code, desk.now().timestamp(), state.totp_last_step)
+        if step is None:
+            return False
+        state.totp_last_step = step
+        row = await session.get(StaffSession, found[0].id)
+        assert row is not None
+        row.second_factor_pending = False
+    return True
+
+
+async def enable_totp(desk: Desk, user_id: int, secret: str, code: str) -> bool:
+    """Turn the second factor on once the user proves the app shows the right codes."""
+    step = _totp.verify(secret, code, desk.now().timestamp(), None)
+    if step is None:
+        return False
+    state = await _login_state(desk, user_id)
+    async with desk.database.write() as session:
+        row = await session.get(StaffLogin, state.user_id)
+        assert row is not None
+        row.totp_sealed = desk.keys.encrypt(secret.encode())
+        row.totp_last_step = step
+    return True

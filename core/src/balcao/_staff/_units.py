@@ -1,0 +1,131 @@
+"""The units directory: list, create or update, import from CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, MultipartBody, URLEncodedBody
+from litestar.response import Redirect, Template
+from sqlalchemy import func, select
+
+from balcao._db.models import UnitRow, UserRow
+from balcao._desk import Desk
+from balcao._services import audit
+from balcao._staff._common import OUVIDOR, WRITERS, page, text_of
+from balcao._web.auth import current_actor
+
+__all__ = ["UNIT_ROUTES", "UnitInput", "parse_units_csv"]
+
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+UnitInput = tuple[str, str, str | None, str | None]
+
+
+def _check(code: str, name: str, email: str | None, where: str) -> str | None:
+    if not _CODE.match(code):
+        return f"{where}: código '{code}' inválido (letras, números, ponto, hífen; até 32)"
+    if not name:
+        return f"{where}: falta o nome da unidade {code}"
+    if email and not _EMAIL.match(email):
+        return f"{where}: e-mail inválido '{email}'"
+    return None
+
+
+def parse_units_csv(content: bytes) -> tuple[list[UnitInput], list[str]]:
+    """Rows ``codigo,nome,email,superior`` (header required; ``;`` also accepted)."""
+    text = content.decode("utf-8-sig", errors="replace")
+    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;") if text.strip() else csv.excel
+    reader = csv.DictReader(io.StringIO(text), dialect=dialect)
+    header = {h.strip().lower() for h in reader.fieldnames or []}
+    if not {"codigo", "nome"} <= header:
+        return [], ["o arquivo precisa de cabeçalho com as colunas codigo,nome[,email,superior]"]
+    units: list[UnitInput] = []
+    errors: list[str] = []
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
+        code, name = row.get("codigo", ""), row.get("nome", "")
+        email, parent = row.get("email") or None, row.get("superior") or None
+        problem = _check(code, name, email, f"linha {line}")
+        if problem:
+            errors.append(problem)
+        else:
+            units.append((code.upper(), name, email, parent.upper() if parent else None))
+    return units, errors
+
+
+async def _save(desk: Desk, units: list[UnitInput], actor: Any, how: str) -> None:
+    async with desk.database.write() as session:
+        for code, name, email, parent in units:
+            row = await session.get(UnitRow, code) or UnitRow(code=code)
+            row.name, row.email, row.parent_code = name, email, parent
+            session.add(row)
+        audit.record(
+            session, desk.now(), actor, "units_saved", None, how=how, codes=[u[0] for u in units]
+        )
+
+
+async def _listing(desk: Desk) -> tuple[list[UnitRow], dict[str, int]]:
+    async with desk.database.read() as session:
+        units = list(await session.scalars(select(UnitRow).order_by(UnitRow.code)))
+        query = (
+            select(UserRow.unit_code, func.count())
+            .where(UserRow.role == "unidade", UserRow.active.is_(True))
+            .group_by(UserRow.unit_code)
+        )
+        members = {code: int(n) for code, n in (await session.execute(query)).all() if code}
+    return units, members
+
+
+async def _page(
+    desk: Desk, request: Request[Any, Any, Any], status_code: int = 200, **extra: Any
+) -> Template:
+    units, members = await _listing(desk)
+    return page(request, "units.html", status_code, units=units, members=members, **extra)
+
+
+@get("/staff/unidades", opt={"roles": WRITERS}, include_in_schema=False)
+async def units(
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ok: FromQuery[str | None] = None
+) -> Template:
+    return await _page(desk, request, ok=ok)
+
+
+@post("/staff/unidades", opt={"roles": OUVIDOR}, include_in_schema=False)
+async def save_unit(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    data: URLEncodedBody[dict[str, Any]],
+) -> Template | Redirect:
+    code, name = text_of(data, "code").upper(), text_of(data, "name")
+    email, parent = text_of(data, "email") or None, text_of(data, "parent").upper() or None
+    problem = _check(code, name, email, "unidade")
+    if problem:
+        return await _page(desk, request, 422, errors=[problem])
+    await _save(desk, [(code, name, email, parent)], current_actor(request), "form")
+    return Redirect("/staff/unidades?ok=salva", status_code=303)
+
+
+@post("/staff/unidades/importar", opt={"roles": OUVIDOR}, include_in_schema=False)
+async def import_units(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    data: MultipartBody[dict[str, Any]],
+) -> Template | Redirect:
+    """All or nothing: a file with any bad line changes nothing and names the lines."""
+    upload = data.get("file")
+    if not isinstance(upload, UploadFile):
+        return await _page(desk, request, 422, errors=["escolha um arquivo CSV"])
+    parsed, errors = parse_units_csv(await upload.read())
+    if errors or not parsed:
+        return await _page(desk, request, 422, errors=errors or ["o arquivo não tem unidades"])
+    await _save(desk, parsed, current_actor(request), "csv")
+    return Redirect(f"/staff/unidades?ok={len(parsed)}", status_code=303)
+
+
+UNIT_ROUTES = [units, save_unit, import_units]
