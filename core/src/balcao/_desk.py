@@ -685,19 +685,6 @@ class Desk:
         async with self.database.write() as session:
             return await _count(session, self.now(), key, limit, window)
 
-
-async def _count(
-    session: AsyncSession, now: dt.datetime, key: str, limit: int, window: dt.timedelta
-) -> bool:
-    """Count one more under ``key`` in its fixed window; False once over ``limit``."""
-    await insert_ignore(session, RateLimitRow, {"key": key, "window_start": now, "count": 0})
-    row = await session.get(RateLimitRow, key)
-    assert row is not None
-    if now - row.window_start >= window:
-        row.window_start, row.count = now, 0
-    row.count += 1
-    return row.count <= limit
-
     # -- staff workspace -------------------------------------------------------------
 
     async def assign(self, protocol: str, user_id: int | None, actor: Actor) -> Manifestation:
@@ -853,6 +840,19 @@ async def _count(
                 reason=reason.strip(),
             )
         return protocols
+
+
+async def _count(
+    session: AsyncSession, now: dt.datetime, key: str, limit: int, window: dt.timedelta
+) -> bool:
+    """Count one more under ``key`` in its fixed window; False once over ``limit``."""
+    await insert_ignore(session, RateLimitRow, {"key": key, "window_start": now, "count": 0})
+    row = await session.get(RateLimitRow, key)
+    assert row is not None
+    if now - row.window_start >= window:
+        row.window_start, row.count = now, 0
+    row.count += 1
+    return row.count <= limit
 
 
 def _advance(message: MessageRow, state: str, error: str | None) -> None:
