@@ -6,23 +6,24 @@ import datetime as dt
 import re
 
 import pytest
+from balcao import Actor, State
 from conftest import local
 from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value, wamid
-
-from balcao import Actor, State
 
 
 def receipt_in(text: str) -> tuple[str, str]:
     protocol = re.search(r"Protocolo: (\S+)", text)
     code = re.search(r"Código de acesso: (\S+)", text)
-    assert protocol and code, text
+    assert protocol, text
+    assert code, text
     return protocol.group(1), code.group(1)
 
 
 async def test_menu_then_description_then_protocol_and_access_code(wa: WhatsApp) -> None:
     await wa.send(wa.text("Oi"))
     menu = wa.graph.sent[-1]
-    assert menu["type"] == "interactive" and menu["interactive"]["type"] == "list"
+    assert menu["type"] == "interactive"
+    assert menu["interactive"]["type"] == "list"
     rows = menu["interactive"]["action"]["sections"][0]["rows"]
     assert "Falar com atendente" in [r["title"] for r in rows]
     assert all(len(r["title"]) <= 24 and len(r["description"]) <= 72 for r in rows)
@@ -31,7 +32,9 @@ async def test_menu_then_description_then_protocol_and_access_code(wa: WhatsApp)
     await wa.send(wa.text("O restaurante universitário fechou às 11h sem aviso."))
     protocol, code = receipt_in(wa.texts_sent()[-1])
     found = await wa.desk.verify_access(protocol, code)
-    assert found is not None and found.kind == "reclamacao" and found.channel == "whatsapp"
+    assert found is not None
+    assert found.kind == "reclamacao"
+    assert found.channel == "whatsapp"
     assert "restaurante universitário" in found.description
     assert await wa.desk.recipient(protocol) == CITIZEN
 
@@ -62,7 +65,8 @@ async def test_interactive_menu_falls_back_to_text_when_refused(wa: WhatsApp) ->
 async def test_anonymous_denuncia_explains_anonymity_and_keeps_no_number(wa: WhatsApp) -> None:
     await wa.send(wa.text("Oi"), wa.text("2"))
     question = wa.graph.sent[-1]
-    assert question["type"] == "interactive" and question["interactive"]["type"] == "button"
+    assert question["type"] == "interactive"
+    assert question["interactive"]["type"] == "button"
     assert "anônima" in question["interactive"]["body"]["text"]
     assert "não será possível" in question["interactive"]["body"]["text"]
     await wa.send(wa.button_reply("ident:no", "Não, anônima"))
@@ -71,7 +75,8 @@ async def test_anonymous_denuncia_explains_anonymity_and_keeps_no_number(wa: Wha
     assert "denúncia anônima foi registrada" in confirmation
     assert "Código de acesso" not in confirmation
     [item] = await wa.manifestations()
-    assert item["kind"] == "comunicacao" and item["anonymous"] is True  # anonymous report
+    assert item["kind"] == "comunicacao"
+    assert item["anonymous"] is True
     assert await wa.desk.recipient(item["protocol"]) is None
     assert await wa.desk.find_open_by_address("whatsapp", CITIZEN) is None
 
@@ -81,7 +86,9 @@ async def test_identified_denuncia_gets_an_access_code(wa: WhatsApp) -> None:
     await wa.send(wa.text("Desvio de material do laboratório."))
     protocol, code = receipt_in(wa.texts_sent()[-1])
     found = await wa.desk.verify_access(protocol, code)
-    assert found is not None and found.kind == "denuncia" and not found.anonymous
+    assert found is not None
+    assert found.kind == "denuncia"
+    assert not found.anonymous
 
 
 async def test_attendant_option_registers_and_hands_over(wa: WhatsApp) -> None:
@@ -89,7 +96,8 @@ async def test_attendant_option_registers_and_hands_over(wa: WhatsApp) -> None:
     assert "atendente" in wa.texts_sent()[-1]
     protocol, _ = receipt_in(wa.texts_sent()[-1])
     found = await wa.desk.get(protocol)
-    assert found.kind == "nao_classificada" and "falar com alguém" in found.description
+    assert found.kind == "nao_classificada"
+    assert "falar com alguém" in found.description
 
 
 async def test_later_messages_join_until_closed_then_a_new_one_starts(wa: WhatsApp) -> None:
@@ -109,22 +117,38 @@ async def test_later_messages_join_until_closed_then_a_new_one_starts(wa: WhatsA
 
 async def test_sender_without_phone_number_is_served_by_user_id(wa: WhatsApp) -> None:
     bsuid = "US.13491208655302741918"
-    message = {"from_user_id": bsuid, "id": wamid(), "timestamp": wa.ts(), "type": "text",
-               "text": {"body": "Olá"}}
+    message = {
+        "from_user_id": bsuid,
+        "id": wamid(),
+        "timestamp": wa.ts(),
+        "type": "text",
+        "text": {"body": "Olá"},
+    }
     contacts = [{"profile": {"name": "Ana", "username": "ana"}, "user_id": bsuid}]
     await wa.post(envelope(value(messages=[message], contacts=contacts)))
     await wa.b.run_worker(3)
     menu = wa.graph.sent[-1]
-    assert menu["recipient"] == bsuid and "to" not in menu
+    assert menu["recipient"] == bsuid
+    assert "to" not in menu
 
 
 async def test_unknown_types_are_stored_as_unsupported(wa: WhatsApp) -> None:
     await wa.send(wa.text("Oi"), wa.text("1"), wa.text("Ar-condicionado quebrado."))
     protocol, _ = receipt_in(wa.texts_sent()[-1])
-    odd = {"from": CITIZEN, "id": wamid(), "timestamp": wa.ts(), "type": "unsupported",
-           "errors": [{"code": 131051, "title": "Message type unknown"}]}
-    brand_new = {"from": CITIZEN, "id": wamid(), "timestamp": wa.ts(), "type": "hologram",
-                 "hologram": {"x": 1}}
+    odd = {
+        "from": CITIZEN,
+        "id": wamid(),
+        "timestamp": wa.ts(),
+        "type": "unsupported",
+        "errors": [{"code": 131051, "title": "Message type unknown"}],
+    }
+    brand_new = {
+        "from": CITIZEN,
+        "id": wamid(),
+        "timestamp": wa.ts(),
+        "type": "hologram",
+        "hologram": {"x": 1},
+    }
     await wa.send(odd, brand_new)
     texts = [m["text"] for m in await wa.messages(protocol)]
     assert "[Mensagem não suportada: tipo 'unsupported']" in texts
@@ -138,8 +162,13 @@ async def test_reaction_and_its_removal_are_both_recorded_once(wa: WhatsApp) -> 
 
     def reaction(emoji: str | None) -> dict:
         body = {"message_id": "wamid.FAKE3", **({"emoji": emoji} if emoji else {})}
-        return {"from": CITIZEN, "id": same_id, "timestamp": wa.ts(), "type": "reaction",
-                "reaction": body}
+        return {
+            "from": CITIZEN,
+            "id": same_id,
+            "timestamp": wa.ts(),
+            "type": "reaction",
+            "reaction": body,
+        }
 
     assert target
     await wa.send(reaction("\U0001f44d"), reaction(None), reaction("\U0001f44d"))

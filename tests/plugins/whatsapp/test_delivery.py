@@ -28,15 +28,15 @@ async def test_reply_inside_the_window_is_free_text(wa: WhatsApp) -> None:
     await wa.reply(protocol, "Já pedimos o conserto à prefeitura do campus.")
     await wa.b.run_worker(2)
     last = wa.graph.sent[-1]
-    assert last["type"] == "text" and last["to"] == CITIZEN
+    assert last["type"] == "text"
+    assert last["to"] == CITIZEN
     assert last["text"]["body"] == "Já pedimos o conserto à prefeitura do campus."
     [reply] = await replies(wa, protocol)
     assert reply["delivery_state"] == "sent"
 
 
 async def test_reply_outside_the_window_uses_the_template(make_whatsapp) -> None:
-    wa = await make_whatsapp(reply_template="balcao_nova_resposta",
-                             reply_template_language="pt_BR")
+    wa = await make_whatsapp(reply_template="balcao_nova_resposta", reply_template_language="pt_BR")
     protocol = await registered(wa)
     wa.b.clock.advance(hours=25)
     await wa.reply(protocol, "Resposta depois de um dia.")
@@ -90,7 +90,8 @@ async def test_131047_as_a_later_failed_status_sends_the_template(make_whatsapp)
     await wa.deliver_later_statuses()
     await wa.b.run_worker(3)
     [reply] = await replies(wa, protocol)
-    assert reply["delivery_state"] == "failed" and reply["delivery_error"].startswith("131047")
+    assert reply["delivery_state"] == "failed"
+    assert reply["delivery_error"].startswith("131047")
     assert wa.graph.sent[-1]["type"] == "template"
     await wa.reply(protocol, "Mais uma.")  # the window is known to be closed now
     await wa.b.run_worker(2)
@@ -142,7 +143,8 @@ async def test_token_error_pauses_deliveries_until_the_token_works(wa: WhatsApp)
     wa.b.clock.advance(minutes=6)
     await wa.b.run_worker(4)
     bodies = [p["text"]["body"] for p in wa.graph.sent if p["type"] == "text"]
-    assert "Primeira." in bodies and "Segunda." in bodies
+    assert "Primeira." in bodies
+    assert "Segunda." in bodies
 
 
 async def test_server_errors_and_timeouts_are_retried(wa: WhatsApp) -> None:
@@ -175,8 +177,12 @@ async def test_a_failed_status_is_recorded_with_its_code(wa: WhatsApp) -> None:
     await wa.reply(protocol, "Resposta.")
     await wa.b.run_worker(1)
     sent_id = f"wamid.FAKE{len(wa.graph.sent)}"
-    error = {"code": 131049, "title": "Not delivered", "message": "Not delivered",
-             "error_data": {"details": "healthy ecosystem engagement"}}
+    error = {
+        "code": 131049,
+        "title": "Not delivered",
+        "message": "Not delivered",
+        "error_data": {"details": "healthy ecosystem engagement"},
+    }
     await wa.post(envelope(value(statuses=[wa.status(sent_id, "failed", errors=[error])])))
     await wa.b.run_worker(2)
     [reply] = await replies(wa, protocol)
@@ -207,8 +213,11 @@ async def test_one_recipient_gets_a_bounded_burst(make_whatsapp) -> None:
         await wa.reply(protocol, f"Resposta {n}.")
     await wa.b.run_worker(1)
     texts = [p["text"]["body"] for p in wa.graph.sent if p["type"] == "text"]
-    assert [t for t in texts if t.startswith("Resposta")] == ["Resposta 0.", "Resposta 1.",
-                                                             "Resposta 2."]
+    assert [t for t in texts if t.startswith("Resposta")] == [
+        "Resposta 0.",
+        "Resposta 1.",
+        "Resposta 2.",
+    ]
     wa.b.clock.advance(seconds=61)
     await wa.b.run_worker(2)
     texts = [p["text"]["body"] for p in wa.graph.sent if p["type"] == "text"]

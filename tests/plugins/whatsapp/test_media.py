@@ -111,7 +111,14 @@ async def test_a_file_over_the_limit_is_refused_without_download(make_whatsapp) 
 
 async def test_a_type_the_balcao_does_not_accept_is_noted(wa: WhatsApp) -> None:
     protocol = await registered(wa)
-    await wa.send(wa.media("document", "m-exe", b"MZ\x90\x00" + b"\x00" * 200,
-                           "application/pdf", filename="nota.pdf"))
+    await wa.send(
+        wa.media(
+            "document",
+            "m-exe",
+            b"MZ\x90\x00" + b"\x00" * 200,
+            "application/pdf",
+            filename="nota.pdf",
+        )
+    )
     texts = [m["text"] for m in await wa.messages(protocol)]
     assert "anexo recusado" in texts[-1]

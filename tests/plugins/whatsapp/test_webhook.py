@@ -46,9 +46,8 @@ async def test_signature_is_over_the_raw_unicode_escaped_bytes(wa: WhatsApp) -> 
         '{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"value":'
         '{"messaging_product":"whatsapp","metadata":{"phone_number_id":"106540352242922"},'
         '"contacts":[{"profile":{"name":"Jos\\u00e9"},"wa_id":"5565999990000"}],'
-        '"messages":[{"from":"5565999990000","id":"wamid.UNI1","timestamp":"%s",'
+        f'"messages":[{{"from":"5565999990000","id":"wamid.UNI1","timestamp":"{wa.ts()}",'
         '"type":"text","text":{"body":"Ol\\u00e1 \\ud83d\\udc4d"}}]},"field":"messages"}]}]}'
-        % wa.ts()
     ).encode()
     response = await wa.post_raw(raw)
     assert response.status_code == 200

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import msgspec
 from balcao import Desk
@@ -26,7 +27,7 @@ _OPT = {"exclude_from_csrf": True}
 
 @get("/webhook", opt=_OPT, media_type="text/plain")
 async def handshake(
-    request: Request[object, object, object], config: NamedDependency[WhatsAppConfig]
+    request: Request[Any, Any, Any], config: NamedDependency[WhatsAppConfig]
 ) -> Response[str]:
     """Meta's verification request: echo ``hub.challenge`` when the token matches."""
     query = request.query_params
@@ -44,7 +45,7 @@ async def handshake(
 
 @post("/webhook", opt=_OPT, status_code=200, media_type="application/json")
 async def receive(
-    request: Request[object, object, object],
+    request: Request[Any, Any, Any],
     desk: NamedDependency[Desk],
     config: NamedDependency[WhatsAppConfig],
 ) -> Response[dict[str, object]]:
@@ -79,17 +80,17 @@ def split(body: bytes) -> Iterator[tuple[str, bytes]]:
 def _items(value: Value) -> Iterator[tuple[str, bytes]]:
     number = value.metadata.phone_number_id if value.metadata else None
     for raw in value.messages:
-        key = _message_key(raw)
-        yield key, _encode("message", number, value.contacts, raw)
+        yield _message_key(raw), _encode("message", number, value.contacts, raw)
     for raw in value.statuses:
-        status = _decode(raw, StatusKey)
-        key = f"status:{status.id}:{status.status}" if status and status.id else _hashed(raw)
-        yield key, _encode("status", number, [], raw)
+        yield _status_key(raw), _encode("status", number, [], raw)
 
 
 def _message_key(raw: msgspec.Raw) -> str:
-    message = _decode(raw, MessageKey)
-    if message is None or not message.id:
+    try:
+        message = msgspec.json.decode(raw, type=MessageKey)
+    except msgspec.ValidationError:
+        return _hashed(raw)
+    if not message.id:
         return _hashed(raw)
     if message.type == "reaction" and message.reaction is not None:
         # adding and removing a reaction share the message id
@@ -97,13 +98,12 @@ def _message_key(raw: msgspec.Raw) -> str:
     return f"message:{message.id}"
 
 
-def _decode(
-    raw: msgspec.Raw, kind: type[MessageKey] | type[StatusKey]
-) -> MessageKey | StatusKey | None:
+def _status_key(raw: msgspec.Raw) -> str:
     try:
-        return msgspec.json.decode(raw, type=kind)  # type: ignore[return-value]
+        status = msgspec.json.decode(raw, type=StatusKey)
     except msgspec.ValidationError:
-        return None
+        return _hashed(raw)
+    return f"status:{status.id}:{status.status}" if status.id else _hashed(raw)
 
 
 def _hashed(raw: msgspec.Raw) -> str:
