@@ -32,13 +32,13 @@ def graph(graph_server: Server) -> FakeGraph:
     return graph_server.app
 
 
-def plugin_settings(graph_url: str, **overrides: Any) -> dict[str, Any]:
+def plugin_settings(server_url: str, **overrides: Any) -> dict[str, Any]:
     config = {
         "app_secret": APP_SECRET,
         "verify_token": VERIFY_TOKEN,
         "access_token": TOKEN,
         "phone_number_id": PHONE_ID,
-        "graph_url": graph_url,
+        "graph_url": server_url,
         "api_version": "v25.0",
         "timeout_seconds": 0.5,
         **overrides,

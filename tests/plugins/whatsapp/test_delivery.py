@@ -222,3 +222,21 @@ async def test_one_recipient_gets_a_bounded_burst(make_whatsapp) -> None:
     await wa.b.run_worker(2)
     texts = [p["text"]["body"] for p in wa.graph.sent if p["type"] == "text"]
     assert len([t for t in texts if t.startswith("Resposta")]) == 5
+
+
+async def test_a_templated_reply_is_delivered_in_full_when_the_person_writes(
+    make_whatsapp,
+) -> None:
+    wa = await make_whatsapp(reply_template="balcao_nova_resposta")
+    protocol = await registered(wa)
+    wa.b.clock.advance(hours=26)
+    await wa.reply(protocol, "O conserto foi feito ontem.")
+    await wa.b.run_worker(2)
+    assert wa.graph.sent[-1]["type"] == "template"
+    assert "O conserto foi feito ontem." not in " ".join(wa.texts_sent())
+    await wa.send(wa.text("Recebi o aviso, qual a resposta?"))
+    assert f"Resposta da ouvidoria (protocolo {protocol}):\nO conserto foi feito ontem." in (
+        wa.texts_sent()
+    )
+    await wa.send(wa.text("Obrigada"))
+    assert sum("O conserto foi feito ontem." in t for t in wa.texts_sent()) == 1

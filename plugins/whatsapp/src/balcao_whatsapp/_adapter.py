@@ -60,6 +60,8 @@ class WhatsAppAdapter:
         kind, payload = await self._payload(message, to)
         wamid, kind = await self._post(message, to, kind, payload)
         await self._record(message, to, wamid, kind)
+        if kind == "template" and message.kind != "template" and message.text:
+            await self._hold(to, message)
         return DeliveryReceipt(external_id=wamid)
 
     # -- before sending --------------------------------------------------------------------
@@ -192,6 +194,13 @@ class WhatsAppAdapter:
             contact = await session.get(ContactRow, address_hash(self.desk, to))
             if contact is not None:
                 contact.last_inbound_at = None
+
+    async def _hold(self, to: str, message: OutboundMessage) -> None:
+        item = {"key": message.idempotency_key, "text": message.text, "protocol": message.protocol}
+        async with self.desk.database.write() as session:
+            contact = await session.get(ContactRow, address_hash(self.desk, to))
+            if contact is not None:
+                contact.held = [*(contact.held or []), item]
 
     async def _record(self, message: OutboundMessage, to: str, wamid: str, kind: str) -> None:
         sent_kind = message.kind if message.kind in ("bot", "template") else "reply"

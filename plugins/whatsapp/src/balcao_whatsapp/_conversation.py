@@ -34,6 +34,7 @@ class Conversation:
             await self._reaction(desk, inc)
             return
         contact = await self._touch(desk, inc)
+        await self._release_held(desk, inc, contact)
         current = await desk.find_open_by_address(CHANNEL, inc.address)
         if contact.step == "idle" and current is not None:
             await self._join(desk, current.protocol, inc)
@@ -61,6 +62,15 @@ class Conversation:
             await session.flush()
             session.expunge(row)
         return row
+
+    async def _release_held(self, desk: Desk, inc: Incoming, contact: ContactRow) -> None:
+        """The window is open again: the replies that only got a template go in full."""
+        if not contact.held:
+            return
+        for item in contact.held:
+            text = f"Resposta da ouvidoria (protocolo {item['protocol']}):\n{item['text']}"
+            await self._say(desk, inc, f"held:{item['key']}", text, item["protocol"])
+        await self._save(desk, contact, held=[])
 
     async def _save(self, desk: Desk, contact: ContactRow, **values: Any) -> None:
         async with desk.database.write() as session:

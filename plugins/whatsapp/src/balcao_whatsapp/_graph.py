@@ -58,7 +58,10 @@ class GraphClient:
         """POST /{phone-number-id}/messages; returns the new message's wamid."""
         url = f"{self.config.base_url}/{self.config.phone_number_id}/messages"
         response = await self._request("POST", url, json=payload)
-        result = msgspec.json.decode(response.content, type=_SendResult)
+        try:
+            result = msgspec.json.decode(response.content, type=_SendResult)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise GraphUnavailable(f"resposta de envio ilegível: {exc}") from exc
         if not result.messages or not result.messages[0].id:
             raise GraphUnavailable("resposta do envio sem id de mensagem")
         return result.messages[0].id
@@ -67,7 +70,10 @@ class GraphClient:
         url = f"{self.config.base_url}/{media_id}"
         params = {"phone_number_id": self.config.phone_number_id}
         response = await self._request("GET", url, params=params)
-        return msgspec.json.decode(response.content, type=MediaInfo)
+        try:
+            return msgspec.json.decode(response.content, type=MediaInfo)
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise GraphUnavailable(f"resposta de mídia ilegível: {exc}") from exc
 
     async def download(self, url: str) -> bytes:
         """The media bytes (with the token, as Meta requires), refused above the size limit."""

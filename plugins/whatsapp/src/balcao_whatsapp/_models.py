@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from balcao import Base
-from sqlalchemy import String, Text, UniqueConstraint
+from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 __all__ = ["ContactRow", "MediaRow", "ParkedStatus", "SentRow", "StateRow"]
@@ -23,6 +23,8 @@ class ContactRow(Base):
     draft: Mapped[dict[str, Any]] = mapped_column(default=dict)
     last_inbound_at: Mapped[dt.datetime | None]
     closed_notice_for: Mapped[str | None] = mapped_column(String(40))
+    # replies that went out as a template: delivered in full when the person writes again
+    held: Mapped[list[Any]] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime]
 
 

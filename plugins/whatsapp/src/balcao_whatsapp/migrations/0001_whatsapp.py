@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("draft", sa.JSON(), nullable=False),
         sa.Column("last_inbound_at", _AT, nullable=True),
         sa.Column("closed_notice_for", sa.String(40), nullable=True),
+        sa.Column("held", sa.JSON(), nullable=False),
         sa.Column("updated_at", _AT, nullable=False),
     )
     op.create_table(
