@@ -7,7 +7,9 @@ import re
 
 import pytest
 from balcao import Actor, State
+from balcao_whatsapp import split
 from conftest import local
+from sqlalchemy import text as sql
 from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value, wamid
 
 
@@ -210,3 +212,40 @@ async def test_a_new_closed_period_gets_a_new_automatic_reply(wa: WhatsApp) -> N
     wa.b.clock.set(local(2026, 12, 2, 19, 0))
     await wa.send(wa.text("Segunda, no dia seguinte"))
     assert len([t for t in wa.texts_sent() if "fora do horário" in t]) == 2
+
+
+async def test_a_conversation_abandoned_for_a_day_starts_over_keeping_the_text(
+    wa: WhatsApp,
+) -> None:
+    await wa.send(wa.text("O elevador do bloco C"), wa.text("1"))
+    assert "descreva" in wa.texts_sent()[-1]
+    wa.b.clock.advance(hours=25)
+    await wa.send(wa.text("Oi de novo"))
+    assert "Escolha o tipo" in wa.texts_sent()[-1]
+    await wa.send(wa.text("3"), wa.text("Consertem o elevador, por favor."))
+    protocol, _ = receipt_in(wa.texts_sent()[-1])
+    found = await wa.desk.get(protocol)
+    assert found.kind == "solicitacao"
+    assert "O elevador do bloco C" in found.description
+
+
+async def test_a_replayed_description_does_not_register_twice(wa: WhatsApp) -> None:
+    await wa.send(wa.text("Oi"), wa.text("1"))
+    description = wa.text("Janela quebrada na sala 5.")
+    await wa.send(description)
+    assert len(await wa.manifestations()) == 1
+    # as if the worker had died after registering but before recording the conversation's
+    # state: the same event is processed again with the conversation still waiting
+    async with wa.desk.database.write() as session:
+        await session.execute(
+            sql("UPDATE whatsapp_contacts SET step = 'description', kind = 'reclamacao'")
+        )
+    body = wa.body(envelope(value(messages=[description])))
+    for _key, stored in split(body):
+        assert await wa.desk.persist_inbound("whatsapp", "replay-after-crash", stored)
+    await wa.b.run_worker(3)
+    assert len(await wa.manifestations()) == 1
+    await wa.send(wa.text("Outra coisa"))  # and the conversation is usable again
+    [item] = await wa.manifestations()
+    protocol = item["protocol"]
+    assert (await wa.messages(protocol))[-1]["text"] == "Outra coisa"

@@ -240,3 +240,14 @@ async def test_a_templated_reply_is_delivered_in_full_when_the_person_writes(
     )
     await wa.send(wa.text("Obrigada"))
     assert sum("O conserto foi feito ontem." in t for t in wa.texts_sent()) == 1
+
+
+async def test_the_number_s_messages_per_second_are_respected(make_whatsapp) -> None:
+    wa = await make_whatsapp(messages_per_second=1)
+    first, second = wa.text("Oi", sender="5565911110001"), wa.text("Oi", sender="5565911110002")
+    await wa.post(envelope(value(messages=[first, second])))
+    await wa.b.run_worker(3)
+    assert len(wa.graph.sent) == 1
+    wa.b.clock.advance(seconds=1.1)
+    await wa.b.run_worker(2)
+    assert {p["to"] for p in wa.graph.sent} == {"5565911110001", "5565911110002"}

@@ -3,10 +3,13 @@ automatic reply per closed period; later messages join the open manifestation.""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import logging
 from typing import Any
 
 from balcao import Citizen, Desk, Kind, NewManifestation, Receipt
+from sqlalchemy.exc import IntegrityError
 
 from balcao_whatsapp import _texts as texts
 from balcao_whatsapp._config import WhatsAppConfig
@@ -19,6 +22,7 @@ __all__ = ["Conversation"]
 
 log = logging.getLogger("balcao.whatsapp")
 CHANNEL = "whatsapp"
+STALE = dt.timedelta(hours=24)
 
 
 class Conversation:
@@ -54,7 +58,12 @@ class Conversation:
             row = await session.get(ContactRow, key)
             if row is None:
                 row = ContactRow(
-                    address_hash=key, step="idle", anonymous=False, draft={}, updated_at=desk.now()
+                    address_hash=key,
+                    step="idle",
+                    anonymous=False,
+                    draft={},
+                    held=[],
+                    updated_at=desk.now(),
                 )
                 session.add(row)
             if row.last_inbound_at is None or inc.at > row.last_inbound_at:
@@ -102,6 +111,8 @@ class Conversation:
         """Closed: the message is registered right away, and the person told once."""
         await self._closed_notice(desk, inc, contact)
         receipt = await self._register(desk, inc, Kind.NAO_CLASSIFICADA, False, [_item(inc)])
+        if receipt is None:
+            return
         await self._say(
             desk,
             inc,
@@ -127,6 +138,10 @@ class Conversation:
         await self._say(desk, inc, "closed", text)
 
     async def _step(self, desk: Desk, inc: Incoming, contact: ContactRow) -> None:
+        if contact.step != "idle" and desk.now() - contact.updated_at > STALE:
+            # a conversation abandoned half-way: start over, keeping what was written
+            await self._start(desk, inc, contact)
+            return
         handlers = {
             "idle": self._start,
             "menu": self._menu,
@@ -136,8 +151,9 @@ class Conversation:
         await handlers.get(contact.step, self._start)(desk, inc, contact)
 
     async def _start(self, desk: Desk, inc: Incoming, contact: ContactRow) -> None:
+        items = [*contact.draft.get("items", []), _item(inc)]
         await self._save(
-            desk, contact, step="menu", kind=None, anonymous=False, draft={"items": [_item(inc)]}
+            desk, contact, step="menu", kind=None, anonymous=False, draft={"items": items}
         )
         await self._menu_message(desk, inc, greeting=True)
 
@@ -194,6 +210,8 @@ class Conversation:
         items = contact.draft.get("items", [])
         receipt = await self._register(desk, inc, kind, contact.anonymous, items)
         await self._save(desk, contact, step="idle", kind=None, anonymous=False, draft={})
+        if receipt is None:
+            return
         tracking = self._tracking(desk)
         if attendant:
             text = texts.attendant_notice(receipt.protocol, receipt.access_code, tracking)
@@ -205,21 +223,26 @@ class Conversation:
 
     async def _register(
         self, desk: Desk, inc: Incoming, kind: Kind, anonymous: bool, items: list[dict[str, Any]]
-    ) -> Receipt:
+    ) -> Receipt | None:
+        """Register; None when this message was registered already (a replayed event after
+        a failure between registering and recording the conversation's state)."""
         lines = [str(i["text"]) for i in items if i.get("text")]
         identified = not anonymous and inc.address is not None
-        receipt = await desk.intake(
-            NewManifestation(
-                kind=kind,
-                channel=CHANNEL,
-                description="\n".join(lines) or "(mensagem sem texto)",
-                anonymous=anonymous,
-                citizen=Citizen(name=inc.name, whatsapp=inc.address) if identified else None,
-                channel_address=inc.address if identified else None,
-                external_id=inc.wamid or None,
-                extra={"whatsapp_messages": [i["wamid"] for i in items]},
-            )
+        new = NewManifestation(
+            kind=kind,
+            channel=CHANNEL,
+            description="\n".join(lines) or "(mensagem sem texto)",
+            anonymous=anonymous,
+            citizen=Citizen(name=inc.name, whatsapp=inc.address) if identified else None,
+            channel_address=inc.address if identified else None,
+            external_id=inc.wamid or None,
+            extra={"whatsapp_messages": [i["wamid"] for i in items]},
         )
+        try:
+            receipt = await desk.intake(new)
+        except IntegrityError:
+            log.warning("message %s was registered before: replay ignored", inc.wamid)
+            return None
         for item in items:
             if item.get("media"):
                 ref = MediaRef(**item["media"])
@@ -252,7 +275,7 @@ class Conversation:
             extra["interactive"] = interactive
         await desk.enqueue(
             CHANNEL,
-            idempotency_key=f"bot:{inc.wamid}:{purpose}",
+            idempotency_key=_key(inc.wamid, purpose),
             text=text,
             protocol=protocol,
             kind="bot",
@@ -261,6 +284,12 @@ class Conversation:
 
     def _tracking(self, desk: Desk) -> str:
         return desk.settings.public_url.rstrip("/") + "/acompanhar"
+
+
+def _key(wamid: str, purpose: str) -> str:
+    key = f"bot:{wamid}:{purpose}"
+    # the outbox key column holds 120 characters
+    return key if len(key) <= 120 else "bot:" + hashlib.sha256(key.encode()).hexdigest()
 
 
 def _item(inc: Incoming) -> dict[str, Any]:
