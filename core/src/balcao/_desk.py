@@ -18,6 +18,7 @@ from balcao._db.models import (
     InboundEvent,
     ManifestationRow,
     MessageRow,
+    OutboxRow,
     RateLimitRow,
     UserRow,
 )
@@ -37,7 +38,6 @@ from balcao._keys import KeyRing
 from balcao._routing import Outcome, route
 from balcao._services import audit, deadlines, identity, outbox
 from balcao._services.attachments import (
-    DEFAULT_TYPES,
     AttachmentRejected,
     FileStore,
     safe_filename,
@@ -227,15 +227,13 @@ class Desk:
 
     # -- attachments ---------------------------------------------------------------------
 
-    def _store_file(
-        self, incoming: IncomingFile, allowed: frozenset[str] = DEFAULT_TYPES
-    ) -> AttachmentRow:
+    def _store_file(self, incoming: IncomingFile) -> AttachmentRow:
         name = safe_filename(incoming.filename)
         limit = self.settings.max_attachment_mb * 1024 * 1024
         if len(incoming.content) > limit:
             raise AttachmentRejected(name, f"maior que {self.settings.max_attachment_mb} MB")
         media_type = sniff(incoming.content)
-        if media_type is None or media_type not in allowed:
+        if media_type is None or media_type not in self.settings.allowed_attachment_types:
             raise AttachmentRejected(name, "tipo de arquivo não aceito")
         digest = self.files.put(incoming.content)
         return AttachmentRow(
@@ -292,12 +290,12 @@ class Desk:
 
     async def find_open_by_address(self, channel: str, address: str) -> Manifestation | None:
         """The newest open manifestation that came from ``address`` on ``channel``."""
-        digest = identity.address_digest(self.keys, channel, address)
+        digests = identity.address_digests(self.keys, channel, address)
         query = (
             select(ManifestationRow)
             .join(IdentityRow)
             .where(
-                IdentityRow.channel_address_hash == digest,
+                IdentityRow.channel_address_hash.in_(digests),
                 ManifestationRow.channel == channel,
                 ManifestationRow.state.notin_([State.CLOSED, State.ARCHIVED]),
             )
@@ -460,7 +458,7 @@ class Desk:
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
-                outbox.OutboxRow,
+                OutboxRow,
                 {
                     "channel": channel,
                     "idempotency_key": idempotency_key,
@@ -475,7 +473,7 @@ class Desk:
                     "next_attempt_at": self.now(),
                     "created_at": self.now(),
                 },
-                returning=outbox.OutboxRow.id,
+                returning=OutboxRow.id,
             )
         return created is not None
 
@@ -620,6 +618,12 @@ class Desk:
                 session, self.now(), actor, "identity_view", row.protocol, reason=reason.strip()
             )
             return identity.unseal(self.keys, row.identity).citizen
+
+    async def reseal_identities(self) -> int:
+        """Re-encrypt identities sealed with a previous key under the current one."""
+        async with self.database.write() as session:
+            rows = await session.scalars(select(IdentityRow))
+            return sum(identity.reseal(self.keys, row) for row in rows)
 
     async def recipient(self, protocol: str) -> str | None:
         """The channel address a reply goes to (decrypted only for delivery)."""

@@ -150,6 +150,26 @@ def plugins(as_json: bool) -> None:
 
 
 @cli.group()
+def keys() -> None:
+    """Chaves de criptografia."""
+
+
+@keys.command("reseal")
+def keys_reseal() -> None:
+    """Recifra as identidades com a chave atual (depois de trocar BALCAO_SECRET_KEY)."""
+    runtime = _runtime()
+
+    async def run() -> int:
+        try:
+            await _ensure_schema(runtime)
+            return await runtime.desk.reseal_identities()
+        finally:
+            await runtime.close()
+
+    click.echo(f"{asyncio.run(run())} identidades recifradas com a chave atual")
+
+
+@cli.group()
 def users() -> None:
     """Usuários da equipe."""
 
