@@ -39,10 +39,11 @@ _WARM = 50
 
 
 def serve(database_url: str, port: int, files: str, worker: bool) -> None:
-    import balcao_whatsapp
     import uvicorn
-    from balcao import ChannelSpec, create_app, hookimpl, load_settings
     from litestar import post
+
+    import balcao_whatsapp
+    from balcao import ChannelSpec, create_app, hookimpl, load_settings
 
     @post("/bare", status_code=200, opt={"exclude_from_csrf": True})
     async def bare(body: bytes) -> dict[str, bool]:

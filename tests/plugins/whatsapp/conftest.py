@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import balcao_whatsapp
 import pytest
+
+import balcao_whatsapp
 
 # the suite runs with --import-mode=importlib: make the helper modules beside us importable
 sys.path.insert(0, str(Path(__file__).parent))

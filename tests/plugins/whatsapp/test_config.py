@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from balcao import PluginError
 from whatsapp_payloads import WhatsApp, envelope, value
+
+from balcao import PluginError
 
 
 async def test_a_bad_graph_url_is_refused_at_start_up(make_whatsapp) -> None:

@@ -6,11 +6,12 @@ import datetime as dt
 import re
 
 import pytest
-from balcao import Actor, State
-from balcao_whatsapp import split
 from conftest import local
 from sqlalchemy import text as sql
 from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value, wamid
+
+from balcao import Actor, State
+from balcao_whatsapp import split
 
 
 def receipt_in(text: str) -> tuple[str, str]:

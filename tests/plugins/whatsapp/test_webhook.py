@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-from balcao_whatsapp import sign
 from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value
+
+from balcao_whatsapp import sign
 
 
 async def test_handshake_echoes_the_challenge_with_the_right_token(wa: WhatsApp) -> None:

@@ -7,9 +7,10 @@ import itertools
 import json
 from typing import Any
 
+from whatsapp_fake_graph import PHONE_ID, FakeGraph
+
 from balcao.testing import Balcao
 from balcao_whatsapp import sign
-from whatsapp_fake_graph import PHONE_ID, FakeGraph
 
 _ids = itertools.count(1)
 CITIZEN = "5565999990000"

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from balcao import ChannelSpec, Desk, HomeCard, JobSpec, MigrationSpec, hookimpl
-
 from balcao_whatsapp._adapter import WhatsAppAdapter
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._conversation import Conversation

@@ -7,9 +7,9 @@ import datetime as dt
 import logging
 from typing import Any
 
-from balcao import DeliveryFailed, DeliveryReceipt, Desk, OutboundMessage
 from sqlalchemy import select
 
+from balcao import DeliveryFailed, DeliveryReceipt, Desk, OutboundMessage
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable
 from balcao_whatsapp._models import ContactRow, SentRow, StateRow

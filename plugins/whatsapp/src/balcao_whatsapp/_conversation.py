@@ -8,9 +8,9 @@ import hashlib
 import logging
 from typing import Any
 
-from balcao import Citizen, Desk, Kind, NewManifestation, Receipt
 from sqlalchemy.exc import IntegrityError
 
+from balcao import Citizen, Desk, Kind, NewManifestation, Receipt
 from balcao_whatsapp import _texts as texts
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._incoming import Incoming, MediaRef

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 
 import msgspec
-from balcao import Desk
 
+from balcao import Desk
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._conversation import Conversation
 from balcao_whatsapp._incoming import from_message

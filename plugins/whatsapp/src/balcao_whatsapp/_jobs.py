@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from balcao import Desk, JobSpec
 from sqlalchemy import delete
 
+from balcao import Desk, JobSpec
 from balcao_whatsapp._adapter import PAUSE_KEY
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable
 from balcao_whatsapp._media import MediaService

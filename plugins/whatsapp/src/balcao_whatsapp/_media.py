@@ -9,9 +9,9 @@ import hashlib
 import logging
 import mimetypes
 
-from balcao import Actor, AttachmentRejected, Desk, IncomingFile
 from sqlalchemy import select
 
+from balcao import Actor, AttachmentRejected, Desk, IncomingFile
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable, MediaTooLarge
 from balcao_whatsapp._incoming import MediaRef

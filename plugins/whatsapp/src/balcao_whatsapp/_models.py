@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from balcao import Base
 from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
+
+from balcao import Base
 
 __all__ = ["ContactRow", "MediaRow", "ParkedStatus", "SentRow", "StateRow"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from balcao import Desk
 from sqlalchemy import delete, select
 
+from balcao import Desk
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._models import ContactRow, ParkedStatus, SentRow
 from balcao_whatsapp._store import insert_ignore

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from balcao import Desk
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from balcao import Desk
 
 __all__ = ["address_hash", "insert_ignore", "seal", "unseal"]
 

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import msgspec
-from balcao import Desk
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Response
 
+from balcao import Desk
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import valid_signature
 from balcao_whatsapp._wire import MessageKey, Notification, StatusKey, StoredEvent, Value
