@@ -96,6 +96,9 @@ async def test_131047_as_a_later_failed_status_sends_the_template(make_whatsapp)
     await wa.reply(protocol, "Mais uma.")  # the window is known to be closed now
     await wa.b.run_worker(2)
     assert wa.graph.sent[-1]["type"] == "template"
+    await wa.send(wa.text("Oi, vi o aviso"))  # the person writes: both replies go in full
+    assert f"Resposta da ouvidoria (protocolo {protocol}):\nResposta." in wa.texts_sent()
+    assert f"Resposta da ouvidoria (protocolo {protocol}):\nMais uma." in wa.texts_sent()
 
 
 async def test_rate_limits_back_off_4_to_the_n_seconds(wa: WhatsApp) -> None:

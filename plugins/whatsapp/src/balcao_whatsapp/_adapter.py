@@ -60,7 +60,7 @@ class WhatsAppAdapter:
         kind, payload = await self._payload(message, to)
         wamid, kind = await self._post(message, to, kind, payload)
         await self._record(message, to, wamid, kind)
-        if kind == "template" and message.kind != "template" and message.text:
+        if kind == "template" and message.text:
             await self._hold(to, message)
         return DeliveryReceipt(external_id=wamid)
 
@@ -214,6 +214,7 @@ class WhatsAppAdapter:
                     "protocol": message.protocol,
                     "kind": sent_kind,
                     "recipient_sealed": seal(self.desk, to),
+                    "text": message.text if kind == "reply" else None,
                     "sent_at": self.desk.now(),
                 },
             )

@@ -70,6 +70,8 @@ class SentRow(Base):
     protocol: Mapped[str | None] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(32))
     recipient_sealed: Mapped[str | None] = mapped_column(Text)
+    # a reply's text, to hold it when Meta later reports the window closed (131047)
+    text: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[dt.datetime]
 
 

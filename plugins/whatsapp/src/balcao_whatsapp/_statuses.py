@@ -77,7 +77,7 @@ class StatusService:
             await desk.enqueue(
                 CHANNEL,
                 idempotency_key=f"template:{sent.wamid}",
-                text="",
+                text=sent.text or "",
                 protocol=sent.protocol,
                 kind="template",
                 extra={"to": sent.recipient_sealed},

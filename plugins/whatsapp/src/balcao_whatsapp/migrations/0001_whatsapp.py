@@ -66,6 +66,7 @@ def upgrade() -> None:
         sa.Column("protocol", sa.String(16), nullable=True),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("recipient_sealed", sa.Text(), nullable=True),
+        sa.Column("text", sa.Text(), nullable=True),
         sa.Column("sent_at", _AT, nullable=False),
     )
     op.create_table(
