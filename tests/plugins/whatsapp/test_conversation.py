@@ -152,8 +152,10 @@ async def test_unknown_types_are_stored_as_unsupported(wa: WhatsApp) -> None:
         "type": "hologram",
         "hologram": {"x": 1},
     }
-    await wa.send(odd, brand_new)
+    broken = {"from": CITIZEN, "id": wamid(), "timestamp": wa.ts(), "type": "interactive"}
+    await wa.send(odd, brand_new, broken)
     texts = [m["text"] for m in await wa.messages(protocol)]
+    assert "[Mensagem não suportada: tipo 'interactive']" in texts
     assert "[Mensagem não suportada: tipo 'unsupported']" in texts
     assert "[Mensagem não suportada: tipo 'hologram']" in texts
 

@@ -122,3 +122,15 @@ async def test_a_type_the_balcao_does_not_accept_is_noted(wa: WhatsApp) -> None:
     )
     texts = [m["text"] for m in await wa.messages(protocol)]
     assert "anexo recusado" in texts[-1]
+
+
+async def test_an_expired_token_leaves_the_media_pending_until_it_works(wa: WhatsApp) -> None:
+    protocol = await registered(wa)
+    wa.graph.token = "renovado-na-meta"
+    await wa.send(wa.media("audio", "m-401", OGG, "audio/ogg; codecs=opus", voice=False))
+    texts = [m["text"] for m in await wa.messages(protocol)]
+    assert texts[-1] == "[Áudio]\n(anexo pendente: nova tentativa de download em breve)"
+    wa.graph.token = "token-de-teste"
+    wa.b.clock.advance(minutes=2)
+    await wa.b.run_worker(2)
+    assert hashlib.sha256(OGG).hexdigest() in await stored_files(wa)
