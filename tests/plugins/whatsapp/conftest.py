@@ -12,7 +12,7 @@ import pytest
 
 import balcao_whatsapp
 
-# the suite runs with --import-mode=importlib: make the helper modules beside us importable
+# the suite runs with --import-mode=importlib: make the modules beside us importable
 sys.path.insert(0, str(Path(__file__).parent))
 from whatsapp_fake_graph import PHONE_ID, TOKEN, FakeGraph, Server
 from whatsapp_payloads import WhatsApp

@@ -1,5 +1,5 @@
 """Webhook payloads in the documented Cloud API shapes, signed like Meta signs them, and
-helpers to read what the balcão did."""
+functions to read what the balcão did."""
 
 from __future__ import annotations
 

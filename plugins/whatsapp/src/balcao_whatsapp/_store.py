@@ -1,4 +1,4 @@
-"""Small database helpers shared by the plugin's modules."""
+"""Small database functions shared by the plugin's modules."""
 
 from __future__ import annotations
 
