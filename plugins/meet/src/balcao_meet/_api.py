@@ -10,7 +10,7 @@ from balcao import Desk
 from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._config import MeetConfig
@@ -98,7 +98,7 @@ async def book_api(
 async def booking_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
-    protocol: str,
+    protocol: FromPath[str],
     code: AccessCode = None,
 ) -> BookingView:
     """The booking of ``protocol`` (access code in ``X-Access-Code``)."""
@@ -109,7 +109,7 @@ async def booking_api(
 async def move_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
-    protocol: str,
+    protocol: FromPath[str],
     data: JSONBody[MoveRequest],
     code: AccessCode = None,
 ) -> BookingView:
@@ -126,7 +126,7 @@ async def move_api(
 async def cancel_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
-    protocol: str,
+    protocol: FromPath[str],
     code: AccessCode = None,
 ) -> BookingView:
     """Cancel the booking: the slot is freed and the meeting removed."""
@@ -140,7 +140,7 @@ async def cancel_api(
 async def ics_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
-    protocol: str,
+    protocol: FromPath[str],
     code: AccessCode = None,
 ) -> Response[str]:
     """The booking as an iCalendar file."""

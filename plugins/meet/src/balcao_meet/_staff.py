@@ -11,7 +11,7 @@ from balcao import Desk, current_actor
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import JSONBody, QueryParameter, URLEncodedBody
+from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from balcao_meet._bookings import BookingClosed, Bookings
@@ -132,7 +132,7 @@ async def _record(
     desk: Desk,
     config: MeetConfig,
     request: Request[Any, Any, Any],
-    protocol: str,
+    protocol: FromPath[str],
     data: OutcomeRequest,
 ) -> BookingRow:
     try:
@@ -153,7 +153,7 @@ async def outcome_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
     request: Request[Any, Any, Any],
-    protocol: str,
+    protocol: FromPath[str],
     data: JSONBody[OutcomeRequest],
 ) -> AgendaItem:
     """Mark ``attended``, ``no_show`` or ``cancelled_by_ouvidoria`` (with a ``reason``,
@@ -167,7 +167,7 @@ async def outcome_form(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
     request: Request[Any, Any, Any],
-    protocol: str,
+    protocol: FromPath[str],
     data: URLEncodedBody[dict[str, str]],
 ) -> Redirect:
     try:
