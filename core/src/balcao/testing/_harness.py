@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+import httpx
 
 from balcao._app import create_app_from_runtime
 from balcao._config import Settings, load_settings
@@ -32,7 +32,7 @@ class Balcao:
 
     runtime: Runtime
     app: Litestar
-    client: AsyncTestClient[Litestar]
+    client: httpx.AsyncClient
     clock: FakeClock
     _users: dict[str, tuple[Actor, str]] = field(default_factory=dict)
 
