@@ -1,0 +1,199 @@
+"""Booking, cancelling and moving, through the JSON API and the pages, without Google
+credentials (the fixed link of today's practice)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from conftest import FALLBACK
+from meet_helpers import BOOKINGS, book, booking, csrf_token, notes, starts
+
+SLOT = "2026-12-02T08:00:00-04:00"
+
+
+async def test_booking_creates_a_manifestation_with_the_fixed_link(make_meet) -> None:
+    b = await make_meet()
+    data = await book(b, booking(SLOT))
+    assert data["start"] == SLOT
+    assert data["meeting_url"] == FALLBACK
+    assert data["access_code"]
+    found = await b.desk.verify_access(data["protocol"], data["access_code"])
+    assert found is not None
+    assert found.channel == "meet"
+    assert found.kind == "reclamacao"
+    assert "02/12/2026 às 08h00" in found.subject
+    assert any("agendado" in n and FALLBACK in n for n in await notes(b, data["protocol"]))
+
+
+async def test_the_loser_of_a_race_for_one_slot_gets_409_and_no_manifestation(make_meet) -> None:
+    b = await make_meet()
+    bodies = [booking(SLOT), booking(SLOT, citizen={"name": "Ana", "email": "ana@example.org"})]
+    answers = await asyncio.gather(*(b.client.post(BOOKINGS, json=body) for body in bodies))
+    assert sorted(a.status_code for a in answers) == [201, 409]
+    loser = next(a for a in answers if a.status_code == 409)
+    assert "outro horário" in loser.json()["detail"]
+    _, headers = await b.user("ouvidor")
+    listing = await b.client.get(
+        "/api/v1/manifestations", params={"channel": "meet"}, headers=headers
+    )
+    assert listing.json()["total"] == 1
+
+
+async def test_booking_a_taken_slot_again_is_409(make_meet) -> None:
+    b = await make_meet()
+    await book(b, booking(SLOT))
+    again = await b.client.post(BOOKINGS, json=booking(SLOT))
+    assert again.status_code == 409
+
+
+async def test_bad_bookings_are_refused_with_the_field_to_fix(make_meet) -> None:
+    b = await make_meet()
+    cases = {
+        "citizen.email": booking(SLOT, citizen={"name": "Ana"}),
+        "consent": booking(SLOT, consent=False),
+        "kind": booking(SLOT, kind="fofoca"),
+        "description": booking(SLOT, description="   "),
+        "citizen.phone": booking(SLOT, citizen={"name": "Ana", "phone": "123"}),
+    }
+    for field, body in cases.items():
+        response = await b.client.post(BOOKINGS, json=body)
+        assert response.status_code == 422, (field, response.text)
+        assert response.json()["field"] == field
+    for start in (
+        "2026-12-02T12:00:00-04:00",
+        "2026-12-01T08:00:00-04:00",
+        "2026-12-05T08:00:00-04:00",
+        "2026-12-01T10:30:00-04:00",
+    ):
+        response = await b.client.post(BOOKINGS, json=booking(start))
+        assert response.status_code == 422, start  # lunch, past, Saturday, inside lead time
+        assert "horário" in response.json()["detail"]
+    naive = await b.client.post(BOOKINGS, json=booking("2026-12-02T08:00:00"))
+    assert naive.status_code == 422
+    assert SLOT in await starts(b, "2026-12-02")  # nothing refused held the slot
+
+
+async def test_cancel_needs_the_access_code_and_frees_the_slot(make_meet) -> None:
+    b = await make_meet()
+    data = await book(b, booking(SLOT))
+    url = f"{BOOKINGS}/{data['protocol']}"
+    assert (await b.client.delete(url, headers={"X-Access-Code": "ERRADO-123"})).status_code == 404
+    assert (await b.client.delete(url)).status_code == 401
+    assert SLOT not in await starts(b, "2026-12-02")
+    response = await b.client.delete(url, headers={"X-Access-Code": data["access_code"]})
+    assert response.status_code == 200
+    assert response.json()["status"] == "cancelled"
+    assert SLOT in await starts(b, "2026-12-02")
+    again = await b.client.delete(url, headers={"X-Access-Code": data["access_code"]})
+    assert again.status_code == 409
+    assert any("cancelado pelo cidadão" in n for n in await notes(b, data["protocol"]))
+    await book(b, booking(SLOT))  # somebody else may now take it
+
+
+async def test_move_takes_the_new_slot_and_frees_the_old_one(make_meet) -> None:
+    b = await make_meet()
+    data = await book(b, booking(SLOT))
+    other = await book(b, booking("2026-12-02T09:00:00-04:00"))
+    url, code = f"{BOOKINGS}/{data['protocol']}", {"X-Access-Code": data["access_code"]}
+    taken = await b.client.patch(url, json={"start": "2026-12-02T09:00:00-04:00"}, headers=code)
+    assert taken.status_code == 409
+    moved = await b.client.patch(url, json={"start": "2026-12-03T14:00:00-04:00"}, headers=code)
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["start"] == "2026-12-03T14:00:00-04:00"
+    assert SLOT in await starts(b, "2026-12-02")
+    assert "2026-12-03T14:00:00-04:00" not in await starts(b, "2026-12-03")
+    seen = await b.client.get(url, headers=code)
+    assert seen.json()["start"] == "2026-12-03T14:00:00-04:00"
+    assert other["protocol"] != data["protocol"]
+    assert any("remarcado" in n for n in await notes(b, data["protocol"]))
+
+
+async def test_a_past_booking_cannot_be_cancelled(make_meet) -> None:
+    b = await make_meet()
+    data = await book(b, booking(SLOT))
+    b.clock.advance(days=2)
+    url = f"{BOOKINGS}/{data['protocol']}"
+    response = await b.client.delete(url, headers={"X-Access-Code": data["access_code"]})
+    assert response.status_code == 409
+    assert "passou" in response.json()["detail"]
+
+
+async def test_the_pages_book_download_the_ics_and_cancel(make_meet) -> None:
+    b = await make_meet()
+    home = await b.client.get("/")
+    assert "/channels/meet/" in home.text
+    page = await b.client.get("/channels/meet/")
+    assert page.status_code == 200
+    assert f'value="{SLOT}"' in page.text
+    assert "quarta-feira, 02/12/2026" in page.text
+    token = csrf_token(page.text)
+    form = {
+        "_csrf_token": token,
+        "start": SLOT,
+        "name": "Maria",
+        "email": "maria@example.org",
+        "phone": "",
+        "kind": "sugestao",
+        "description": "Quero sugerir horários.",
+        "consent": "sim",
+    }
+    done = await b.client.post("/channels/meet/agendar", data=form)
+    assert done.status_code == 201, done.text
+    assert FALLBACK in done.text
+    assert "quarta-feira, 02/12/2026 às 08h00 (horário de Cuiabá)" in done.text
+    protocol = done.text.split("<dt>Protocolo</dt><dd>")[1].split("<")[0]
+    code = done.text.split("<strong>")[1].split("<")[0]
+    ics = await b.client.post(
+        "/channels/meet/agendamento.ics",
+        data={"_csrf_token": token, "protocol": protocol, "access_code": code},
+    )
+    assert ics.headers["content-type"].startswith("text/calendar")
+    assert "DTSTART:20261202T120000Z" in ics.text
+    assert "DTEND:20261202T123000Z" in ics.text
+    again = await b.client.post("/channels/meet/agendar", data=form)
+    assert again.status_code == 409
+    assert "outro horário" in again.text
+    manage = await b.client.post(
+        "/channels/meet/gerenciar",
+        data={"_csrf_token": token, "protocol": protocol, "access_code": code},
+    )
+    assert "Cancelar o atendimento" in manage.text
+    cancelled = await b.client.post(
+        "/channels/meet/cancelar",
+        data={"_csrf_token": token, "protocol": protocol, "access_code": code},
+    )
+    assert "Atendimento cancelado" in cancelled.text
+    assert SLOT in await starts(b, "2026-12-02")
+
+
+async def test_a_form_without_the_csrf_token_is_refused(make_meet) -> None:
+    b = await make_meet()
+    response = await b.client.post("/channels/meet/agendar", data={"start": SLOT})
+    assert response.status_code == 403
+
+
+async def test_the_page_form_shows_what_to_fix(make_meet) -> None:
+    b = await make_meet()
+    page = await b.client.get("/channels/meet/")
+    form = {
+        "_csrf_token": csrf_token(page.text),
+        "start": SLOT,
+        "name": "Maria",
+        "email": "",
+        "phone": "",
+        "kind": "sugestao",
+        "description": "Quero sugerir.",
+        "consent": "sim",
+    }
+    response = await b.client.post("/channels/meet/agendar", data=form)
+    assert response.status_code == 422
+    assert "e-mail ou um número de WhatsApp" in response.text
+    assert 'value="Maria"' in response.text  # what was typed is kept
+    assert len(await timeline_or_empty(b)) == 0
+
+
+async def timeline_or_empty(b) -> list[object]:
+    _, headers = await b.user("ouvidor")
+    listing = await b.client.get("/api/v1/manifestations", headers=headers)
+    return listing.json()["items"]
+
