@@ -75,6 +75,7 @@ class FakeGoogle:
         self.transcripts: dict[str, list[Json]] = {}
         self.entries: dict[str, list[Json]] = {}
         self.page_size = 100
+        self.lose_insert_answers = 0
         self._codes = 0
 
     # -- set-up helpers -------------------------------------------------------------
@@ -206,6 +207,9 @@ class FakeGoogle:
         event["status"] = "confirmed"
         event["htmlLink"] = f"https://calendar.google.com/event?eid={event['id']}"
         self.events[event["id"]] = event
+        if self.lose_insert_answers:  # created, but the answer never reaches the client
+            self.lose_insert_answers -= 1
+            return 503, google_error(503, "backendError", "Backend Error"), {}
         return 200, self._view(event, fresh=True), {}
 
     def _view(self, event: Json, fresh: bool = False) -> Json:

@@ -196,4 +196,3 @@ async def timeline_or_empty(b) -> list[object]:
     _, headers = await b.user("ouvidor")
     listing = await b.client.get("/api/v1/manifestations", headers=headers)
     return listing.json()["items"]
-

@@ -9,6 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from balcao_meet._google._errors import GoogleError
 from balcao_meet._google._http import GoogleHttp
@@ -114,7 +115,7 @@ class CalendarClient:
 
 
 def _when(at: dt.datetime, zone: str) -> dict[str, str]:
-    return {"dateTime": at.isoformat(), "timeZone": zone}
+    return {"dateTime": at.astimezone(ZoneInfo(zone)).isoformat(), "timeZone": zone}
 
 
 def _event_body(draft: EventDraft) -> dict[str, Any]:
