@@ -3,9 +3,8 @@ environment overrides apply."""
 
 from __future__ import annotations
 
-import pytest
-
 import balcao_meet
+import pytest
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from meet_helpers import BOOKINGS, book, booking, csrf_token, notes, starts, with_phone
-
 from balcao.testing import RecordingChannel
+from meet_helpers import BOOKINGS, book, booking, csrf_token, notes, starts, with_phone
 
 AGENDA = "/exports/meet/api/agenda"
 

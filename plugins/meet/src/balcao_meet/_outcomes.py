@@ -48,12 +48,13 @@ async def _cancel(bookings: Bookings, row: BookingRow, actor: Actor, reason: str
         raise InvalidManifestation("reason", "informe o motivo do cancelamento para o cidadão")
     if not Status(row.status).holds_slot:
         raise BookingClosed(f"este agendamento já está {Status(row.status).label.lower()}")
-    assert row.protocol is not None
+    protocol = row.protocol
+    assert protocol is not None
     row = await bookings.release(row, Status.CANCELLED_BY_OUVIDORIA)
     when = when_text(bookings.desk.calendar, row.start_at)
     message = (
         f"A ouvidoria cancelou o atendimento por vídeo de {when}. Motivo: {reason}. "
         "Você pode agendar outro horário no balcão virtual."
     )
-    await bookings.desk.reply(row.protocol, message, actor)
+    await bookings.desk.reply(protocol, message, actor)
     return row
