@@ -4,7 +4,9 @@ credentials (the fixed link of today's practice)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
+from balcao_meet import BookingRow
 from conftest import FALLBACK
 from meet_helpers import BOOKINGS, book, booking, csrf_token, notes, starts
 
@@ -196,3 +198,83 @@ async def timeline_or_empty(b) -> list[object]:
     _, headers = await b.user("ouvidor")
     listing = await b.client.get("/api/v1/manifestations", headers=headers)
     return listing.json()["items"]
+
+
+async def test_many_people_racing_for_one_slot_leave_exactly_one_booking(make_meet) -> None:
+    b = await make_meet()
+    bodies = [
+        booking(SLOT, citizen={"name": f"P{i}", "email": f"p{i}@example.org"}) for i in range(5)
+    ]
+    answers = await asyncio.gather(*(b.client.post(BOOKINGS, json=body) for body in bodies))
+    assert sorted(a.status_code for a in answers) == [201, 409, 409, 409, 409]
+    winner = next(a.json() for a in answers if a.status_code == 201)
+    code = {"X-Access-Code": winner["access_code"]}
+    assert (await b.client.get(f"{BOOKINGS}/{winner['protocol']}", headers=code)).status_code == 200
+
+
+async def test_the_pages_move_a_booking(make_meet) -> None:
+    b = await make_meet()
+    data = await book(b, booking(SLOT))
+    page = await b.client.get("/channels/meet/gerenciar")
+    token = csrf_token(page.text)
+    ident = {"_csrf_token": token, "protocol": data["protocol"], "access_code": data["access_code"]}
+    wrong = await b.client.post("/channels/meet/gerenciar", data={**ident, "access_code": "X"})
+    assert wrong.status_code == 404
+    assert "não conferem" in wrong.text
+    manage = await b.client.post("/channels/meet/gerenciar", data=ident)
+    assert 'value="2026-12-03T14:00:00-04:00"' in manage.text
+    moved = await b.client.post(
+        "/channels/meet/remarcar", data={**ident, "start": "2026-12-03T14:00:00-04:00"}
+    )
+    assert moved.status_code == 200
+    assert "Atendimento remarcado" in moved.text
+    assert "quinta-feira, 03/12/2026 às 14h00" in moved.text
+    assert SLOT in await starts(b, "2026-12-02")
+
+
+async def test_bookings_per_address_are_limited(make_meet) -> None:
+    b = await make_meet(config={"bookings_per_hour": 2})
+    await book(b, booking(SLOT))
+    await book(b, booking("2026-12-02T09:00:00-04:00"))
+    third = await b.client.post(BOOKINGS, json=booking("2026-12-02T10:00:00-04:00"))
+    assert third.status_code == 429
+    assert "Tente de novo" in third.json()["detail"]
+
+
+async def test_the_routes_are_in_the_openapi_document(make_meet) -> None:
+    b = await make_meet()
+    schema = (await b.client.get("/schema/openapi.json")).json()
+    assert "/channels/meet/api/slots" in schema["paths"]
+    assert "post" in schema["paths"]["/channels/meet/api/bookings"]
+    assert "delete" in schema["paths"]["/channels/meet/api/bookings/{protocol}"]
+
+
+async def test_a_reservation_left_by_an_interrupted_booking_is_released(make_meet) -> None:
+    b = await make_meet()
+    start = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)  # 08:00 in Cuiabá
+    now = b.clock.now()
+    async with b.desk.database.write() as session:
+        session.add(
+            BookingRow(
+                slot_key="2026-12-02T12:00Z",
+                start_at=start,
+                end_at=start + dt.timedelta(minutes=30),
+                status="reserved",
+                event_id="balcaostale0001",
+                event_state="none",
+                meeting_url="",
+                contact="email",
+                reminders=[],
+                import_state="waiting",
+                import_attempts=0,
+                created_at=now,
+                updated_at=now,
+                extra={},
+            )
+        )
+    assert SLOT not in await starts(b, "2026-12-02")
+    await b.run_worker()
+    assert SLOT not in await starts(b, "2026-12-02")  # a booking may still be under way
+    b.clock.advance(minutes=11)
+    await b.run_worker(rounds=2)
+    assert SLOT in await starts(b, "2026-12-02")

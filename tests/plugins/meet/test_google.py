@@ -164,3 +164,23 @@ async def test_a_failed_delete_is_retried_by_the_worker(make_meet, google, googl
     assert len(google.events) == 1
     await b.run_worker(rounds=3)
     assert google.events == {}
+
+
+async def test_an_event_without_a_conference_uses_the_fixed_link(
+    make_meet, google, google_config
+) -> None:
+    google.without_conference = True
+    b = await make_meet(config=google_config)
+    data = await book(b, booking(SLOT))
+    assert data["meeting_url"] == FALLBACK
+    assert len(google.events) == 1
+    assert any("sem sala do Meet" in n for n in await notes(b, data["protocol"]))
+
+
+async def test_the_home_card_and_page_work_with_credentials(
+    make_meet, google, google_config
+) -> None:
+    b = await make_meet(config=google_config)
+    assert "Atendimento por vídeo" in (await b.client.get("/")).text
+    page = await b.client.get("/channels/meet/")
+    assert "o convite da" in page.text

@@ -177,6 +177,9 @@ class Bookings:
             meeting = await self.google.calendar.insert(self.draft(row, protocol, email))
         except GoogleError as exc:
             return self._without_event(exc)
+        if meeting.status == "missing":
+            note = "O Google criou o evento sem sala do Meet; usado o link fixo."
+            return self.config.fallback_link, None, "created", note
         if not meeting.url:
             return self.config.fallback_link, meeting.code, "pending", ""
         return meeting.url, meeting.code, "created", ""

@@ -3,6 +3,9 @@ that could not be created, finishes moves and deletions."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from balcao_meet._bookings import ACTOR, Bookings
 from balcao_meet._google import GoogleError
 from balcao_meet._models import BookingRow, Status
@@ -10,9 +13,12 @@ from balcao_meet._text import when_text
 
 __all__ = ["sync_events"]
 
+_STALE = dt.timedelta(minutes=10)
+
 
 async def sync_events(bookings: Bookings) -> int:
     """One pass over the bookings whose event is not where it should be."""
+    await _settle_reservations(bookings)
     if bookings.google is None:
         return 0
     now = bookings.desk.now()
@@ -66,3 +72,26 @@ async def _create(bookings: Bookings, row: BookingRow) -> None:
         when = when_text(bookings.desk.calendar, row.start_at)
         text = f"O link do seu atendimento por vídeo de {when} é: {meeting.url}"
         await bookings.desk.reply(row.protocol, text, ACTOR)
+
+
+async def _settle_reservations(bookings: Bookings) -> None:
+    """A reservation left over by an interrupted booking: without a manifestation it is
+    dropped (the slot is free again); with one it is confirmed and its meeting retried."""
+    stale = bookings.desk.now() - _STALE
+    rows = await bookings.store.matching(
+        BookingRow.status == Status.RESERVED.value, BookingRow.created_at < stale
+    )
+    for row in rows:
+        if row.protocol is None:
+            await bookings.store.delete(row.id)
+            continue
+        await bookings.store.update(row.id, _confirm_later(bookings))
+
+
+def _confirm_later(bookings: Bookings) -> Callable[[BookingRow], None]:
+    def confirm(row: BookingRow) -> None:
+        row.status = Status.CONFIRMED.value
+        row.meeting_url = row.meeting_url or bookings.config.fallback_link
+        row.event_state = "retry" if bookings.google else "fallback"
+
+    return confirm
