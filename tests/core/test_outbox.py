@@ -144,7 +144,8 @@ async def test_inbound_event_is_stored_once_then_processed_by_the_worker(
             (
                 await session.execute(
                     text(
-                        "SELECT m.text FROM messages m JOIN manifestations f ON f.id = m.manifestation_id "
+                        "SELECT m.text FROM messages m "
+                        "JOIN manifestations f ON f.id = m.manifestation_id "
                         "WHERE f.protocol = :p ORDER BY m.id"
                     ),
                     {"p": found.protocol},

@@ -11,9 +11,9 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -96,7 +96,7 @@ def create_app_from_runtime(
         dependencies={"desk": _provide(runtime.desk)},
         signature_types=[Desk],
         template_config=TemplateConfig(
-            directory=template_directories(runtime), engine=JinjaTemplateEngine
+            directory=list[Any](template_directories(runtime)), engine=JinjaTemplateEngine
         ),
         csrf_config=CSRFConfig(
             secret=runtime.desk.keys.signing_key.hex(),

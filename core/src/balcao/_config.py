@@ -37,6 +37,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     database_url: str = "sqlite+aiosqlite:///balcao.db"
     secret_key: str | None = None
+    secret_key_file: str | None = None
     previous_secret_keys: list[str] = []
     ouvidoria_name: str = "Ouvidoria"
     public_url: str = "http://127.0.0.1:8000"
@@ -133,7 +134,7 @@ def _overrides(
     found: dict[str, Any] = {}
     for field in fields:
         raw = environ.get(prefix + field.name.upper())
-        if raw is not None:
+        if raw:  # an empty variable means "not set"
             found[field.name] = _env_value(raw, field.type)
     return found
 

@@ -18,6 +18,7 @@ from balcao._db.models import (
     InboundEvent,
     ManifestationRow,
     MessageRow,
+    OutboxRow,
     RateLimitRow,
     UserRow,
 )
@@ -292,12 +293,12 @@ class Desk:
 
     async def find_open_by_address(self, channel: str, address: str) -> Manifestation | None:
         """The newest open manifestation that came from ``address`` on ``channel``."""
-        digest = identity.address_digest(self.keys, channel, address)
+        digests = identity.address_digests(self.keys, channel, address)
         query = (
             select(ManifestationRow)
             .join(IdentityRow)
             .where(
-                IdentityRow.channel_address_hash == digest,
+                IdentityRow.channel_address_hash.in_(digests),
                 ManifestationRow.channel == channel,
                 ManifestationRow.state.notin_([State.CLOSED, State.ARCHIVED]),
             )
@@ -460,7 +461,7 @@ class Desk:
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
-                outbox.OutboxRow,
+                OutboxRow,
                 {
                     "channel": channel,
                     "idempotency_key": idempotency_key,
@@ -475,7 +476,7 @@ class Desk:
                     "next_attempt_at": self.now(),
                     "created_at": self.now(),
                 },
-                returning=outbox.OutboxRow.id,
+                returning=OutboxRow.id,
             )
         return created is not None
 
@@ -620,6 +621,12 @@ class Desk:
                 session, self.now(), actor, "identity_view", row.protocol, reason=reason.strip()
             )
             return identity.unseal(self.keys, row.identity).citizen
+
+    async def reseal_identities(self) -> int:
+        """Re-encrypt identities sealed with a previous key under the current one."""
+        async with self.database.write() as session:
+            rows = await session.scalars(select(IdentityRow))
+            return sum(identity.reseal(self.keys, row) for row in rows)
 
     async def recipient(self, protocol: str) -> str | None:
         """The channel address a reply goes to (decrypted only for delivery)."""

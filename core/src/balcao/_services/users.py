@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -15,7 +16,15 @@ from balcao._db.models import ApiToken, UnitRow, UserRow
 from balcao._keys import KeyRing
 from balcao._types import Actor
 
-__all__ = ["ROLES", "UserError", "actor_for_token", "create_token", "create_user"]
+__all__ = [
+    "ROLES",
+    "UserError",
+    "actor_for_token",
+    "check_user",
+    "create_token",
+    "create_user",
+    "verify_password",
+]
 
 ROLES = ("ouvidor", "atendente", "unidade", "auditor")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,7 +35,8 @@ class UserError(ValueError):
     """A user or token that cannot be created, and why."""
 
 
-def _check(email: str, role: str, unit: str | None, password: str) -> None:
+def check_user(email: str, role: str, unit: str | None, password: str) -> None:
+    """Raise :class:`UserError` for input that cannot make a user."""
     if not _EMAIL.match(email):
         raise UserError(f"e-mail inválido: {email!r}")
     if role not in ROLES:
@@ -47,7 +57,7 @@ async def create_user(
     password: str,
     now: dt.datetime,
 ) -> UserRow:
-    _check(email, role, unit, password)
+    check_user(email, role, unit, password)
     if unit and await session.get(UnitRow, unit) is None:
         session.add(UnitRow(code=unit, name=unit))
     user = UserRow(
@@ -84,7 +94,7 @@ async def actor_for_token(session: AsyncSession, keys: KeyRing, token: str) -> A
         select(UserRow)
         .join(ApiToken)
         .where(
-            ApiToken.token_hash == keys.digest(token),
+            ApiToken.token_hash.in_(keys.digests(token)),
             ApiToken.revoked_at.is_(None),
             UserRow.active.is_(True),
         )
@@ -92,9 +102,8 @@ async def actor_for_token(session: AsyncSession, keys: KeyRing, token: str) -> A
     user = (await session.scalars(query)).first()
     if user is None:
         return None
-    return Actor(
-        kind="user", name=user.email, user_id=user.id, role=user.role, unit_code=user.unit_code
-    )  # type: ignore[arg-type]
+    role: Any = user.role  # one of ROLES: create_user checks it
+    return Actor(kind="user", name=user.email, user_id=user.id, role=role, unit_code=user.unit_code)
 
 
 def verify_password(user: UserRow, password: str) -> bool:
