@@ -11,9 +11,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from meet_fake_google import FakeGoogle, LoopbackServer
+
 import balcao_meet
 from balcao.testing import Balcao
-from meet_fake_google import FakeGoogle, LoopbackServer
 
 FALLBACK = "https://meet.google.com/fix-ouvi-dor"
 

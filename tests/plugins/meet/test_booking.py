@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from balcao_meet import BookingRow
 from conftest import FALLBACK
 from meet_helpers import BOOKINGS, book, booking, csrf_token, notes, starts
+
+from balcao_meet import BookingRow
 
 SLOT = "2026-12-02T08:00:00-04:00"
 
@@ -278,3 +279,17 @@ async def test_a_reservation_left_by_an_interrupted_booking_is_released(make_mee
     b.clock.advance(minutes=11)
     await b.run_worker(rounds=2)
     assert SLOT in await starts(b, "2026-12-02")
+
+
+async def test_guessing_access_codes_is_limited(make_meet) -> None:
+    b = await make_meet(tracking_rate_limit_per_hour=3)
+    data = await book(b, booking(SLOT))
+    url = f"{BOOKINGS}/{data['protocol']}"
+    answers = [
+        (await b.client.get(url, headers={"X-Access-Code": f"ERRADO-{i}"})).status_code
+        for i in range(4)
+    ]
+    assert answers == [404, 404, 404, 429]
+    b.clock.advance(hours=1, minutes=1)
+    right = await b.client.get(url, headers={"X-Access-Code": data["access_code"]})
+    assert right.status_code == 200

@@ -3,8 +3,9 @@ environment overrides apply."""
 
 from __future__ import annotations
 
-import balcao_meet
 import pytest
+
+import balcao_meet
 
 
 @pytest.mark.parametrize(

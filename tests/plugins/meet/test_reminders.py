@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from balcao.testing import RecordingChannel
 from meet_helpers import BOOKINGS, book, booking, notes, with_phone
+
+from balcao.testing import RecordingChannel
 
 SLOT = "2026-12-02T10:30:00-04:00"  # booked on Tuesday 10:00, 24h30 ahead
 

@@ -112,3 +112,16 @@ async def test_bad_dates_get_a_message_not_a_crash(make_meet) -> None:
     assert "AAAA-MM-DD" in response.json()["detail"]
     response = await b.client.get(SLOTS, params={"from": "2026-12-02", "days": 500})
     assert response.status_code == 400
+
+
+async def test_the_calendar_is_asked_again_when_booking(make_meet, google, google_config) -> None:
+    b = await make_meet(config=google_config)
+    await starts(b, "2026-12-02")
+    await starts(b, "2026-12-02")
+    assert len(google.calls("POST", "/freeBusy$")) == 1  # page views share a recent reading
+    google.busy = [("2026-12-02T12:00:00Z", "2026-12-02T12:30:00Z")]  # staff took 08:00
+    response = await b.client.post(
+        "/channels/meet/api/bookings", json=booking("2026-12-02T08:00:00-04:00")
+    )
+    assert response.status_code == 422
+    assert len(google.calls("POST", "/freeBusy$")) == 2

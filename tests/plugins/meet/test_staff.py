@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from balcao.testing import RecordingChannel
 from meet_helpers import BOOKINGS, book, booking, csrf_token, notes, starts, with_phone
+
+from balcao.testing import RecordingChannel
 
 AGENDA = "/exports/meet/api/agenda"
 

@@ -18,7 +18,6 @@ from balcao import (
     MigrationSpec,
     hookimpl,
 )
-
 from balcao_meet._api import API_ROUTES
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._config import MeetConfig

@@ -6,18 +6,25 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from balcao import Desk
 from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
+from balcao import Desk
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._config import MeetConfig
 from balcao_meet._ics import booking_ics
 from balcao_meet._models import BookingRow, Status
 from balcao_meet._requests import BookingRequest, MoveRequest
-from balcao_meet._views import SlotView, check_rate, checked_days, parse_day, slot_views
+from balcao_meet._views import (
+    SlotView,
+    access_limit,
+    check_rate,
+    checked_days,
+    parse_day,
+    slot_views,
+)
 
 __all__ = ["API_ROUTES"]
 
@@ -94,7 +101,7 @@ async def book_api(
         raise HTTPException(status_code=409, detail=_TAKEN) from None
 
 
-@get("/api/bookings/{protocol:str}", tags=["meet"])
+@get("/api/bookings/{protocol:str}", tags=["meet"], guards=[access_limit])
 async def booking_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -105,7 +112,7 @@ async def booking_api(
     return _row_view(desk, await Bookings(desk, config).find(protocol, _code(code)))
 
 
-@patch("/api/bookings/{protocol:str}", tags=["meet"], opt=_NO_CSRF)
+@patch("/api/bookings/{protocol:str}", tags=["meet"], opt=_NO_CSRF, guards=[access_limit])
 async def move_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -122,7 +129,13 @@ async def move_api(
         raise HTTPException(status_code=409, detail=str(exc)) from None
 
 
-@delete("/api/bookings/{protocol:str}", tags=["meet"], status_code=200, opt=_NO_CSRF)
+@delete(
+    "/api/bookings/{protocol:str}",
+    tags=["meet"],
+    status_code=200,
+    opt=_NO_CSRF,
+    guards=[access_limit],
+)
 async def cancel_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -136,7 +149,7 @@ async def cancel_api(
         raise HTTPException(status_code=409, detail=str(exc)) from None
 
 
-@get("/api/bookings/{protocol:str}/calendar.ics", tags=["meet"])
+@get("/api/bookings/{protocol:str}/calendar.ics", tags=["meet"], guards=[access_limit])
 async def ics_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],

@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 
 from balcao import Actor, Citizen, Desk, InvalidManifestation, Kind, NewManifestation, NotFound
-
 from balcao_meet._clients import google_for
 from balcao_meet._config import MeetConfig
 from balcao_meet._google import EventDraft, GoogleError
@@ -64,8 +63,9 @@ class Bookings:
         """The last day a citizen may book (``days_ahead`` business days from today)."""
         return business_horizon(self.desk.calendar, self.desk.today(), self.config.days_ahead)
 
-    async def slots(self, first: dt.date, last: dt.date) -> list[Interval]:
-        """Free slots from ``first`` to ``last`` (both local dates), within the horizon."""
+    async def slots(self, first: dt.date, last: dt.date, fresh: bool = False) -> list[Interval]:
+        """Free slots from ``first`` to ``last`` (both local dates), within the horizon;
+        ``fresh`` asks the ouvidoria's calendar again instead of a reading of the last minute."""
         first, last = max(first, self.desk.today()), min(last, self.horizon())
         if last < first:
             return []
@@ -74,16 +74,16 @@ class Bookings:
             return []
         start, end = candidates[0].start, candidates[-1].end
         booked = await self.store.booked_keys(start, end)
-        busy = await self._busy(start, end)
+        busy = await self._busy(start, end, fresh)
         return free_slots(
             candidates, now=self.desk.now(), rules=self.rules, booked=booked, busy=busy
         )
 
-    async def _busy(self, start: dt.datetime, end: dt.datetime) -> list[Interval]:
+    async def _busy(self, start: dt.datetime, end: dt.datetime, fresh: bool) -> list[Interval]:
         if self.google is None:
             return []
         try:
-            spans = await self.google.calendar.busy(start, end)
+            spans = await self.google.busy(start, end, fresh)
         except GoogleError as exc:
             # Bookings still cannot collide (unique slot); only staff events go unseen.
             log.warning("freeBusy failed, showing slots without it: %s", exc)
@@ -93,7 +93,7 @@ class Bookings:
     async def _free_slot(self, start: dt.datetime) -> Interval:
         start = checked_start(start)
         day = self.desk.calendar.local(start).date()
-        for slot in await self.slots(day, day):
+        for slot in await self.slots(day, day, fresh=True):
             if slot.start == start:
                 return slot
         taken = await self.store.booked_keys(start, start + dt.timedelta(minutes=1))

@@ -2,23 +2,45 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from balcao import Desk
-
 from balcao_meet._config import MeetConfig
 from balcao_meet._google import CalendarClient, GoogleHttp, MeetClient, TokenProvider
 
 __all__ = ["GoogleClients", "google_for"]
 
 
-@dataclass(frozen=True)
+@dataclass
 class GoogleClients:
+    """The clients, and the last free/busy readings (the page is shown far more often than
+    the calendar changes, and Google limits calls per user)."""
+
     calendar: CalendarClient
     meet: MeetClient
+    _readings: dict[tuple[dt.datetime, dt.datetime], tuple[float, list[tuple[str, str]]]] = field(
+        default_factory=dict
+    )
+
+    async def busy(
+        self, start: dt.datetime, end: dt.datetime, fresh: bool = False
+    ) -> list[tuple[str, str]]:
+        """Busy spans of the calendar, read at most ``_FRESH_FOR`` seconds ago unless
+        ``fresh``."""
+        now = time.monotonic()
+        taken = self._readings.get((start, end))
+        if not fresh and taken is not None and now - taken[0] < _FRESH_FOR:
+            return taken[1]
+        spans = await self.calendar.busy(start, end)
+        self._readings = {k: v for k, v in self._readings.items() if now - v[0] < _FRESH_FOR}
+        self._readings[(start, end)] = (now, spans)
+        return spans
 
 
+_FRESH_FOR = 60.0
 _BUILT: weakref.WeakKeyDictionary[Desk, GoogleClients] = weakref.WeakKeyDictionary()
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from balcao import DeliveryFailed, DeliveryReceipt, Desk, OutboundMessage
-
 from balcao_meet._config import MeetConfig
 
 __all__ = ["RelayAdapter"]

@@ -8,7 +8,6 @@ import logging
 from typing import Any
 
 from balcao import BusinessCalendar
-
 from balcao_meet._bookings import ACTOR, Bookings
 from balcao_meet._google import ConferenceReport, GoogleError
 from balcao_meet._models import BookingRow, Status

@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 
 from balcao import Desk, JobSpec
-
 from balcao_meet._bookings import Bookings
 from balcao_meet._config import MeetConfig
 from balcao_meet._imports import import_conferences

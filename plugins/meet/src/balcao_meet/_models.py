@@ -6,9 +6,10 @@ import datetime as dt
 import enum
 from typing import Any
 
-from balcao import Base
 from sqlalchemy import JSON, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
+
+from balcao import Base
 
 __all__ = ["BookingRow", "Status"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 
 from balcao import Actor, InvalidManifestation, NotFound
-
 from balcao_meet._bookings import BookingClosed, Bookings
 from balcao_meet._models import BookingRow, Status
 from balcao_meet._text import when_text

@@ -5,20 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from balcao import Desk, InvalidManifestation, NotFound
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import URLEncodedBody
 from litestar.response import Template
 
+from balcao import Desk, InvalidManifestation, NotFound
 from balcao_meet._api import ics_response
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._config import MeetConfig
 from balcao_meet._models import BookingRow, Status
 from balcao_meet._requests import BookingRequest, CitizenContact, bookable_kinds
 from balcao_meet._text import when_text, zone_text
-from balcao_meet._views import check_rate, grouped
+from balcao_meet._views import access_limit, check_rate, grouped
 
 __all__ = ["PAGE_ROUTES"]
 
@@ -120,7 +120,7 @@ async def _found(
     return bookings, row
 
 
-@post("/gerenciar", include_in_schema=False, status_code=200)
+@post("/gerenciar", include_in_schema=False, status_code=200, guards=[access_limit])
 async def manage_page(
     desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
 ) -> Template:
@@ -154,7 +154,7 @@ async def _manage_view(
     )
 
 
-@post("/cancelar", include_in_schema=False, status_code=200)
+@post("/cancelar", include_in_schema=False, status_code=200, guards=[access_limit])
 async def cancel_page(
     desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
 ) -> Template:
@@ -171,7 +171,7 @@ async def cancel_page(
     return await _manage_view(desk, bookings, row, code, notice="Atendimento cancelado.")
 
 
-@post("/remarcar", include_in_schema=False, status_code=200)
+@post("/remarcar", include_in_schema=False, status_code=200, guards=[access_limit])
 async def move_page(
     desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
 ) -> Template:
@@ -193,7 +193,7 @@ async def move_page(
     return _confirmation_page(desk, confirmation, "Atendimento remarcado")
 
 
-@post("/agendamento.ics", include_in_schema=False, status_code=200)
+@post("/agendamento.ics", include_in_schema=False, status_code=200, guards=[access_limit])
 async def ics_page(
     desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
 ) -> Response[str] | Template:

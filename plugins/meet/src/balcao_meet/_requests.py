@@ -6,6 +6,7 @@ import datetime as dt
 import re
 
 import msgspec
+
 from balcao import Citizen, InvalidManifestation, Kind
 
 __all__ = ["BookingRequest", "CitizenContact", "MoveRequest", "bookable_kinds", "checked_contact"]

@@ -7,13 +7,13 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from balcao import Desk, current_actor
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from balcao import Desk, current_actor
 from balcao_meet._bookings import BookingClosed, Bookings
 from balcao_meet._config import MeetConfig
 from balcao_meet._models import BookingRow, Status

@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Callable, Collection
 from typing import Any
 
-from balcao import Desk
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from balcao import Desk
 from balcao_meet._models import BookingRow, Status
 
 __all__ = ["SlotTaken", "Store"]

@@ -6,15 +6,17 @@ import datetime as dt
 from typing import Any
 
 import msgspec
-from balcao import BusinessCalendar, Desk, client_ip
 from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
 
+from balcao import BusinessCalendar, Desk, client_ip
 from balcao_meet._config import MeetConfig
 from balcao_meet._slots import Interval
 from balcao_meet._text import day_text, hour_text
 
-__all__ = ["SlotView", "check_rate", "grouped", "parse_day", "slot_views"]
+__all__ = ["SlotView", "access_limit", "check_rate", "grouped", "parse_day", "slot_views"]
 
 _MAX_DAYS = 62
 
@@ -69,4 +71,18 @@ async def check_rate(desk: Desk, config: MeetConfig, request: Request[Any, Any, 
     if not await desk.allow(key, config.bookings_per_hour, dt.timedelta(hours=1)):
         raise HTTPException(
             status_code=429, detail="Muitos agendamentos deste endereço. Tente de novo mais tarde."
+        )
+
+
+async def access_limit(
+    connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
+) -> None:
+    """Guard for routes that check an access code: the same hourly limit per client
+    address as the core's tracking, so codes cannot be guessed by trying many."""
+    desk: Desk = connection.app.state.desk
+    limit = desk.settings.tracking_rate_limit_per_hour
+    key = f"meet:access:{client_ip(connection, desk.settings.trusted_proxies)}"
+    if not await desk.allow(key, limit, dt.timedelta(hours=1)):
+        raise HTTPException(
+            status_code=429, detail="Muitas consultas deste endereço. Tente de novo mais tarde."
         )
