@@ -89,3 +89,19 @@ async def test_the_agenda_form_records_an_outcome(make_meet) -> None:
     assert response.status_code in (302, 303), response.text
     listing = (await b.client.get(AGENDA, headers=staff)).json()
     assert listing[0]["status"] == "attended"
+
+
+async def test_archiving_the_manifestation_before_the_meeting_frees_the_slot(
+    make_meet, google, google_config
+) -> None:
+    b = await make_meet(config=google_config)
+    data = await book(b, booking("2026-12-02T08:00:00-04:00"))
+    _, staff = await b.user("ouvidor")
+    url = f"/api/v1/manifestations/{data['protocol']}/transitions"
+    response = await b.client.post(
+        url, json={"to": "archived", "reason": "duplicada"}, headers=staff
+    )
+    assert response.status_code in (200, 201), response.text
+    assert "2026-12-02T08:00:00-04:00" in await starts(b, "2026-12-02")
+    assert google.events == {}
+    assert any("manifestação foi encerrada" in n for n in await notes(b, data["protocol"]))

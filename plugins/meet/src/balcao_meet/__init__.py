@@ -12,6 +12,9 @@ from pathlib import Path
 from balcao import (
     ActionSpec,
     ChannelSpec,
+    Closed,
+    Desk,
+    Event,
     ExporterSpec,
     HomeCard,
     JobSpec,
@@ -20,6 +23,7 @@ from balcao import (
 )
 from balcao_meet._api import API_ROUTES
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
+from balcao_meet._closing import on_closed
 from balcao_meet._config import MeetConfig
 from balcao_meet._delivery import RelayAdapter
 from balcao_meet._jobs import jobs
@@ -36,6 +40,7 @@ __all__ = [
     "SlotTaken",
     "Status",
     "balcao_config_type",
+    "balcao_on_event",
     "balcao_register_actions",
     "balcao_register_channels",
     "balcao_register_exporters",
@@ -104,3 +109,11 @@ def balcao_register_jobs(config: MeetConfig) -> list[JobSpec]:
 @hookimpl
 def balcao_register_migrations() -> list[MigrationSpec]:
     return [MigrationSpec(location=_HERE / "migrations")]
+
+
+@hookimpl
+async def balcao_on_event(event: Event, desk: Desk) -> None:
+    if isinstance(event, Closed) and event.protocol:
+        registered = desk.channels.get("meet")
+        if registered is not None:
+            await on_closed(event, desk, registered.config)
