@@ -125,10 +125,15 @@ async def test_the_pages_book_download_the_ics_and_cancel(make_meet) -> None:
     b = await make_meet()
     home = await b.client.get("/")
     assert "/channels/meet/" in home.text
-    page = await b.client.get("/channels/meet/")
-    assert page.status_code == 200
+    first = await b.client.get("/channels/meet/")
+    assert first.status_code == 200
+    assert 'value="2026-12-01T11:00:00-04:00"' in first.text  # today's slots first
+    assert f'value="{SLOT}"' not in first.text  # one day at a time
+    assert 'href="/channels/meet/?dia=2026-12-02"' in first.text
+    page = await b.client.get("/channels/meet/", params={"dia": "2026-12-02"})
     assert f'value="{SLOT}"' in page.text
     assert "quarta-feira, 02/12/2026" in page.text
+    assert 'aria-current="date"' in page.text
     token = csrf_token(page.text)
     form = {
         "_csrf_token": token,

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from litestar.params import URLEncodedBody
+from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Template
 
 from balcao import Desk, InvalidManifestation, NotFound
@@ -30,13 +30,18 @@ async def _slot_groups(desk: Desk, bookings: Bookings) -> list[dict[str, Any]]:
     return grouped(desk.calendar, await bookings.slots(desk.today(), bookings.horizon()))
 
 
-async def _form_page(desk: Desk, config: MeetConfig, status: int = 200, **context: Any) -> Template:
+async def _form_page(
+    desk: Desk, config: MeetConfig, status: int = 200, day: str = "", **context: Any
+) -> Template:
     bookings = Bookings(desk, config)
+    groups = await _slot_groups(desk, bookings)
+    shown = [g for g in groups if g["day"] == day] or groups[:1]
     return Template(
         "meet/index.html",
         status_code=status,
         context={
-            "days": await _slot_groups(desk, bookings),
+            "days": shown,
+            "nav": _day_nav(groups, shown[0]["day"] if shown else ""),
             "kinds": [(k.value, k.label) for k in bookable_kinds()],
             "zone": zone_text(desk.calendar),
             "hours": desk.calendar.hours_text(),
@@ -47,9 +52,26 @@ async def _form_page(desk: Desk, config: MeetConfig, status: int = 200, **contex
     )
 
 
+def _day_nav(groups: list[dict[str, Any]], current: str) -> list[dict[str, Any]]:
+    """One link per day with free slots; the page shows one day at a time."""
+    return [
+        {
+            "day": g["day"],
+            "label": g["label"],
+            "count": len(g["slots"]),
+            "current": g["day"] == current,
+        }
+        for g in groups
+    ]
+
+
 @get("/", include_in_schema=False)
-async def index(desk: NamedDependency[Desk], config: NamedDependency[MeetConfig]) -> Template:
-    return await _form_page(desk, config)
+async def index(
+    desk: NamedDependency[Desk],
+    config: NamedDependency[MeetConfig],
+    dia: FromQuery[str | None] = None,
+) -> Template:
+    return await _form_page(desk, config, day=dia or "")
 
 
 def _request(form: dict[str, str]) -> BookingRequest:
@@ -80,12 +102,37 @@ async def book_page(
         await check_rate(desk, config, request)
         confirmation = await Bookings(desk, config).book(_request(data))
     except SlotTaken:
-        return await _form_page(desk, config, 409, error=_TAKEN, form=data)
+        return await _form_page(
+            desk, config, 409, error=_TAKEN, form=data, day=data.get("start", "")[:10]
+        )
     except InvalidManifestation as exc:
-        return await _form_page(desk, config, 422, error=exc.reason, field=exc.field, form=data)
+        return await _form_page(
+            desk,
+            config,
+            422,
+            error=exc.reason,
+            field=exc.field,
+            form=data,
+            day=data.get("start", "")[:10],
+        )
     except HTTPException as exc:
-        return await _form_page(desk, config, exc.status_code, error=exc.detail, form=data)
+        return await _form_page(
+            desk,
+            config,
+            exc.status_code,
+            error=exc.detail,
+            form=data,
+            day=data.get("start", "")[:10],
+        )
     return _confirmation_page(desk, confirmation, "Atendimento agendado")
+
+
+async def _again(
+    desk: Desk, config: MeetConfig, form: dict[str, str], status: int, error: str
+) -> Template:
+    """The form again with what was typed, the error, and the chosen slot's day."""
+    day = form.get("start", "")[:10]
+    return await _form_page(desk, config, status, day=day, error=error, form=form)
 
 
 def _confirmation_page(desk: Desk, c: Confirmation, title: str) -> Template:
