@@ -53,3 +53,35 @@ async def test_without_a_fallback_link_the_booking_says_the_link_comes_later(mak
     response = await b.client.post("/channels/meet/api/bookings", json=body)
     assert response.status_code == 201
     assert response.json()["meeting_url"] == ""
+
+
+def _check(config: dict[str, object]) -> tuple[int, str]:
+    import msgspec
+    from click.testing import CliRunner
+
+    spec = balcao_meet.balcao_register_commands(
+        config=msgspec.convert(config, balcao_meet.MeetConfig)
+    )[0]
+    result = CliRunner().invoke(spec.command, [])
+    return result.exit_code, result.output
+
+
+def test_meet_check_reports_each_step(google, google_config) -> None:
+    code, output = _check(google_config)
+    assert code == 0, output
+    assert "token: ok (agindo como ouvidoria@ufmt.br)" in output
+    assert "agenda ouvidoria@ufmt.br: ok" in output
+
+
+def test_meet_check_names_a_refused_delegation(google, google_config) -> None:
+    google.token_error = "unauthorized_client"
+    code, output = _check(google_config)
+    assert code != 0
+    assert "unauthorized_client" in output
+    assert "Admin Console" in output
+
+
+def test_meet_check_without_credentials_names_the_fixed_link() -> None:
+    code, output = _check({"fallback_link": "https://meet.google.com/fix-ouvi-dor"})
+    assert code == 0
+    assert "link fixo https://meet.google.com/fix-ouvi-dor" in output

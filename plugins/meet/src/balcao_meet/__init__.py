@@ -13,6 +13,7 @@ from balcao import (
     ActionSpec,
     ChannelSpec,
     Closed,
+    CommandSpec,
     Desk,
     Event,
     ExporterSpec,
@@ -24,6 +25,7 @@ from balcao import (
 from balcao_meet._api import API_ROUTES
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._closing import on_closed
+from balcao_meet._command import check_command
 from balcao_meet._config import MeetConfig
 from balcao_meet._delivery import RelayAdapter
 from balcao_meet._jobs import jobs
@@ -43,6 +45,7 @@ __all__ = [
     "balcao_on_event",
     "balcao_register_actions",
     "balcao_register_channels",
+    "balcao_register_commands",
     "balcao_register_exporters",
     "balcao_register_jobs",
     "balcao_register_migrations",
@@ -99,6 +102,11 @@ def balcao_register_actions() -> list[ActionSpec]:
             roles=frozenset({"ouvidor", "atendente", "auditor"}),
         )
     ]
+
+
+@hookimpl
+def balcao_register_commands(config: MeetConfig) -> list[CommandSpec]:
+    return [CommandSpec(command=check_command(config))]
 
 
 @hookimpl
