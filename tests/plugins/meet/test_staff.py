@@ -22,14 +22,14 @@ async def test_the_agenda_lists_today_and_the_week_for_staff_only(make_meet) -> 
     assert [i["protocol"] for i in day] == [today["protocol"]]
     assert day[0]["start"] == "2026-12-01T14:00:00-04:00"
     assert day[0]["kind"] == "reclamacao"
-    assert day[0]["manifestation_url"] == f"/staff/manifestations/{today['protocol']}"
+    assert day[0]["manifestation_url"] == f"/staff/manifestacoes/{today['protocol']}"
     week = (await b.client.get(AGENDA, params={"period": "week"}, headers=staff)).json()
     assert [i["protocol"] for i in week] == [today["protocol"], friday["protocol"]]
     nxt = await b.client.get(AGENDA, params={"period": "week", "from": "2026-12-08"}, headers=staff)
     assert [i["protocol"] for i in nxt.json()] == [monday["protocol"]]
     page = await b.client.get("/exports/meet/agenda", params={"period": "week"}, headers=staff)
     assert page.status_code == 200
-    assert f"/staff/manifestations/{friday['protocol']}" in page.text
+    assert f"/staff/manifestacoes/{friday['protocol']}" in page.text
     assert "Maria" not in page.text  # the agenda never shows who the citizen is
 
 

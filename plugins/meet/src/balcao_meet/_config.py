@@ -35,7 +35,7 @@ class MeetConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
     import_give_up_hours: int = 48
     import_transcripts: bool = True
     bookings_per_hour: int = 10
-    staff_link: str = "/staff/manifestations/{protocol}"
+    staff_link: str = "/staff/manifestacoes/{protocol}"
     google_timeout_seconds: float = 15.0
     pending_wait_seconds: float = 10.0
 
