@@ -45,6 +45,7 @@ class MeetConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
         _check(self.buffer_minutes >= 0, "buffer_minutes", "use 0 ou mais minutos")
         _check(1 <= self.days_ahead <= 60, "days_ahead", "use de 1 a 60 dias úteis")
         _check(self.lead_time_minutes >= 0, "lead_time_minutes", "use 0 ou mais minutos")
+        _check("{protocol}" in self.staff_link, "staff_link", "inclua {protocol} no endereço")
         _check(
             not self.fallback_link or self.fallback_link.startswith("https://"),
             "fallback_link",

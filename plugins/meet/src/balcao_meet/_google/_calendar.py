@@ -12,7 +12,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from balcao_meet._google._errors import GoogleError
-from balcao_meet._google._http import GoogleHttp
+from balcao_meet._google._http import GoogleHttp, body_of
 
 __all__ = ["CalendarClient", "EventDraft", "Meeting"]
 
@@ -63,13 +63,12 @@ class CalendarClient:
         response = await self.http.call(
             "POST", self._events, params=params, json=_event_body(draft), ok=frozenset({409})
         )
-        event = await self.get(draft.event_id) if response.status_code == 409 else response.json()
+        event = await self.get(draft.event_id) if response.status_code == 409 else body_of(response)
         return await self._settled(draft.event_id, event)
 
     async def get(self, event_id: str) -> dict[str, Any]:
         response = await self.http.call("GET", f"{self._events}/{event_id}")
-        data: dict[str, Any] = response.json()
-        return data
+        return body_of(response)
 
     async def meeting(self, event_id: str) -> Meeting:
         """The conference as Google has it now."""
@@ -106,7 +105,7 @@ class CalendarClient:
             "items": [{"id": self.calendar_id}],
         }
         url = f"{self.base_url.rstrip('/')}/freeBusy"
-        data = (await self.http.call("POST", url, json=body)).json()
+        data = body_of(await self.http.call("POST", url, json=body))
         found = data.get("calendars", {}).get(self.calendar_id, {})
         if found.get("errors"):
             reason = found["errors"][0].get("reason", "erro")

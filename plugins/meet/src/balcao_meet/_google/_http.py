@@ -12,7 +12,7 @@ import httpx
 from balcao_meet._google._errors import GoogleError
 from balcao_meet._google._token import TokenProvider
 
-__all__ = ["GoogleHttp"]
+__all__ = ["GoogleHttp", "body_of"]
 
 _RATE_REASONS = frozenset(
     {"usageLimits", "rateLimitExceeded", "userRateLimitExceeded", "quotaExceeded"}
@@ -100,3 +100,14 @@ def _retry_after(response: httpx.Response) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def body_of(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of a successful answer; anything else is a (retryable) GoogleError."""
+    try:
+        data = response.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise GoogleError(f"resposta inesperada do Google ({response.status_code})", retryable=True)
+    return data

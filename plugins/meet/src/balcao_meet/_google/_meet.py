@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from balcao_meet._google._http import GoogleHttp
+from balcao_meet._google._http import GoogleHttp, body_of
 
 __all__ = ["ConferenceReport", "MeetClient"]
 
@@ -65,7 +65,7 @@ class MeetClient:
     ) -> AsyncIterator[dict[str, Any]]:
         params = dict(query or {})
         for _ in range(_MAX_PAGES):
-            data = (await self.http.call("GET", self._url(path), params=params)).json()
+            data = body_of(await self.http.call("GET", self._url(path), params=params))
             for item in data.get(key, []):
                 yield item
             token = data.get("nextPageToken")
