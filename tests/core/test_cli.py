@@ -151,3 +151,37 @@ def test_generated_secret_key_is_private_and_reused(tmp_path: Path) -> None:
     assert "chave gerada" in first.stderr
     second = run(tmp_path, "db", "upgrade", BALCAO_SECRET_KEY="")
     assert "chave gerada" not in second.stderr
+
+
+def test_serve_starts_with_the_embedded_worker_and_answers(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BALCAO_")}
+    environ.update({"BALCAO_DISABLE_PLUGINS": ONLY_CORE, "BALCAO_SECRET_KEY": "k" * 40})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "balcao", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = None
+        for _ in range(120):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        assert health is not None and health.json()["status"] == "ok"
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert "Balcão virtual" in home.text
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "worker started" in output

@@ -133,3 +133,14 @@ async def test_key_rotation_keeps_identities_tokens_and_contacts_readable(balcao
     ouvidor = Actor(kind="user", name="o", role="ouvidor")
     shown = await balcao.desk.reveal_identity(receipt.protocol, ouvidor, "teste")
     assert shown is not None and shown.name == "Joana"
+
+
+async def test_allowed_attachment_types_are_configurable(make_balcao) -> None:  # type: ignore[no-untyped-def]
+    from balcao import AttachmentRejected
+
+    b = await make_balcao(settings={"allowed_attachment_types": ["application/pdf"]})
+    png = IncomingFile(filename="foto.png", content=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    with pytest.raises(AttachmentRejected, match=r"foto\.png"):
+        await b.desk.intake(
+            NewManifestation(kind=Kind.RECLAMACAO, channel="fake", description="x", files=(png,))
+        )

@@ -10,6 +10,7 @@ from balcao._runtime import build_runtime
 GREETER = """
 import msgspec
 from litestar import get
+from litestar.di import NamedDependency
 from balcao import ChannelSpec, HomeCard, hookimpl
 
 class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -17,7 +18,7 @@ class Config(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     repeat: int = 1
 
 @get("/hello")
-async def hello(config: Config) -> dict:
+async def hello(config: NamedDependency[Config]) -> dict:
     return {"text": config.greeting * config.repeat}
 
 @hookimpl

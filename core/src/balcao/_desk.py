@@ -38,7 +38,6 @@ from balcao._keys import KeyRing
 from balcao._routing import Outcome, route
 from balcao._services import audit, deadlines, identity, outbox
 from balcao._services.attachments import (
-    DEFAULT_TYPES,
     AttachmentRejected,
     FileStore,
     safe_filename,
@@ -228,15 +227,13 @@ class Desk:
 
     # -- attachments ---------------------------------------------------------------------
 
-    def _store_file(
-        self, incoming: IncomingFile, allowed: frozenset[str] = DEFAULT_TYPES
-    ) -> AttachmentRow:
+    def _store_file(self, incoming: IncomingFile) -> AttachmentRow:
         name = safe_filename(incoming.filename)
         limit = self.settings.max_attachment_mb * 1024 * 1024
         if len(incoming.content) > limit:
             raise AttachmentRejected(name, f"maior que {self.settings.max_attachment_mb} MB")
         media_type = sniff(incoming.content)
-        if media_type is None or media_type not in allowed:
+        if media_type is None or media_type not in self.settings.allowed_attachment_types:
             raise AttachmentRejected(name, "tipo de arquivo não aceito")
         digest = self.files.put(incoming.content)
         return AttachmentRow(
