@@ -103,8 +103,10 @@ class FakeGoogle:
         reason: str = "",
         times: int = 1,
         retry_after: str | None = None,
+        message: str = "",
     ) -> None:
-        body = google_error(status, reason or "backendError", f"simulated {reason or status}")
+        text = message or f"simulated {reason or status}"
+        body = google_error(status, reason or "backendError", text)
         headers = {"retry-after": retry_after} if retry_after is not None else {}
         self.failures += [Failure(route, status, body, headers)] * times
 
@@ -190,7 +192,8 @@ class FakeGoogle:
                 google_error(409, "duplicate", "The requested identifier already exists."),
                 {},
             )
-        if self.without_conference or r.query.get("conferenceDataVersion") != "1":
+        asked = r.query.get("conferenceDataVersion") == "1" and "conferenceData" in event
+        if self.without_conference or not asked:
             event.pop("conferenceData", None)
         else:
             self._codes += 1

@@ -184,3 +184,19 @@ async def test_the_home_card_and_page_work_with_credentials(
     assert "Atendimento por vídeo" in (await b.client.get("/")).text
     page = await b.client.get("/channels/meet/")
     assert "o convite da" in page.text
+
+
+async def test_a_calendar_without_meet_still_gets_the_event_with_the_fixed_link(
+    make_meet, google, google_config
+) -> None:
+    google.fail("insert", 400, "invalid", message="Invalid conference type value.")
+    b = await make_meet(config=google_config)
+    data = await book(b, booking(SLOT))
+    assert data["meeting_url"] == FALLBACK
+    first, second = google.calls("POST", "/events$")
+    assert "conferenceData" in first.body
+    assert "conferenceData" not in second.body
+    event = next(iter(google.events.values()))
+    assert FALLBACK in event["description"]
+    assert event["attendees"] == [{"email": "maria@example.org"}]
+    assert any("sem sala do Meet" in n for n in await notes(b, data["protocol"]))

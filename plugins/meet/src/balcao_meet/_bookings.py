@@ -202,6 +202,7 @@ class Bookings:
             end=row.end_at,
             timezone=str(self.desk.calendar.timezone.key),
             attendee_email=email if self.config.send_invitations else None,
+            fallback_link=self.config.fallback_link,
         )
 
     async def _note_booked(self, row: BookingRow) -> None:

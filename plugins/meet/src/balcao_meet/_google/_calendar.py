@@ -28,6 +28,7 @@ class EventDraft:
     end: dt.datetime
     timezone: str
     attendee_email: str | None = None
+    fallback_link: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +59,24 @@ class CalendarClient:
 
     async def insert(self, draft: EventDraft) -> Meeting:
         """Create the event with its own id; a 409 means an earlier try created it, so it is
-        read back instead of created twice. Waits a little for a ``pending`` conference."""
-        params = {"conferenceDataVersion": "1", "sendUpdates": self._updates()}
-        response = await self.http.call(
-            "POST", self._events, params=params, json=_event_body(draft), ok=frozenset({409})
-        )
-        event = await self.get(draft.event_id) if response.status_code == 409 else body_of(response)
+        read back instead of created twice. Waits a little for a ``pending`` conference.
+        When the calendar refuses Meet conferences (400), the event is created without one
+        (status ``missing``): the slot is still blocked and the attendee still invited."""
+        try:
+            event = await self._insert(draft, conference=True)
+        except GoogleError as exc:
+            if exc.status != 400 or "conference" not in str(exc).lower():
+                raise
+            event = await self._insert(draft, conference=False)
         return await self._settled(draft.event_id, event)
+
+    async def _insert(self, draft: EventDraft, conference: bool) -> dict[str, Any]:
+        params = {"conferenceDataVersion": "1", "sendUpdates": self._updates()}
+        body = _event_body(draft, conference)
+        response = await self.http.call(
+            "POST", self._events, params=params, json=body, ok=frozenset({409})
+        )
+        return await self.get(draft.event_id) if response.status_code == 409 else body_of(response)
 
     async def get(self, event_id: str) -> dict[str, Any]:
         response = await self.http.call("GET", f"{self._events}/{event_id}")
@@ -117,21 +129,25 @@ def _when(at: dt.datetime, zone: str) -> dict[str, str]:
     return {"dateTime": at.astimezone(ZoneInfo(zone)).isoformat(), "timeZone": zone}
 
 
-def _event_body(draft: EventDraft) -> dict[str, Any]:
+def _event_body(draft: EventDraft, conference: bool = True) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": draft.event_id,
         "summary": draft.summary,
         "description": draft.description,
         "start": _when(draft.start, draft.timezone),
         "end": _when(draft.end, draft.timezone),
-        "conferenceData": {
+        "extendedProperties": {"private": {"balcao": "meet"}},
+    }
+    if not conference and draft.fallback_link:
+        body["description"] += f" Link: {draft.fallback_link}"
+        body["location"] = draft.fallback_link
+    if conference:
+        body["conferenceData"] = {
             "createRequest": {
                 "requestId": str(uuid.uuid5(uuid.NAMESPACE_URL, draft.event_id)),
                 "conferenceSolutionKey": {"type": "hangoutsMeet"},
             }
-        },
-        "extendedProperties": {"private": {"balcao": "meet"}},
-    }
+        }
     if draft.attendee_email:
         body["attendees"] = [{"email": draft.attendee_email}]
     return body
