@@ -40,6 +40,9 @@ async def test_day_before_and_fifteen_minutes_before_each_go_once(make_meet) -> 
     assert whatsapp.sent[1].protocol == data["protocol"]
     staff_notes = await notes(b, data["protocol"])
     assert sum("Lembrete (véspera) enviado" in n for n in staff_notes) == 1
+    _, staff = await b.user("atendente")
+    agenda = await b.client.get("/exports/meet/agenda", headers=staff)
+    assert "<td>véspera, 15 min</td>" in agenda.text
     assert sum("Lembrete (15 minutos antes) enviado" in n for n in staff_notes) == 1
 
 
@@ -85,6 +88,13 @@ async def test_without_whatsapp_the_manifestation_says_no_reminder_went(make_mee
     await b.run_worker(rounds=3)
     assert whatsapp.sent == []
     assert any("não enviado" in n and "e-mail" in n for n in await notes(b, data["protocol"]))
+    b.clock.advance(minutes=6)
+    await b.run_worker(rounds=3)
+    found = [n for n in await notes(b, data["protocol"]) if "não enviado" in n]
+    assert len(found) == 1  # said once, not at every pass
+    _, staff = await b.user("atendente")
+    agenda = await b.client.get("/exports/meet/agenda", headers=staff)
+    assert "15 min (não enviado)" in agenda.text
 
 
 async def test_without_the_whatsapp_plugin_the_reminder_is_noted_as_not_sent(make_meet) -> None:

@@ -31,6 +31,8 @@ async def test_the_agenda_lists_today_and_the_week_for_staff_only(make_meet) -> 
     assert page.status_code == 200
     assert f"/staff/manifestacoes/{friday['protocol']}" in page.text
     assert "Maria" not in page.text  # the agenda never shows who the citizen is
+    assert "segunda-feira, 30/11/2026 a domingo, 06/12/2026" in page.text
+    assert 'from=2026-12-07"' in page.text.replace("&amp;", "&")
 
 
 async def test_attended_and_no_show_are_recorded(make_meet) -> None:

@@ -40,10 +40,10 @@ async def send_reminders(bookings: Bookings) -> int:
 def _due(row: BookingRow, now: dt.datetime) -> list[Reminder]:
     """Reminders whose moment came; the day-before one only when the booking was made
     before it, and not once the 15-minute one is due."""
-    due = []
+    due, done = [], {k.partition("#")[0] for k in row.reminders}
     for reminder in REMINDERS:
         moment = row.start_at - reminder.before
-        if _key(row, reminder) in row.reminders or now < moment:
+        if _key(row, reminder) in done or now < moment:
             continue
         if reminder.name == "day" and (
             row.created_at > moment or now >= row.start_at - REMINDERS[1].before
@@ -74,7 +74,9 @@ async def _send(bookings: Bookings, row: BookingRow, reminder: Reminder) -> int:
         note, went = f"Lembrete ({reminder.label}) enviado por {channel}.", 1
     else:
         note, went = _not_sent(bookings, row, reminder), 0
-    await bookings.store.update(row.id, lambda r: setattr(r, "reminders", [*r.reminders, key]))
+    # A reminder that could not go is kept as "<key>#not-sent", so it is not tried again.
+    recorded = key if went else f"{key}#not-sent"
+    await bookings.store.update(row.id, lambda r: setattr(r, "reminders", [*r.reminders, recorded]))
     await bookings.desk.note(row.protocol, note, ACTOR)
     return went
 

@@ -105,9 +105,18 @@ async def agenda_page(
 ) -> Template:
     day, days = _span(period, desk, first)
     items = await _items(desk, config, day, days)
+    last = day + dt.timedelta(days=days - 1)
+    span = day_text(day) if days == 1 else f"{day_text(day)} a {day_text(last)}"
     return Template(
         "meet/agenda.html",
-        context={"period": period, "groups": _by_day(desk, items), "outcomes": _OUTCOMES},
+        context={
+            "period": period,
+            "groups": _by_day(desk, items),
+            "outcomes": _OUTCOMES,
+            "span_text": span,
+            "previous": (day - dt.timedelta(days=days)).isoformat(),
+            "following": (day + dt.timedelta(days=days)).isoformat(),
+        },
     )
 
 
@@ -118,12 +127,25 @@ _OUTCOMES = [
 ]
 
 
+def _reminder_text(keys: list[str]) -> str:
+    names = {"day": "véspera", "soon": "15 min"}
+    texts = []
+    for key in keys:
+        name = names.get(key.partition("@")[0], key)
+        texts.append(f"{name} (não enviado)" if key.endswith("#not-sent") else name)
+    return ", ".join(texts) or "—"
+
+
 def _by_day(desk: Desk, items: list[AgendaItem]) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         start = dt.datetime.fromisoformat(item.start)
         label = day_text(start.date())
-        entry = {**msgspec.structs.asdict(item), "hour": hour_text(desk.calendar, start)}
+        entry = {
+            **msgspec.structs.asdict(item),
+            "hour": hour_text(desk.calendar, start),
+            "reminder_text": _reminder_text(item.reminders),
+        }
         groups.setdefault(label, []).append(entry)
     return [{"label": label, "items": entries} for label, entries in groups.items()]
 
