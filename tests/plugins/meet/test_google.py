@@ -92,8 +92,9 @@ async def test_lasting_quota_errors_use_the_fixed_link_then_sync_later(
         f"{BOOKINGS}/{data['protocol']}", headers={"X-Access-Code": data["access_code"]}
     )
     assert seen.json()["meeting_url"] == "https://meet.google.com/abc-mnop-001"
-    assert [m.recipient for m in whatsapp.sent] == ["5565999887766"]
-    assert "https://meet.google.com/abc-mnop-001" in whatsapp.sent[0].text
+    assert {m.recipient for m in whatsapp.sent} == {"5565999887766"}
+    assert "https://meet.google.com/fix-ouvi-dor" in whatsapp.sent[0].text  # the confirmation
+    assert "https://meet.google.com/abc-mnop-001" in whatsapp.sent[-1].text  # the new link
 
 
 async def test_refused_credentials_keep_the_booking_with_the_fixed_link(

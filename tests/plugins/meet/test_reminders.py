@@ -7,9 +7,14 @@ import datetime as dt
 
 from meet_helpers import BOOKINGS, book, booking, notes, with_phone
 
+from balcao import OutboundMessage
 from balcao.testing import RecordingChannel
 
 SLOT = "2026-12-02T10:30:00-04:00"  # booked on Tuesday 10:00, 24h30 ahead
+
+
+def sent(channel: RecordingChannel) -> list[OutboundMessage]:
+    return [m for m in channel.sent if m.kind == "reminder"]
 
 
 async def _setup(make_meet):
@@ -22,11 +27,11 @@ async def test_day_before_and_fifteen_minutes_before_each_go_once(make_meet) -> 
     b, whatsapp = await _setup(make_meet)
     data = await book(b, with_phone(SLOT))
     await b.run_worker(rounds=2)
-    assert whatsapp.sent == []  # not yet 24 hours before
+    assert sent(whatsapp) == []  # not yet 24 hours before
     b.clock.set(dt.datetime(2026, 12, 1, 10, 31))
     await b.run_worker(rounds=3)
-    assert len(whatsapp.sent) == 1
-    day = whatsapp.sent[0]
+    assert len(sent(whatsapp)) == 1
+    day = sent(whatsapp)[0]
     assert day.recipient == "5565999887766"
     assert day.kind == "reminder"
     assert "02/12/2026 às 10h30" in day.text
@@ -36,8 +41,8 @@ async def test_day_before_and_fifteen_minutes_before_each_go_once(make_meet) -> 
     await b.run_worker(rounds=3)
     b.clock.advance(minutes=6)
     await b.run_worker(rounds=3)
-    assert len(whatsapp.sent) == 2
-    assert whatsapp.sent[1].protocol == data["protocol"]
+    assert len(sent(whatsapp)) == 2
+    assert sent(whatsapp)[1].protocol == data["protocol"]
     staff_notes = await notes(b, data["protocol"])
     assert sum("Lembrete (véspera) enviado" in n for n in staff_notes) == 1
     _, staff = await b.user("atendente")
@@ -50,11 +55,11 @@ async def test_a_booking_made_the_same_day_gets_only_the_last_reminder(make_meet
     b, whatsapp = await _setup(make_meet)
     await book(b, with_phone("2026-12-01T14:00:00-04:00"))
     await b.run_worker(rounds=2)
-    assert whatsapp.sent == []
+    assert sent(whatsapp) == []
     b.clock.set(dt.datetime(2026, 12, 1, 13, 46))
     await b.run_worker(rounds=3)
-    assert len(whatsapp.sent) == 1
-    assert "14h00" in whatsapp.sent[0].text
+    assert len(sent(whatsapp)) == 1
+    assert "14h00" in sent(whatsapp)[0].text
 
 
 async def test_a_moved_booking_is_reminded_of_its_new_time(make_meet) -> None:
@@ -67,8 +72,8 @@ async def test_a_moved_booking_is_reminded_of_its_new_time(make_meet) -> None:
     assert moved.status_code == 200
     b.clock.set(dt.datetime(2026, 12, 2, 11, 1))
     await b.run_worker(rounds=3)
-    assert len(whatsapp.sent) == 2
-    assert "03/12/2026 às 11h00" in whatsapp.sent[1].text
+    assert len(sent(whatsapp)) == 2
+    assert "03/12/2026 às 11h00" in sent(whatsapp)[1].text
 
 
 async def test_a_cancelled_booking_gets_no_reminder(make_meet) -> None:
@@ -78,7 +83,7 @@ async def test_a_cancelled_booking_gets_no_reminder(make_meet) -> None:
     assert (await b.client.delete(url, headers=code)).status_code == 200
     b.clock.set(dt.datetime(2026, 12, 2, 10, 20))
     await b.run_worker(rounds=3)
-    assert whatsapp.sent == []
+    assert sent(whatsapp) == []
 
 
 async def test_without_whatsapp_the_manifestation_says_no_reminder_went(make_meet) -> None:
@@ -86,7 +91,7 @@ async def test_without_whatsapp_the_manifestation_says_no_reminder_went(make_mee
     data = await book(b, booking(SLOT))  # e-mail only
     b.clock.set(dt.datetime(2026, 12, 2, 10, 20))
     await b.run_worker(rounds=3)
-    assert whatsapp.sent == []
+    assert sent(whatsapp) == []
     assert any("não enviado" in n and "e-mail" in n for n in await notes(b, data["protocol"]))
     b.clock.advance(minutes=6)
     await b.run_worker(rounds=3)
@@ -103,3 +108,24 @@ async def test_without_the_whatsapp_plugin_the_reminder_is_noted_as_not_sent(mak
     b.clock.set(dt.datetime(2026, 12, 2, 10, 20))
     await b.run_worker(rounds=3)
     assert any("não está instalado" in n for n in await notes(b, data["protocol"]))
+
+
+async def test_booking_and_moving_are_confirmed_on_whatsapp_once(make_meet) -> None:
+    b, whatsapp = await _setup(make_meet)
+    data = await book(b, with_phone(SLOT))
+    await b.run_worker(rounds=2)
+    await b.run_worker(rounds=2)
+    confirmations = [m for m in whatsapp.sent if m.kind == "notification"]
+    assert len(confirmations) == 1
+    text = confirmations[0].text
+    assert data["protocol"] in text
+    assert "está marcado para quarta-feira, 02/12/2026 às 10h30" in text
+    assert "https://meet.google.com/fix-ouvi-dor" in text
+    assert "/channels/meet/gerenciar" in text
+    url, code = f"{BOOKINGS}/{data['protocol']}", {"X-Access-Code": data["access_code"]}
+    await b.client.patch(url, json={"start": "2026-12-03T11:00:00-04:00"}, headers=code)
+    await b.run_worker(rounds=2)
+    confirmations = [m for m in whatsapp.sent if m.kind == "notification"]
+    assert len(confirmations) == 2
+    assert "foi remarcado para quinta-feira, 03/12/2026 às 11h00" in confirmations[1].text
+    assert sum("Confirmação enviada" in n for n in await notes(b, data["protocol"])) == 2

@@ -12,6 +12,7 @@ from balcao_meet._clients import google_for
 from balcao_meet._config import MeetConfig
 from balcao_meet._google import EventDraft, GoogleError
 from balcao_meet._models import BookingRow, Status
+from balcao_meet._notify import tell_citizen
 from balcao_meet._requests import BookingRequest, checked_start, validated
 from balcao_meet._slots import (
     Interval,
@@ -119,6 +120,7 @@ class Bookings:
         await self.store.update(booking_id, lambda row: setattr(row, "protocol", receipt.protocol))
         row = await self._attach_meeting(booking_id, receipt.protocol, citizen)
         await self._note_booked(row)
+        await self._confirm(row, "booked", "está marcado")
         return _confirmation(row, receipt.access_code)
 
     def _new_row(self, slot: Interval, citizen: Citizen) -> BookingRow:
@@ -213,6 +215,21 @@ class Bookings:
             row.protocol, f"Atendimento por vídeo agendado: {when}. Link: {link}", ACTOR
         )
 
+    async def _confirm(self, row: BookingRow, event: str, done: str) -> None:
+        """Tell the citizen on their WhatsApp, with the link and how to change the booking."""
+        when = when_text(self.desk.calendar, row.start_at)
+        link = row.meeting_url or "o link será enviado por aqui"
+        manage = f"{self.desk.settings.public_url.rstrip('/')}/channels/meet/gerenciar"
+        text = (
+            f"Ouvidoria: seu atendimento por vídeo (protocolo {row.protocol}) {done} para "
+            f"{when}. Link: {link}. Para cancelar ou remarcar: {manage}"
+        )
+        key = f"{event}@{row.slot_key}"
+        if await tell_citizen(self.desk, self.config, row, text, key=key) and row.protocol:
+            await self.desk.note(
+                row.protocol, f"Confirmação enviada por {self.config.reminder_channel}.", ACTOR
+            )
+
     # -- citizen changes --------------------------------------------------------------
 
     async def find(self, protocol: str, access_code: str) -> BookingRow:
@@ -255,6 +272,7 @@ class Bookings:
         )
         text = f"Atendimento por vídeo remarcado de {before} para {after}."
         await self.desk.note(protocol, text, ACTOR)
+        await self._confirm(row, "moved", "foi remarcado")
         return _confirmation(row, None)
 
     def _changeable(self, row: BookingRow) -> BookingRow:

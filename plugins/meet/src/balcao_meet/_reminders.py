@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from balcao_meet._bookings import ACTOR, Bookings
 from balcao_meet._models import BookingRow, Status
+from balcao_meet._notify import tell_citizen
 from balcao_meet._text import hour_text, when_text
 
 __all__ = ["REMINDERS", "send_reminders"]
@@ -58,22 +59,21 @@ def _key(row: BookingRow, reminder: Reminder) -> str:
     return f"{reminder.name}@{row.slot_key or row.start_at.isoformat()}"
 
 
-async def _send(bookings: Bookings, row: BookingRow, reminder: Reminder) -> int:
+async def _send(bookings: Bookings, row: BookingRow, reminder: Reminder) -> bool:
     assert row.protocol is not None
-    channel = bookings.config.reminder_channel
     key = _key(row, reminder)
-    if row.contact == "whatsapp" and channel in bookings.desk.channels:
-        await bookings.desk.enqueue(
-            channel,
-            idempotency_key=f"meet-reminder:{row.id}:{key}",
-            text=_text(bookings, row),
-            protocol=row.protocol,
-            kind="reminder",
-            extra=_template(bookings, row),
-        )
-        note, went = f"Lembrete ({reminder.label}) enviado por {channel}.", 1
-    else:
-        note, went = _not_sent(bookings, row, reminder), 0
+    went = await tell_citizen(
+        bookings.desk,
+        bookings.config,
+        row,
+        _text(bookings, row),
+        key=key,
+        kind="reminder",
+        extra=_template(bookings, row),
+    )
+    channel = bookings.config.reminder_channel
+    sent = f"Lembrete ({reminder.label}) enviado por {channel}."
+    note = sent if went else _not_sent(bookings, row, reminder)
     # A reminder that could not go is kept as "<key>#not-sent", so it is not tried again.
     recorded = key if went else f"{key}#not-sent"
     await bookings.store.update(row.id, lambda r: setattr(r, "reminders", [*r.reminders, recorded]))
