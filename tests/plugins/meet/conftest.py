@@ -12,11 +12,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from meet_fake_google import FakeGoogle, LoopbackServer
+from meet_helpers import FALLBACK
 
 import balcao_meet
 from balcao.testing import Balcao
-
-FALLBACK = "https://meet.google.com/fix-ouvi-dor"
 
 
 @pytest.fixture(scope="session")

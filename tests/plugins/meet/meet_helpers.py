@@ -7,6 +7,7 @@ from typing import Any
 
 from balcao.testing import Balcao
 
+FALLBACK = "https://meet.google.com/fix-ouvi-dor"
 SLOTS = "/channels/meet/api/slots"
 BOOKINGS = "/channels/meet/api/bookings"
 
