@@ -20,6 +20,7 @@ from litestar.template.config import TemplateConfig
 from balcao._clock import Clock
 from balcao._config import Settings
 from balcao._desk import Desk
+from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
@@ -88,6 +89,7 @@ def create_app_from_runtime(
         route_handlers=[
             *PUBLIC_ROUTES,
             api_router(),
+            routing_router(),
             *_plugin_routers(runtime),
             create_static_files_router(
                 "/static", [Path(__file__).parent / "static"], include_in_schema=False

@@ -36,6 +36,7 @@ from balcao._events import (
 )
 from balcao._keys import KeyRing
 from balcao._routing import Outcome, route
+from balcao._routing.members import round_robin
 from balcao._services import audit, deadlines, identity, outbox
 from balcao._services.attachments import (
     AttachmentRejected,
@@ -217,6 +218,10 @@ class Desk:
         row.confidential = outcome.confidential
         if outcome.assign_to:
             row.assignee_id = await self._user_id(session, outcome.assign_to)
+        elif outcome.round_robin:
+            row.assignee_id, row.routing_reason = await round_robin(
+                session, outcome.round_robin, outcome.reason
+            )
         if outcome.forward_to:
             return await self._forward(session, row, outcome.forward_to, system, row.description)
         return [record_transition(session, row, State.TRIAGE, system, outcome.reason, now)]

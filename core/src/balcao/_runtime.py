@@ -15,6 +15,7 @@ from balcao._db.migrate import upgrade
 from balcao._desk import Desk
 from balcao._host import PluginError, PluginHost
 from balcao._keys import MIN_SECRET_LENGTH, KeyRing, load_or_create_secret
+from balcao._routing.loader import load_rules
 from balcao._specs import (
     ActionSpec,
     ChannelSpec,
@@ -116,7 +117,9 @@ def build_runtime(
     _unique(channels, "canal")
     _unique(exporters, "exportador")
     desk.channels = {c.spec.name: c for c in channels}
-    desk.rules = host.collect("balcao_register_routing_rules")
+    desk.rules = load_rules(
+        settings.routing, desk.calendar, host.collect("balcao_register_routing_rules")
+    )
     jobs: list[Registered[JobSpec]] = host.collect("balcao_register_jobs")
     actions: list[Registered[ActionSpec]] = host.collect("balcao_register_actions")
     _unique(actions, "ação")
