@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from meet_fake_google import FakeGoogle, LoopbackServer
-from meet_helpers import FALLBACK
+from meet_support import FALLBACK
 
 import balcao_meet
 from balcao.testing import Balcao

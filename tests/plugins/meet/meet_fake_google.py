@@ -78,7 +78,7 @@ class FakeGoogle:
         self.lose_insert_answers = 0
         self._codes = 0
 
-    # -- set-up helpers -------------------------------------------------------------
+    # -- set-up ---------------------------------------------------------------------
 
     def service_account(self, path: Any) -> str:
         pem = self.key.private_bytes(

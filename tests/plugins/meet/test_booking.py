@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
-from meet_helpers import BOOKINGS, FALLBACK, book, booking, csrf_token, notes, starts
+from meet_support import BOOKINGS, FALLBACK, book, booking, csrf_token, notes, starts
 
 from balcao_meet import BookingRow
 

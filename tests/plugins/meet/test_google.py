@@ -4,7 +4,7 @@ quota errors, refused credentials, move and delete."""
 
 from __future__ import annotations
 
-from meet_helpers import BOOKINGS, FALLBACK, book, booking, notes, starts
+from meet_support import BOOKINGS, FALLBACK, book, booking, notes, starts
 
 SLOT = "2026-12-02T08:00:00-04:00"
 

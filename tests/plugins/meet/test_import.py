@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from meet_helpers import book, booking, notes
+from meet_support import book, booking, notes
 
 SLOT = "2026-12-02T08:00:00-04:00"
 RECORD = "conferenceRecords/rec-1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from meet_helpers import BOOKINGS, book, booking, notes, with_phone
+from meet_support import BOOKINGS, book, booking, notes, with_phone
 
 from balcao import OutboundMessage
 from balcao.testing import RecordingChannel

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from meet_helpers import SLOTS, book, booking, starts
+from meet_support import SLOTS, book, booking, starts
 
 AFTERNOON = [
     f"2026-12-01T{h}-04:00"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meet_helpers import BOOKINGS, book, booking, csrf_token, notes, starts, with_phone
+from meet_support import BOOKINGS, book, booking, csrf_token, notes, starts, with_phone
 
 from balcao.testing import RecordingChannel
 
