@@ -27,7 +27,7 @@ async def _store(desk: Desk, config: FalabrConfig, protocol: str, found: Summary
         assert row is not None
         changed = (row.situation, row.deadline) != (found.situation, found.deadline)
         row.situation, row.deadline = found.situation, found.deadline
-        row.polled_at, row.poll_failures = now, 0
+        row.polled_at, row.poll_failures, row.last_error = now, 0, None
         every = dt.timedelta(minutes=config.poll_every_minutes)
         row.next_poll_at = None if found.situation in FINAL_SITUATIONS else now + every
         return changed
