@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
 from litestar.static_files import create_static_files_router

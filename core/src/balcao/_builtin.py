@@ -53,7 +53,7 @@ async def _due_events(desk: Desk) -> tuple[list[EventBase], list[str]]:
     events: list[EventBase] = []
     to_archive: list[str] = []
     async with desk.database.write() as session:
-        for row, protocol in (await session.execute(query)).tuples():
+        for row, protocol in (await session.execute(query)).all():
             if row.due_on < today:
                 row.warned_overdue = row.warned_near = True
                 events.append(

@@ -133,7 +133,7 @@ def _overrides(
     found: dict[str, Any] = {}
     for field in fields:
         raw = environ.get(prefix + field.name.upper())
-        if raw is not None:
+        if raw:  # an empty variable means "not set"
             found[field.name] = _env_value(raw, field.type)
     return found
 

@@ -15,7 +15,9 @@ from balcao._db.migrate import upgrade
 from balcao._desk import Desk
 from balcao._host import PluginError, PluginHost
 from balcao._keys import KeyRing, load_or_create_secret
-from balcao._specs import ChannelSpec, ExporterSpec, JobSpec, MigrationSpec, Registered
+from balcao._specs import (
+    ActionSpec, ChannelSpec, ExporterSpec, JobSpec, MigrationSpec, Registered,
+)
 from balcao._worker import Worker
 
 __all__ = ["Runtime", "build_runtime"]
@@ -32,6 +34,7 @@ class Runtime:
     worker: Worker
     exporters: list[Registered[ExporterSpec]]
     migrations: list[Registered[MigrationSpec]]
+    actions: list[Registered[ActionSpec]]
     key_generated: bool
 
     async def upgrade_database(self) -> None:
@@ -95,15 +98,10 @@ def build_runtime(
     desk.channels = {c.spec.name: c for c in channels}
     desk.rules = host.collect("balcao_register_routing_rules")
     jobs: list[Registered[JobSpec]] = host.collect("balcao_register_jobs")
-    return Runtime(
-        settings,
-        host,
-        desk,
-        Worker(desk, jobs),
-        exporters,
-        host.collect("balcao_register_migrations"),
-        generated,
-    )
+    actions: list[Registered[ActionSpec]] = host.collect("balcao_register_actions")
+    _unique(actions, "ação")
+    return Runtime(settings, host, desk, Worker(desk, jobs), exporters,
+                   host.collect("balcao_register_migrations"), actions, generated)
 
 
 def template_directories(runtime: Runtime) -> list[Path]:

@@ -16,7 +16,7 @@ import click
 from balcao._config import ConfigError, load_settings
 from balcao._host import PluginError, PluginHost
 from balcao._runtime import Runtime, build_runtime
-from balcao._services.users import ROLES, UserError, create_token, create_user
+from balcao._services.users import ROLES, UserError, check_user, create_token, create_user
 
 __all__ = ["main"]
 
@@ -58,6 +58,7 @@ def cli() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 async def _ensure_schema(runtime: Runtime) -> None:
@@ -169,6 +170,10 @@ def users_create(
 ) -> None:
     """Cria um usuário; a senha vem da entrada padrão (ou de --password-file)."""
     password = _read_password(password_file)
+    try:
+        check_user(email, role, unit, password)
+    except UserError as exc:
+        raise CommandError(str(exc)) from exc
     runtime = _runtime()
 
     async def run() -> None:

@@ -15,7 +15,10 @@ from balcao._db.models import ApiToken, UnitRow, UserRow
 from balcao._keys import KeyRing
 from balcao._types import Actor
 
-__all__ = ["ROLES", "UserError", "actor_for_token", "create_token", "create_user"]
+__all__ = [
+    "ROLES", "UserError", "actor_for_token", "check_user", "create_token", "create_user",
+    "verify_password",
+]
 
 ROLES = ("ouvidor", "atendente", "unidade", "auditor")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -26,7 +29,8 @@ class UserError(ValueError):
     """A user or token that cannot be created, and why."""
 
 
-def _check(email: str, role: str, unit: str | None, password: str) -> None:
+def check_user(email: str, role: str, unit: str | None, password: str) -> None:
+    """Raise :class:`UserError` for input that cannot make a user."""
     if not _EMAIL.match(email):
         raise UserError(f"e-mail inválido: {email!r}")
     if role not in ROLES:
@@ -47,7 +51,7 @@ async def create_user(
     password: str,
     now: dt.datetime,
 ) -> UserRow:
-    _check(email, role, unit, password)
+    check_user(email, role, unit, password)
     if unit and await session.get(UnitRow, unit) is None:
         session.add(UnitRow(code=unit, name=unit))
     user = UserRow(

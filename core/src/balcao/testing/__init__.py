@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequen
 from contextlib import AsyncExitStack
 from typing import Any
 
+import httpx
 import pytest
 
 from balcao.testing._channel import InboundText, RecordingChannel
@@ -72,8 +73,6 @@ if pytest_asyncio is not None:
                 environ: dict[str, str] | None = None,
                 settings: dict[str, Any] | None = None,
             ) -> Balcao:
-                from litestar.testing import AsyncTestClient
-
                 runtime, app = await build_balcao(
                     balcao_database_factory,
                     fake_clock,
@@ -83,8 +82,13 @@ if pytest_asyncio is not None:
                     settings=settings or {},
                     tmp_path=tmp_path,
                 )
+                stack.push_async_callback(runtime.close)
+                # The app runs in the test's own event loop (PostgreSQL connections are bound
+                # to the loop that opened them), so the client is httpx over ASGI directly.
                 client = await stack.enter_async_context(
-                    AsyncTestClient(app, base_url="http://testserver.local")
+                    httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+                    )
                 )
                 return Balcao(runtime=runtime, app=app, client=client, clock=fake_clock)
 

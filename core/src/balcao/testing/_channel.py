@@ -93,7 +93,7 @@ class RecordingChannel:
     def _routes(self) -> list[Any]:
         channel = self
 
-        @post("/inbound", status_code=200)
+        @post("/inbound", status_code=200, opt={"exclude_from_csrf": True})
         async def inbound(
             desk: NamedDependency[Desk], data: JSONBody[InboundText]
         ) -> Response[dict[str, Any]]:

@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litestar import Litestar
-from litestar.testing import AsyncTestClient
+import httpx
+import msgspec
 
 from balcao._app import create_app_from_runtime
 from balcao._config import Settings, load_settings
+from balcao._db.engine import Database
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
 from balcao._runtime import Runtime, build_runtime
@@ -32,7 +34,7 @@ class Balcao:
 
     runtime: Runtime
     app: Litestar
-    client: AsyncTestClient[Litestar]
+    client: httpx.AsyncClient
     clock: FakeClock
     _users: dict[str, tuple[Actor, str]] = field(default_factory=dict)
 
@@ -118,19 +120,13 @@ async def build_balcao(
 ) -> tuple[Runtime, Litestar]:
     environ = dict(environ or {})
     base = {"secret_key": TEST_SECRET, "files_dir": str(tmp_path / "files"), **settings}
-    probe = build_runtime(
-        load_settings(environ, database_url="sqlite+aiosqlite://", **base),
-        plugins=plugins,
-        load_entrypoints=load_entrypoints,
-        environ=environ,
-        clock=clock,
-    )
-    url = await factory.fresh(m.spec.location for m in probe.migrations)
     runtime = build_runtime(
-        load_settings(environ, database_url=url, **base),
-        plugins=plugins,
-        load_entrypoints=load_entrypoints,
-        environ=environ,
-        clock=clock,
+        load_settings(environ, database_url="sqlite+aiosqlite://", **base),
+        plugins=plugins, load_entrypoints=load_entrypoints, environ=environ, clock=clock,
     )
+    # The throw-away database depends on which plugins (and so which migrations) are in.
+    url = await factory.fresh(m.spec.location for m in runtime.migrations)
+    runtime.settings = msgspec.structs.replace(runtime.settings, database_url=url)
+    runtime.desk.settings = runtime.settings
+    runtime.desk.database = Database(url)
     return runtime, create_app_from_runtime(runtime, debug=False)

@@ -1,0 +1,3 @@
+from balcao.cli import main
+
+main()

@@ -1,0 +1,104 @@
+"""The ``balcao`` command line, run as a user would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from balcao import create_app, load_settings
+
+ONLY_CORE = "webform,whatsapp,meet,falabr_export"
+
+
+def run(cwd: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BALCAO_")}
+    environ.update({"BALCAO_DISABLE_PLUGINS": ONLY_CORE, "BALCAO_SECRET_KEY": "k" * 40, **env})
+    return subprocess.run([sys.executable, "-m", "balcao", *args], cwd=cwd, env=environ,
+                          input=stdin, capture_output=True, text=True, timeout=120, check=False)
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert result.stdout == ""
+    return lines[0]
+
+
+async def test_users_and_tokens_create_a_working_api_token(tmp_path: Path) -> None:
+    created = run(tmp_path, "users", "create", "--email", "ana@example.org", "--name", "Ana",
+                  "--role", "ouvidor", stdin="uma-senha-longa\n")
+    assert created.returncode == 0, created.stderr
+    token = run(tmp_path, "tokens", "create", "--email", "ana@example.org", "--name", "cli")
+    assert token.returncode == 0, token.stderr
+    secret = token.stdout.strip().splitlines()[-1]
+    settings = load_settings({}, database_url=f"sqlite+aiosqlite:///{tmp_path / 'balcao.db'}",
+                             secret_key="k" * 40, disable_plugins=ONLY_CORE.split(","))
+    app = create_app(settings, load_entrypoints=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        response = await client.get("/api/v1/plugins",
+                                    headers={"Authorization": f"Bearer {secret}"})
+    await app.state.runtime.close()
+    assert response.status_code == 200
+
+
+def test_bad_role_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    line = one_line_error(run(tmp_path, "users", "create", "--email", "a@b.org", "--name", "A",
+                              "--role", "chefe", stdin="senha-longa-123\n"))
+    assert "chefe" in line
+
+
+def test_unit_role_needs_a_unit(tmp_path: Path) -> None:
+    line = one_line_error(run(tmp_path, "users", "create", "--email", "u@b.org", "--name", "U",
+                              "--role", "unidade", stdin="senha-longa-123\n"))
+    assert "--unit" in line
+    assert not (tmp_path / "balcao.db").exists() or "u@b.org" not in (
+        tmp_path / "balcao.db").read_bytes().decode("latin-1")
+
+
+def test_token_for_unknown_user(tmp_path: Path) -> None:
+    assert "nobody@example.org" in one_line_error(
+        run(tmp_path, "tokens", "create", "--email", "nobody@example.org"))
+
+
+def test_short_secret_key_is_refused(tmp_path: Path) -> None:
+    line = one_line_error(run(tmp_path, "db", "upgrade", BALCAO_SECRET_KEY="curta"))
+    assert "BALCAO_SECRET_KEY" in line and "32" in line
+
+
+def test_bad_core_setting_names_the_field(tmp_path: Path) -> None:
+    line = one_line_error(run(tmp_path, "serve", BALCAO_TRACKING_RATE_LIMIT_PER_HOUR="muitos"))
+    assert "tracking_rate_limit_per_hour" in line
+
+
+def test_bad_plugin_config_stops_serve(tmp_path: Path, install_plugin) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_plugins import GREETER
+
+    site = install_plugin("greeter", GREETER)
+    line = one_line_error(run(tmp_path, "serve", BALCAO_GREETER_REPEAT="x",
+                              PYTHONPATH=str(site)))
+    assert "greeter" in line and "repeat" in line
+
+
+def test_plugins_lists_a_broken_plugin_as_failed(tmp_path: Path, install_plugin) -> None:  # type: ignore[no-untyped-def]
+    site = install_plugin("broken", "raise ImportError('falta xyz')\n")
+    result = run(tmp_path, "plugins", PYTHONPATH=str(site))
+    assert result.returncode == 0
+    assert "broken" in result.stdout and "failed" in result.stdout and "falta xyz" in result.stdout
+    assert "webform" in result.stdout and "disabled" in result.stdout
+
+
+def test_generated_secret_key_is_private_and_reused(tmp_path: Path) -> None:
+    first = run(tmp_path, "db", "upgrade", BALCAO_SECRET_KEY="")
+    environ_free = first
+    assert environ_free.returncode == 0, first.stderr
+    key = tmp_path / "balcao.secret"
+    assert oct(key.stat().st_mode & 0o777) == "0o600"
+    assert "chave gerada" in first.stderr
+    second = run(tmp_path, "db", "upgrade", BALCAO_SECRET_KEY="")
+    assert "chave gerada" not in second.stderr

@@ -1,0 +1,107 @@
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from balcao import Citizen, IncomingFile, InvalidManifestation, Kind, NewManifestation, State
+from balcao.testing import Balcao
+
+
+async def test_intake_gives_protocol_and_access_code(balcao: Balcao) -> None:
+    receipt = await balcao.manifestation("O ônibus do campus atrasou.")
+    assert receipt.protocol == "2026-000001"
+    assert receipt.access_code is not None
+    found = await balcao.desk.get(receipt.protocol)
+    assert found.state is State.TRIAGE
+    assert found.routed_by == "fallback"
+    assert found.pseudonym.startswith("Manifestante ")
+
+
+async def test_fifty_concurrent_intakes_get_unique_gap_free_protocols(balcao: Balcao) -> None:
+    receipts = await asyncio.gather(*(balcao.manifestation(f"caso {i}") for i in range(50)))
+    numbers = sorted(int(r.protocol.split("-")[1]) for r in receipts)
+    assert numbers == list(range(1, 51))
+
+
+async def test_protocol_sequence_restarts_each_year(balcao: Balcao) -> None:
+    await balcao.manifestation("dezembro")
+    balcao.clock.set(balcao.clock.now().replace(year=2027, month=1, day=11))
+    receipt = await balcao.manifestation("janeiro")
+    assert receipt.protocol == "2027-000001"
+
+
+async def test_anonymous_denuncia_becomes_comunicacao_without_access_code(balcao: Balcao) -> None:
+    receipt = await balcao.manifestation(
+        "Desvio de material.", kind=Kind.DENUNCIA, anonymous=True, citizen=None
+    )
+    assert receipt.access_code is None
+    assert (await balcao.desk.get(receipt.protocol)).kind is Kind.COMUNICACAO
+
+
+async def test_only_a_denuncia_may_be_anonymous(balcao: Balcao) -> None:
+    with pytest.raises(InvalidManifestation) as error:
+        await balcao.manifestation("x", kind=Kind.ELOGIO, anonymous=True, citizen=None)
+    assert error.value.field == "anonymous"
+
+
+async def test_empty_description_is_refused(balcao: Balcao) -> None:
+    with pytest.raises(InvalidManifestation, match="descreva"):
+        await balcao.manifestation("   ")
+
+
+async def test_identity_is_encrypted_at_rest(balcao: Balcao) -> None:
+    await balcao.manifestation("texto", citizen=Citizen(name="Joana Quitéria", cpf="52998224725"))
+    async with balcao.desk.database.read() as session:
+        rows = (await session.execute(text("SELECT sealed FROM identities"))).all()
+    dump = repr(rows)
+    assert "Joana" not in dump and "52998224725" not in dump
+
+
+async def test_attachment_is_stored_by_hash_with_sniffed_type(balcao: Balcao) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    receipt = await balcao.desk.intake(
+        NewManifestation(
+            kind=Kind.RECLAMACAO,
+            channel="fake",
+            description="foto anexa",
+            files=(
+                IncomingFile(
+                    filename="../../etc/foto.png", content=png, declared_type="application/pdf"
+                ),
+            ),
+        )
+    )
+    async with balcao.desk.database.read() as session:
+        row = (
+            await session.execute(
+                text("SELECT filename, media_type, size, sha256 FROM attachments")
+            )
+        ).one()
+    assert row.filename == "foto.png"
+    assert row.media_type == "image/png"
+    assert row.size == len(png)
+    assert balcao.desk.files.read(row.sha256) == png
+    assert receipt.protocol
+
+
+async def test_html_disguised_as_text_is_refused(balcao: Balcao) -> None:
+    from balcao import AttachmentRejected
+
+    hostile = IncomingFile(filename="nota.txt", content=b"<html><script>alert(1)</script>")
+    with pytest.raises(AttachmentRejected, match="tipo de arquivo"):
+        await balcao.desk.intake(
+            NewManifestation(
+                kind=Kind.RECLAMACAO, channel="fake", description="x", files=(hostile,)
+            )
+        )
+
+
+async def test_oversized_attachment_is_refused(make_balcao) -> None:  # type: ignore[no-untyped-def]
+    from balcao import AttachmentRejected
+
+    b = await make_balcao(settings={"max_attachment_mb": 1})
+    big = IncomingFile(filename="grande.txt", content=b"a" * (1024 * 1024 + 1))
+    with pytest.raises(AttachmentRejected, match="1 MB"):
+        await b.desk.intake(
+            NewManifestation(kind=Kind.RECLAMACAO, channel="fake", description="x", files=(big,))
+        )
