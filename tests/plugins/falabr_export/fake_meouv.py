@@ -82,13 +82,19 @@ class FakeMeOuv:
         query = parse_qs(scope.get("query_string", b"").decode())
         self.requests.append((scope["method"], scope["path"], query))
         headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        status, answer, delay = await self._route(scope["method"], scope["path"], query, headers, body)
+        status, answer, delay = await self._route(
+            scope["method"], scope["path"], query, headers, body
+        )
         if delay:
             await asyncio.sleep(delay)
         await _respond(send, status, answer)
 
     async def _route(
-        self, method: str, path: str, query: dict[str, list[str]], headers: dict[str, str],
+        self,
+        method: str,
+        path: str,
+        query: dict[str, list[str]],
+        headers: dict[str, str],
         body: bytes,
     ) -> tuple[int, Any, float]:
         if (method, path) == ("POST", "/oauth/token"):
@@ -119,7 +125,10 @@ class FakeMeOuv:
         if form.get("grant_type") != "password" or any(
             form.get(k) != v for k, v in CREDENTIALS.items()
         ):
-            return 400, {"error": "invalid_grant", "error_description": "usuário ou senha inválidos"}
+            return 400, {
+                "error": "invalid_grant",
+                "error_description": "usuário ou senha inválidos",
+            }
         self.tokens_issued += 1
         token = f"token-{self.tokens_issued}"
         self._tokens.add(token)
@@ -160,8 +169,11 @@ class FakeMeOuv:
         if nup not in self.situations:
             return item
         situation, deadline = self.situations[nup]
-        return {**item, "Situacao": {"DescSituacaoManifestacao": situation},
-                "PrazoAtendimento": deadline}
+        return {
+            **item,
+            "Situacao": {"DescSituacaoManifestacao": situation},
+            "PrazoAtendimento": deadline,
+        }
 
 
 def _day(item: dict[str, Any]) -> dt.date:
@@ -170,11 +182,13 @@ def _day(item: dict[str, Any]) -> dt.date:
 
 async def _respond(send: Send, status: int, answer: Any) -> None:
     body = json.dumps(answer, ensure_ascii=False).encode()
-    await send({
-        "type": "http.response.start",
-        "status": status,
-        "headers": [(b"content-type", b"application/json; charset=utf-8")],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json; charset=utf-8")],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

@@ -52,9 +52,7 @@ async def test_registration_stores_nup_and_encrypted_access_code(
     assert (await app.desk.get(protocol)).falabr_nup == nup
 
 
-async def test_identity_sent_only_with_consent_and_audited(
-    app: Balcao, meouv: FakeMeOuv
-) -> None:
+async def test_identity_sent_only_with_consent_and_audited(app: Balcao, meouv: FakeMeOuv) -> None:
     with_consent = await new_case(app, consent=True)
     without = await new_case(app)
     assert (await register(app, with_consent)).status_code == 201
@@ -71,7 +69,8 @@ async def test_identity_sent_only_with_consent_and_audited(
     assert MARIA.name not in second["TextoManifestacao"]
     assert "pseudônimo Manifestante" in second["TextoManifestacao"]
     exported = [e for e in await audit(app, with_consent) if e["action"] == "identity_export"]
-    assert len(exported) == 1 and exported[0]["actor"] == "plugin:falabr_export"
+    assert len(exported) == 1
+    assert exported[0]["actor"] == "plugin:falabr_export"
     assert not [e for e in await audit(app, without) if e["action"].startswith("identity")]
 
 
@@ -140,8 +139,9 @@ async def test_timeout_after_accepting_does_not_register_twice(
     body = (await status(app, protocol)).json()
     assert body["state"] == "registered"
     assert len(meouv.created) == 1
-    assert body["nup"].replace(".", "").replace("/", "").replace("-", "") == (
-        meouv.stored[0]["NumerosProtocolo"][0]
+    assert (
+        body["nup"].replace(".", "").replace("/", "").replace("-", "")
+        == (meouv.stored[0]["NumerosProtocolo"][0])
     )
 
 
@@ -154,5 +154,3 @@ async def test_rejection_shows_falabr_message(app: Balcao, meouv: FakeMeOuv) -> 
     assert (await status(app, protocol)).json()["state"] == "rejected"
     meouv.script("create")  # fixed: a new attempt goes through
     assert (await register(app, protocol)).status_code == 201
-
-

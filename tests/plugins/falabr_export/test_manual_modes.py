@@ -27,7 +27,8 @@ async def test_staff_mode_prepares_pseudonymized_denuncia(app: Balcao, meouv: Fa
     assert prepared["identity"] is None
     assert "Desvio de material" in prepared["text"]
     assert "pseudônimo Manifestante" in prepared["text"]
-    assert MARIA.name not in response.text and MARIA.email not in response.text
+    assert MARIA.name not in response.text
+    assert MARIA.email not in response.text
     assert any("Decreto 10.153" in n for n in prepared["notes"])
     assert meouv.created == []
     assert (await status(app, protocol)).json()["state"] == "prepared"
@@ -48,14 +49,16 @@ async def test_nup_is_validated_and_recorded(app: Balcao) -> None:
     protocol = await new_case(app)
     await register(app, protocol, "staff")
     short = await record(app, protocol, "23108.000123/2026")
-    assert short.status_code == 422 and "17 dígitos" in short.json()["detail"]
+    assert short.status_code == 422
+    assert "17 dígitos" in short.json()["detail"]
     wrong = VALID[:-1] + str((int(VALID[-1]) + 1) % 10)
     bad_digits = await record(app, protocol, wrong)
     assert bad_digits.status_code == 422
     assert "dígitos verificadores" in bad_digits.json()["detail"]
     ok = await record(app, protocol, PRETTY)
     assert ok.status_code == 200, ok.text
-    assert ok.json()["nup"] == PRETTY and ok.json()["state"] == "registered"
+    assert ok.json()["nup"] == PRETTY
+    assert ok.json()["state"] == "registered"
     assert (await app.desk.get(protocol)).falabr_nup == VALID
     other = nup_with_check_digits("231080009992026")
     assert (await record(app, protocol, other)).status_code == 409
@@ -75,7 +78,8 @@ async def test_citizen_mode_sends_link_and_text_through_the_channel(
     assert "Falta iluminação no estacionamento do bloco C." in sent.text
     assert (await record(app, protocol, VALID)).status_code == 200
     body = (await status(app, protocol)).json()
-    assert body["mode"] == "citizen" and body["nup"] == PRETTY
+    assert body["mode"] == "citizen"
+    assert body["nup"] == PRETTY
 
 
 async def test_citizen_mode_refuses_anonymous(app: Balcao) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 import os
@@ -68,7 +67,8 @@ async def test_csv_has_layout_b_and_no_identity_or_free_text(app: Balcao) -> Non
     assert answered["Dias de Atraso"] == "0"
     assert answered["Situação"] == "Concluída"
     assert answered["Nome Órgão"] == "Fundação Universidade Federal de Mato Grosso"
-    assert rows[1]["Formulário"] == "Denúncia" and rows[1]["Situação"] == "Cadastrada"
+    assert rows[1]["Formulário"] == "Denúncia"
+    assert rows[1]["Situação"] == "Cadastrada"
     assert rows[1]["Data Prazo Resposta"].endswith("/2026")
     for secret in (MARIA.name, MARIA.email, "52998224725", "529.982.247-25", SECRET_TEXT):
         assert secret not in text
@@ -78,7 +78,8 @@ async def test_csv_has_layout_b_and_no_identity_or_free_text(app: Balcao) -> Non
 async def test_csv_in_latin_1(app: Balcao) -> None:
     await seed(app)
     code, content, headers = await download(app, encoding="latin-1")
-    assert code == 200 and "latin-1" in headers["content-type"]
+    assert code == 200
+    assert "latin-1" in headers["content-type"]
     assert "Reclamação".encode("latin-1") in content
     with pytest.raises(UnicodeDecodeError):
         content.decode("utf-8")
@@ -88,12 +89,15 @@ async def test_csv_in_latin_1(app: Balcao) -> None:
 async def test_json_is_shaped_like_the_create_payload(app: Balcao) -> None:
     answered, denuncia, anonymous = await seed(app)
     code, content, headers = await download(app, format="json")
-    assert code == 200 and headers["content-type"].startswith("application/json")
+    assert code == 200
+    assert headers["content-type"].startswith("application/json")
     items = json.loads(content)
     assert [i["IdTipoManifestacao"] for i in items] == [2, 1, 7]
     assert all("Manifestante" not in i for i in items)
     assert [json.loads(i["DadosExtraJson"])["ProtocoloBalcao"] for i in items] == [
-        answered, denuncia, anonymous,
+        answered,
+        denuncia,
+        anonymous,
     ]
     assert SECRET_TEXT in items[0]["TextoManifestacao"]
 
@@ -110,6 +114,11 @@ async def test_bad_report_parameters_are_explained(app: Balcao) -> None:
         assert word in json.loads(content)["detail"]
 
 
+def leftovers(folder: Path) -> list[str]:
+    """Temporary files the command may have left behind."""
+    return [p.name for p in folder.iterdir() if p.name.startswith(".falabr-")]
+
+
 def run_cli(app: Balcao, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "balcao.toml"
     config.write_text('[plugins.falabr_export]\norgao_name = "UFMT"\norgao_state = "MT"\n')
@@ -122,7 +131,12 @@ def run_cli(app: Balcao, tmp_path: Path, *args: str) -> subprocess.CompletedProc
     program = Path(sys.executable).parent / "balcao"
     return subprocess.run(  # noqa: S603 - our own program
         [str(program), "export", "falabr", *args],
-        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -130,14 +144,24 @@ async def test_command_line_export_to_file(app: Balcao, tmp_path: Path) -> None:
     await seed(app)
     target = tmp_path / "saida.csv"
     done = run_cli(
-        app, tmp_path, "--from", "2026-12-01", "--to", "2026-12-05", "--format", "csv",
-        "--encoding", "latin-1", "-o", str(target),
+        app,
+        tmp_path,
+        "--from",
+        "2026-12-01",
+        "--to",
+        "2026-12-05",
+        "--format",
+        "csv",
+        "--encoding",
+        "latin-1",
+        "-o",
+        str(target),
     )
     assert done.returncode == 0, done.stderr
     rows = parse(target.read_bytes(), "latin-1")
     assert len(rows) == 4
     assert {r["Nome Órgão"] for r in rows} == {"UFMT"}
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".falabr-")] == []
+    assert leftovers(tmp_path) == []
 
 
 async def test_command_line_json_to_stdout(app: Balcao, tmp_path: Path) -> None:
@@ -164,5 +188,3 @@ async def test_command_line_bad_input(
     assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert word in done.stderr
     assert not target.exists()
-
-

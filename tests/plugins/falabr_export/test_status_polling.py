@@ -58,7 +58,8 @@ async def test_a_failing_query_backs_off_without_blocking_others(
     await app.run_worker()
     bodies = [(await status(app, p)).json() for p in (first, second)]
     failed = [b for b in bodies if b["situation"] is None]
-    assert len(failed) == 1 and "500" in failed[0]["last_error"]
+    assert len(failed) == 1
+    assert "500" in failed[0]["last_error"]
     assert [b["situation"] for b in bodies if b is not failed[0]] == ["Cadastrada"]
     app.clock.advance(hours=6, minutes=1)
     await app.run_worker()
