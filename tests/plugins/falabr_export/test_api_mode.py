@@ -154,3 +154,29 @@ async def test_rejection_shows_falabr_message(app: Balcao, meouv: FakeMeOuv) -> 
     assert (await status(app, protocol)).json()["state"] == "rejected"
     meouv.script("create")  # fixed: a new attempt goes through
     assert (await register(app, protocol)).status_code == 201
+
+
+async def test_gives_up_after_the_attempt_limit(
+    make_balcao: object, meouv: FakeMeOuv, recording_channel: object
+) -> None:
+    import balcao_falabr_export
+
+    from .conftest import plugin_settings
+
+    app = await make_balcao(  # type: ignore[operator]
+        plugins=[("falabr_export", balcao_falabr_export)],
+        settings=plugin_settings(meouv, retry_max_attempts=2),
+    )
+    protocol = await new_case(app)
+    meouv.script("create", 500, 500, 500)
+    assert (await register(app, protocol)).status_code == 202
+    app.clock.advance(minutes=2)
+    await app.run_worker()
+    body = (await status(app, protocol)).json()
+    assert body["state"] == "failed"
+    assert body["attempts"] == 2
+    app.clock.advance(hours=12)
+    await app.run_worker()
+    assert (await status(app, protocol)).json()["attempts"] == 2  # no more tries by itself
+    assert (await register(app, protocol)).status_code == 202  # staff may try again
+    assert (await status(app, protocol)).json()["attempts"] == 3

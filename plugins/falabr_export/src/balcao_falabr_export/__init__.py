@@ -23,6 +23,7 @@ from balcao_falabr_export._api_mode import retry_due
 from balcao_falabr_export._cli import build_command
 from balcao_falabr_export._config import PRODUCTION_URL, TRAINING_URL, FalabrConfig
 from balcao_falabr_export._nup import InvalidNup, format_nup, parse_nup
+from balcao_falabr_export._page import PAGE_ROUTES
 from balcao_falabr_export._routes import ROUTES
 from balcao_falabr_export._status import poll_due
 
@@ -45,7 +46,14 @@ def balcao_config_type() -> type[FalabrConfig]:
 
 @hookimpl
 def balcao_register_exporters() -> list[ExporterSpec]:
-    return [ExporterSpec(name=NAME, title="Fala.BR", route_handlers=ROUTES)]
+    return [
+        ExporterSpec(
+            name=NAME,
+            title="Fala.BR",
+            route_handlers=[*ROUTES, *PAGE_ROUTES],
+            template_directory=Path(__file__).parent / "templates",
+        )
+    ]
 
 
 @hookimpl
@@ -54,7 +62,7 @@ def balcao_register_actions() -> list[ActionSpec]:
         ActionSpec(
             name=f"{NAME}.register",
             title="Registrar no Fala.BR",
-            path=f"/exports/{NAME}/manifestations/{{protocol}}",
+            path=f"/exports/{NAME}/manifestations/{{protocol}}/page",
             roles=frozenset({"ouvidor", "atendente"}),
             method="GET",
         )
