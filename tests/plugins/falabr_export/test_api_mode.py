@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import balcao_falabr_export
 import pytest
 from balcao import FALABR_TYPE_IDS, Kind
 from balcao.testing import Balcao
 
+from .conftest import MakeBalcao, plugin_settings
 from .fake_meouv import FakeMeOuv
 from .helpers import MARIA, audit, new_case, register, status
 
@@ -156,14 +158,8 @@ async def test_rejection_shows_falabr_message(app: Balcao, meouv: FakeMeOuv) -> 
     assert (await register(app, protocol)).status_code == 201
 
 
-async def test_gives_up_after_the_attempt_limit(
-    make_balcao: object, meouv: FakeMeOuv, recording_channel: object
-) -> None:
-    import balcao_falabr_export
-
-    from .conftest import plugin_settings
-
-    app = await make_balcao(  # type: ignore[operator]
+async def test_gives_up_after_the_attempt_limit(make_balcao: MakeBalcao, meouv: FakeMeOuv) -> None:
+    app = await make_balcao(
         plugins=[("falabr_export", balcao_falabr_export)],
         settings=plugin_settings(meouv, retry_max_attempts=2),
     )

@@ -10,6 +10,7 @@ import pytest
 from balcao.testing import Balcao
 from balcao_falabr_export import FalabrConfig, InvalidNup, format_nup, parse_nup
 
+from .conftest import plugin_settings
 from .fake_meouv import CREDENTIALS, FakeMeOuv
 from .helpers import new_case, register
 
@@ -79,8 +80,6 @@ async def test_secrets_not_logged_during_a_registration(
 
 
 async def test_wrong_credentials_are_explained(make_balcao: MakeBalcao, meouv: FakeMeOuv) -> None:
-    from .conftest import plugin_settings
-
     settings = plugin_settings(meouv)
     settings["plugins"]["falabr_export"]["password"] = "errada"
     app = await make_balcao(plugins=[("falabr_export", balcao_falabr_export)], settings=settings)
