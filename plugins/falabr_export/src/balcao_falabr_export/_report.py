@@ -49,7 +49,7 @@ _FLUSH_ROWS = 500
 
 
 def _day(value: dt.date | None) -> str:
-    return value.strftime("%d/%m/%Y") if value else ""
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}" if value else ""
 
 
 def _answer_day(row: ReportRow, zone: ZoneInfo) -> dt.date | None:
