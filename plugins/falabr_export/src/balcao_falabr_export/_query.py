@@ -7,13 +7,12 @@ The core offers no bulk iterator, so this reads the core's published tables (thr
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import msgspec
 from balcao import Base, Kind, State
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import RowMapping, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 __all__ = ["Period", "ReportRow", "count", "stream"]
@@ -102,7 +101,7 @@ async def stream(
             yield _row(r, with_text)
 
 
-def _row(r: Mapping[str, Any], with_text: bool) -> ReportRow:
+def _row(r: RowMapping, with_text: bool) -> ReportRow:
     return ReportRow(
         protocol=r["protocol"],
         kind=Kind(r["kind"]),
