@@ -55,7 +55,8 @@ class FakeMeOuv:
 
     def script(self, endpoint: str, *actions: Any) -> None:
         """Next answers of ``endpoint`` ("token", "create", "query"): 401, 500,
-        (400, "message") or "timeout" (accept, then answer too late)."""
+        (400, "message"), "garbage" (not Fala.BR's JSON) or "timeout" (accept, then answer
+        too late)."""
         self.scripts.setdefault(endpoint, []).extend(actions)
 
     def expire_tokens(self) -> None:
@@ -110,6 +111,8 @@ class FakeMeOuv:
             return 401, {"Message": "Authorization has been denied for this request."}, 0.0
         if action == 500:
             return 500, {"Message": "An error has occurred."}, 0.0
+        if action == "garbage":  # a proxy's error page instead of Fala.BR's JSON
+            return 200, "<html>Service Unavailable</html>", 0.0
         if isinstance(action, tuple):
             return action[0], {"Message": action[1]}, 0.0
         delay = self.delay_seconds if action == "timeout" else 0.0

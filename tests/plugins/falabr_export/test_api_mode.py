@@ -176,3 +176,14 @@ async def test_gives_up_after_the_attempt_limit(make_balcao: MakeBalcao, meouv: 
     assert (await status(app, protocol)).json()["attempts"] == 2  # no more tries by itself
     assert (await register(app, protocol)).status_code == 202  # staff may try again
     assert (await status(app, protocol)).json()["attempts"] == 3
+
+
+async def test_unreadable_answer_is_retried_not_lost(app: Balcao, meouv: FakeMeOuv) -> None:
+    protocol = await new_case(app)
+    meouv.script("create", "garbage")
+    response = await register(app, protocol)
+    assert response.status_code == 202
+    assert "inesperada" in response.json()["last_error"]
+    app.clock.advance(minutes=2)
+    await app.run_worker()
+    assert (await status(app, protocol)).json()["state"] == "registered"

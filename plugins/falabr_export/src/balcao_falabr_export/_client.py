@@ -76,6 +76,15 @@ def _message(response: httpx.Response) -> str:
     return json.dumps(body, ensure_ascii=False)[:300]
 
 
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise FalabrUnavailable(
+            f"resposta ilegível do Fala.BR (HTTP {response.status_code})"
+        ) from exc
+
+
 def _date(value: Any) -> dt.date | None:
     if not isinstance(value, str) or not value.strip():
         return None
@@ -86,6 +95,10 @@ def _date(value: Any) -> dt.date | None:
         except ValueError:
             continue
     return None
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
 
 
 def _nup_of(item: dict[str, Any]) -> str | None:
@@ -103,7 +116,7 @@ def summarize(item: dict[str, Any]) -> Summary:
         situation = situation.get("DescSituacaoManifestacao")
     raw_id = item.get("IdManifestacao")
     return Summary(
-        falabr_id=int(raw_id) if isinstance(raw_id, int | str) and str(raw_id).isdigit() else None,
+        falabr_id=_int(raw_id),
         nup=_nup_of(item),
         situation=str(situation) if situation else None,
         deadline=_date(item.get("PrazoAtendimento")),
@@ -144,7 +157,8 @@ class MeOuvClient:
                 f"username, password): {_message(response)}",
                 response.status_code,
             )
-        token = response.json().get("access_token")
+        body = _json(response)
+        token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
             raise FalabrUnavailable("Fala.BR não devolveu access_token")
         _TOKENS[self._key] = str(token)
@@ -180,13 +194,12 @@ class MeOuvClient:
 
     async def create(self, payload: dict[str, Any]) -> Created:
         response = await self._call("POST", "/api/manifestacoes", json=payload)
-        body = response.json()
-        nup = body.get("NumeroProtocolo") or _nup_of(body)
+        body = _json(response)
+        nup = (body.get("NumeroProtocolo") or _nup_of(body)) if isinstance(body, dict) else None
         if response.status_code == 404 or not nup:
             raise FalabrUnavailable(f"resposta inesperada do Fala.BR: {_message(response)}")
-        raw_id = body.get("IdManifestacao")
         return Created(
-            falabr_id=int(raw_id) if raw_id is not None else None,
+            falabr_id=_int(body.get("IdManifestacao")),
             nup=str(nup),
             access_code=body.get("CodigoAcesso"),
         )
@@ -195,7 +208,7 @@ class MeOuvClient:
         response = await self._call("GET", "/api/manifestacoes", params=params)
         if response.status_code == 404:
             return []
-        body = response.json()
+        body = _json(response)
         if isinstance(body, dict):
             body = body.get("Manifestacoes") or body.get("items") or [body]
         return [item for item in body if isinstance(item, dict)]
