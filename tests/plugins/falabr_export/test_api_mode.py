@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import balcao_falabr_export
@@ -187,3 +188,15 @@ async def test_unreadable_answer_is_retried_not_lost(app: Balcao, meouv: FakeMeO
     app.clock.advance(minutes=2)
     await app.run_worker()
     assert (await status(app, protocol)).json()["state"] == "registered"
+
+
+async def test_double_click_sends_once(app: Balcao, meouv: FakeMeOuv) -> None:
+    protocol = await new_case(app)
+    await app.user("atendente")  # the staff member exists before the two clicks
+    meouv.delay_seconds = 0.4  # slow, but within the client timeout (0.5 s)
+    meouv.script("create", "timeout")
+    first, second = await asyncio.gather(register(app, protocol), register(app, protocol))
+    assert sorted([first.status_code, second.status_code]) == [201, 409]
+    busy = first if first.status_code == 409 else second
+    assert "em andamento" in busy.json()["detail"]
+    assert len(meouv.created) == 1
