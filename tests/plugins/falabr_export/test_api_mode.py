@@ -10,9 +10,9 @@ import pytest
 from balcao import FALABR_TYPE_IDS, Kind
 from balcao.testing import Balcao
 
+from .common import MARIA, audit, new_case, register, status
 from .conftest import MakeBalcao, plugin_settings
 from .fake_meouv import FakeMeOuv
-from .helpers import MARIA, audit, new_case, register, status
 
 
 @pytest.mark.parametrize("kind", [k for k in Kind if k is not Kind.COMUNICACAO])

@@ -10,9 +10,9 @@ import pytest
 from balcao.testing import Balcao
 from balcao_falabr_export import FalabrConfig, InvalidNup, format_nup, parse_nup
 
+from .common import new_case, register
 from .conftest import plugin_settings
 from .fake_meouv import CREDENTIALS, FakeMeOuv
-from .helpers import new_case, register
 
 MakeBalcao = Callable[..., Awaitable[Balcao]]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from balcao import Kind
 from balcao.testing import Balcao, RecordingChannel
 
+from .common import MARIA, NUP, audit, new_case, register, status
 from .fake_meouv import FakeMeOuv, nup_with_check_digits
-from .helpers import MARIA, NUP, audit, new_case, register, status
 
 VALID = nup_with_check_digits("231080001232026")
 PRETTY = f"{VALID[:5]}.{VALID[5:11]}/{VALID[11:15]}-{VALID[15:]}"

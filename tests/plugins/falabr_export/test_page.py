@@ -7,8 +7,8 @@ import re
 from balcao import Kind
 from balcao.testing import Balcao
 
+from .common import new_case
 from .fake_meouv import FakeMeOuv, nup_with_check_digits
-from .helpers import new_case
 
 PAGE = "/exports/falabr_export/manifestations/{}/page"
 

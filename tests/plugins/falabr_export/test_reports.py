@@ -14,7 +14,7 @@ import pytest
 from balcao import Kind, State
 from balcao.testing import TEST_SECRET, Balcao
 
-from .helpers import MARIA, REPORT, new_case
+from .common import MARIA, REPORT, new_case
 
 HEADER = (
     "Data Registro;Data Prazo Resposta;Data Resposta;Faixa Etária;Raça/Cor;Gênero;"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from balcao.testing import Balcao
 
+from .common import new_case, register, status
 from .fake_meouv import FakeMeOuv
-from .helpers import new_case, register, status
 
 
 async def timeline_text(app: Balcao, protocol: str) -> str:

@@ -1,4 +1,4 @@
-"""Small helpers shared by the tests."""
+"""Shortcuts shared by the tests: cases, staff requests, the audit log."""
 
 from __future__ import annotations
 
