@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -119,7 +120,9 @@ def leftovers(folder: Path) -> list[str]:
     return [p.name for p in folder.iterdir() if p.name.startswith(".falabr-")]
 
 
-def run_cli(app: Balcao, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    app: Balcao, tmp_path: Path, *args: str, stderr: int = subprocess.PIPE
+) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "balcao.toml"
     config.write_text('[plugins.falabr_export]\norgao_name = "UFMT"\norgao_state = "MT"\n')
     env = {
@@ -133,7 +136,8 @@ def run_cli(app: Balcao, tmp_path: Path, *args: str) -> subprocess.CompletedProc
         [str(program), "export", "falabr", *args],
         env=env,
         cwd=tmp_path,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=stderr,
         text=True,
         timeout=120,
         check=False,
@@ -162,6 +166,33 @@ async def test_command_line_export_to_file(app: Balcao, tmp_path: Path) -> None:
     assert len(rows) == 4
     assert {r["Nome Órgão"] for r in rows} == {"UFMT"}
     assert leftovers(tmp_path) == []
+    assert "exportando" not in done.stderr  # no progress bar when not on a terminal
+
+
+async def test_command_line_shows_progress_on_a_terminal(app: Balcao, tmp_path: Path) -> None:
+    await seed(app)
+    controller, terminal = pty.openpty()
+    try:
+        done = run_cli(
+            app,
+            tmp_path,
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-12-05",
+            "--format",
+            "csv",
+            "-o",
+            str(tmp_path / "saida.csv"),
+            stderr=terminal,
+        )
+        shown = os.read(controller, 65536).decode(errors="replace")
+    finally:
+        os.close(controller)
+        os.close(terminal)
+    assert done.returncode == 0
+    assert "exportando" in shown
+    assert "100%" in shown
 
 
 async def test_command_line_json_to_stdout(app: Balcao, tmp_path: Path) -> None:

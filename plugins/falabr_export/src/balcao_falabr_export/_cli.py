@@ -64,7 +64,7 @@ async def _write(
 
 
 def _progress(total: int) -> Any:
-    hidden = not (sys.stderr.isatty() and total > 1000)
+    hidden = not (sys.stderr.isatty() and total > 0)
     return click.progressbar(length=total, label="exportando", file=sys.stderr, hidden=hidden)
 
 
