@@ -17,8 +17,16 @@ ONLY_CORE = "webform,whatsapp,meet,falabr_export"
 def run(cwd: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("BALCAO_")}
     environ.update({"BALCAO_DISABLE_PLUGINS": ONLY_CORE, "BALCAO_SECRET_KEY": "k" * 40, **env})
-    return subprocess.run([sys.executable, "-m", "balcao", *args], cwd=cwd, env=environ,
-                          input=stdin, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "balcao", *args],
+        cwd=cwd,
+        env=environ,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -30,40 +38,82 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
 
 
 async def test_users_and_tokens_create_a_working_api_token(tmp_path: Path) -> None:
-    created = run(tmp_path, "users", "create", "--email", "ana@example.org", "--name", "Ana",
-                  "--role", "ouvidor", stdin="uma-senha-longa\n")
+    created = run(
+        tmp_path,
+        "users",
+        "create",
+        "--email",
+        "ana@example.org",
+        "--name",
+        "Ana",
+        "--role",
+        "ouvidor",
+        stdin="uma-senha-longa\n",
+    )
     assert created.returncode == 0, created.stderr
     token = run(tmp_path, "tokens", "create", "--email", "ana@example.org", "--name", "cli")
     assert token.returncode == 0, token.stderr
     secret = token.stdout.strip().splitlines()[-1]
-    settings = load_settings({}, database_url=f"sqlite+aiosqlite:///{tmp_path / 'balcao.db'}",
-                             secret_key="k" * 40, disable_plugins=ONLY_CORE.split(","))
+    settings = load_settings(
+        {},
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'balcao.db'}",
+        secret_key="k" * 40,
+        disable_plugins=ONLY_CORE.split(","),
+    )
     app = create_app(settings, load_entrypoints=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://t") as client:
-        response = await client.get("/api/v1/plugins",
-                                    headers={"Authorization": f"Bearer {secret}"})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t"
+    ) as client:
+        response = await client.get(
+            "/api/v1/plugins", headers={"Authorization": f"Bearer {secret}"}
+        )
     await app.state.runtime.close()
     assert response.status_code == 200
 
 
 def test_bad_role_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    line = one_line_error(run(tmp_path, "users", "create", "--email", "a@b.org", "--name", "A",
-                              "--role", "chefe", stdin="senha-longa-123\n"))
+    line = one_line_error(
+        run(
+            tmp_path,
+            "users",
+            "create",
+            "--email",
+            "a@b.org",
+            "--name",
+            "A",
+            "--role",
+            "chefe",
+            stdin="senha-longa-123\n",
+        )
+    )
     assert "chefe" in line
 
 
 def test_unit_role_needs_a_unit(tmp_path: Path) -> None:
-    line = one_line_error(run(tmp_path, "users", "create", "--email", "u@b.org", "--name", "U",
-                              "--role", "unidade", stdin="senha-longa-123\n"))
+    line = one_line_error(
+        run(
+            tmp_path,
+            "users",
+            "create",
+            "--email",
+            "u@b.org",
+            "--name",
+            "U",
+            "--role",
+            "unidade",
+            stdin="senha-longa-123\n",
+        )
+    )
     assert "--unit" in line
     assert not (tmp_path / "balcao.db").exists() or "u@b.org" not in (
-        tmp_path / "balcao.db").read_bytes().decode("latin-1")
+        tmp_path / "balcao.db"
+    ).read_bytes().decode("latin-1")
 
 
 def test_token_for_unknown_user(tmp_path: Path) -> None:
     assert "nobody@example.org" in one_line_error(
-        run(tmp_path, "tokens", "create", "--email", "nobody@example.org"))
+        run(tmp_path, "tokens", "create", "--email", "nobody@example.org")
+    )
 
 
 def test_short_secret_key_is_refused(tmp_path: Path) -> None:
@@ -80,8 +130,7 @@ def test_bad_plugin_config_stops_serve(tmp_path: Path, install_plugin) -> None: 
     from tests.core.test_plugins import GREETER
 
     site = install_plugin("greeter", GREETER)
-    line = one_line_error(run(tmp_path, "serve", BALCAO_GREETER_REPEAT="x",
-                              PYTHONPATH=str(site)))
+    line = one_line_error(run(tmp_path, "serve", BALCAO_GREETER_REPEAT="x", PYTHONPATH=str(site)))
     assert "greeter" in line and "repeat" in line
 
 
@@ -102,3 +151,37 @@ def test_generated_secret_key_is_private_and_reused(tmp_path: Path) -> None:
     assert "chave gerada" in first.stderr
     second = run(tmp_path, "db", "upgrade", BALCAO_SECRET_KEY="")
     assert "chave gerada" not in second.stderr
+
+
+def test_serve_starts_with_the_embedded_worker_and_answers(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("BALCAO_")}
+    environ.update({"BALCAO_DISABLE_PLUGINS": ONLY_CORE, "BALCAO_SECRET_KEY": "k" * 40})
+    server = subprocess.Popen(
+        [sys.executable, "-m", "balcao", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        health = None
+        for _ in range(120):
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        assert health is not None and health.json()["status"] == "ok"
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=5)
+        assert "Balcão virtual" in home.text
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "worker started" in output

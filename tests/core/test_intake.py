@@ -105,3 +105,42 @@ async def test_oversized_attachment_is_refused(make_balcao) -> None:  # type: ig
         await b.desk.intake(
             NewManifestation(kind=Kind.RECLAMACAO, channel="fake", description="x", files=(big,))
         )
+
+
+async def test_key_rotation_keeps_identities_tokens_and_contacts_readable(balcao: Balcao) -> None:
+    from balcao._keys import KeyRing
+
+    receipt = await balcao.desk.intake(
+        NewManifestation(
+            kind=Kind.RECLAMACAO,
+            channel="fake",
+            description="x",
+            channel_address="5565900001111",
+            citizen=Citizen(name="Joana"),
+        )
+    )
+    _, headers = await balcao.user("ouvidor")
+    old = "test-secret-key-that-is-long-enough-000"
+    balcao.desk.keys = KeyRing("a-brand-new-secret-key-of-48-characters-xxxxxxxx", (old,))
+    assert (await balcao.client.get("/api/v1/plugins", headers=headers)).status_code == 200
+    assert await balcao.desk.find_open_by_address("fake", "5565900001111") is not None
+    assert await balcao.desk.verify_access(receipt.protocol, receipt.access_code or "")
+    assert await balcao.desk.reseal_identities() == 1
+    assert await balcao.desk.reseal_identities() == 0
+    balcao.desk.keys = KeyRing("a-brand-new-secret-key-of-48-characters-xxxxxxxx")
+    from balcao import Actor
+
+    ouvidor = Actor(kind="user", name="o", role="ouvidor")
+    shown = await balcao.desk.reveal_identity(receipt.protocol, ouvidor, "teste")
+    assert shown is not None and shown.name == "Joana"
+
+
+async def test_allowed_attachment_types_are_configurable(make_balcao) -> None:  # type: ignore[no-untyped-def]
+    from balcao import AttachmentRejected
+
+    b = await make_balcao(settings={"allowed_attachment_types": ["application/pdf"]})
+    png = IncomingFile(filename="foto.png", content=b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    with pytest.raises(AttachmentRejected, match=r"foto\.png"):
+        await b.desk.intake(
+            NewManifestation(kind=Kind.RECLAMACAO, channel="fake", description="x", files=(png,))
+        )

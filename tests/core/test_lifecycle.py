@@ -77,7 +77,7 @@ async def test_hook_balcao_validate_transition_vetoes_with_the_plugin_name(
     b = await make_balcao(plugins=[("falabr_gate", NoClosingWithoutNup())])
     receipt = await b.manifestation()
     await b.desk.transition(receipt.protocol, State.ANSWERED, STAFF)
-    with pytest.raises(TransitionRefused, match="falabr_gate: registre no Fala.BR"):
+    with pytest.raises(TransitionRefused, match=r"falabr_gate: registre no Fala\.BR"):
         await b.desk.transition(receipt.protocol, State.CLOSED, STAFF)
     assert (await b.desk.get(receipt.protocol)).state is State.ANSWERED
 

@@ -144,7 +144,8 @@ async def test_inbound_event_is_stored_once_then_processed_by_the_worker(
             (
                 await session.execute(
                     text(
-                        "SELECT m.text FROM messages m JOIN manifestations f ON f.id = m.manifestation_id "
+                        "SELECT m.text FROM messages m "
+                        "JOIN manifestations f ON f.id = m.manifestation_id "
                         "WHERE f.protocol = :p ORDER BY m.id"
                     ),
                     {"p": found.protocol},
@@ -206,3 +207,19 @@ def _new(address: str):  # type: ignore[no-untyped-def]
     return NewManifestation(
         kind=Kind.RECLAMACAO, channel="fake", description="Problema", channel_address=address
     )
+
+
+async def test_two_workers_never_deliver_the_same_message_twice(
+    balcao: Balcao, recording_channel: RecordingChannel
+) -> None:
+    import asyncio
+
+    from balcao._worker import Worker
+
+    receipt = await balcao.desk.intake(_new("5565999990009"))
+    for i in range(30):
+        await balcao.desk.reply(receipt.protocol, f"mensagem {i}", STAFF)
+    first, second = Worker(balcao.desk), Worker(balcao.desk)
+    await asyncio.gather(*(w.deliver_due() for w in (first, second, first, second)))
+    texts = sorted(m.text for m in recording_channel.sent)
+    assert texts == sorted(f"mensagem {i}" for i in range(30))

@@ -47,8 +47,13 @@ async def test_health_is_503_when_the_database_is_gone(balcao: Balcao, tmp_path)
 async def test_openapi_documents_the_api(balcao: Balcao) -> None:
     schema = (await balcao.client.get("/schema/openapi.json")).json()
     paths = set(schema["paths"])
-    assert {"/health", "/api/v1/tracking", "/api/v1/manifestations",
-            "/api/v1/manifestations/{protocol}/transitions", "/api/v1/plugins"} <= paths
+    assert {
+        "/health",
+        "/api/v1/tracking",
+        "/api/v1/manifestations",
+        "/api/v1/manifestations/{protocol}/transitions",
+        "/api/v1/plugins",
+    } <= paths
 
 
 async def test_security_headers_on_every_page(balcao: Balcao) -> None:

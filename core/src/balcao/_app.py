@@ -11,15 +11,16 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
 from litestar.openapi.config import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from balcao._clock import Clock
 from balcao._config import Settings
 from balcao._desk import Desk
+from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
@@ -88,6 +89,7 @@ def create_app_from_runtime(
         route_handlers=[
             *PUBLIC_ROUTES,
             api_router(),
+            routing_router(),
             *_plugin_routers(runtime),
             create_static_files_router(
                 "/static", [Path(__file__).parent / "static"], include_in_schema=False
@@ -96,7 +98,7 @@ def create_app_from_runtime(
         dependencies={"desk": _provide(runtime.desk)},
         signature_types=[Desk],
         template_config=TemplateConfig(
-            directory=template_directories(runtime), engine=JinjaTemplateEngine
+            directory=list[Any](template_directories(runtime)), engine=JinjaTemplateEngine
         ),
         csrf_config=CSRFConfig(
             secret=runtime.desk.keys.signing_key.hex(),

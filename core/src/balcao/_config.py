@@ -14,6 +14,7 @@ import msgspec
 
 from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._keys import MIN_SECRET_LENGTH
+from balcao._services.attachments import DEFAULT_TYPES
 
 __all__ = ["ConfigError", "Settings", "load_plugin_config", "load_settings", "read_config_file"]
 
@@ -37,6 +38,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     database_url: str = "sqlite+aiosqlite:///balcao.db"
     secret_key: str | None = None
+    secret_key_file: str | None = None
     previous_secret_keys: list[str] = []
     ouvidoria_name: str = "Ouvidoria"
     public_url: str = "http://127.0.0.1:8000"
@@ -49,6 +51,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     tracking_rate_limit_per_hour: int = 30
     files_dir: str | None = None
     max_attachment_mb: int = 10
+    allowed_attachment_types: list[str] = msgspec.field(
+        default_factory=lambda: sorted(DEFAULT_TYPES)
+    )
     outbox_max_attempts: int = 8
     outbox_base_delay_seconds: float = 10.0
     outbox_lease_seconds: float = 120.0

@@ -18,6 +18,7 @@ from balcao._db.models import (
     InboundEvent,
     ManifestationRow,
     MessageRow,
+    OutboxRow,
     RateLimitRow,
     UserRow,
 )
@@ -35,9 +36,9 @@ from balcao._events import (
 )
 from balcao._keys import KeyRing
 from balcao._routing import Outcome, route
+from balcao._routing.members import round_robin
 from balcao._services import audit, deadlines, identity, outbox
 from balcao._services.attachments import (
-    DEFAULT_TYPES,
     AttachmentRejected,
     FileStore,
     safe_filename,
@@ -217,6 +218,10 @@ class Desk:
         row.confidential = outcome.confidential
         if outcome.assign_to:
             row.assignee_id = await self._user_id(session, outcome.assign_to)
+        elif outcome.round_robin:
+            row.assignee_id, row.routing_reason = await round_robin(
+                session, outcome.round_robin, outcome.reason
+            )
         if outcome.forward_to:
             return await self._forward(session, row, outcome.forward_to, system, row.description)
         return [record_transition(session, row, State.TRIAGE, system, outcome.reason, now)]
@@ -227,15 +232,13 @@ class Desk:
 
     # -- attachments ---------------------------------------------------------------------
 
-    def _store_file(
-        self, incoming: IncomingFile, allowed: frozenset[str] = DEFAULT_TYPES
-    ) -> AttachmentRow:
+    def _store_file(self, incoming: IncomingFile) -> AttachmentRow:
         name = safe_filename(incoming.filename)
         limit = self.settings.max_attachment_mb * 1024 * 1024
         if len(incoming.content) > limit:
             raise AttachmentRejected(name, f"maior que {self.settings.max_attachment_mb} MB")
         media_type = sniff(incoming.content)
-        if media_type is None or media_type not in allowed:
+        if media_type is None or media_type not in self.settings.allowed_attachment_types:
             raise AttachmentRejected(name, "tipo de arquivo não aceito")
         digest = self.files.put(incoming.content)
         return AttachmentRow(
@@ -292,12 +295,12 @@ class Desk:
 
     async def find_open_by_address(self, channel: str, address: str) -> Manifestation | None:
         """The newest open manifestation that came from ``address`` on ``channel``."""
-        digest = identity.address_digest(self.keys, channel, address)
+        digests = identity.address_digests(self.keys, channel, address)
         query = (
             select(ManifestationRow)
             .join(IdentityRow)
             .where(
-                IdentityRow.channel_address_hash == digest,
+                IdentityRow.channel_address_hash.in_(digests),
                 ManifestationRow.channel == channel,
                 ManifestationRow.state.notin_([State.CLOSED, State.ARCHIVED]),
             )
@@ -460,7 +463,7 @@ class Desk:
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
-                outbox.OutboxRow,
+                OutboxRow,
                 {
                     "channel": channel,
                     "idempotency_key": idempotency_key,
@@ -475,7 +478,7 @@ class Desk:
                     "next_attempt_at": self.now(),
                     "created_at": self.now(),
                 },
-                returning=outbox.OutboxRow.id,
+                returning=OutboxRow.id,
             )
         return created is not None
 
@@ -626,6 +629,12 @@ class Desk:
             row.falabr_nup, row.falabr_registered_at = nup, self.now()
             row.updated_at = self.now()
             audit.record(session, self.now(), actor, "falabr_nup", row.protocol, nup=nup)
+
+    async def reseal_identities(self) -> int:
+        """Re-encrypt identities sealed with a previous key under the current one."""
+        async with self.database.write() as session:
+            rows = await session.scalars(select(IdentityRow))
+            return sum(identity.reseal(self.keys, row) for row in rows)
 
     async def recipient(self, protocol: str) -> str | None:
         """The channel address a reply goes to (decrypted only for delivery)."""

@@ -82,6 +82,13 @@ class KeyRing:
         """A keyed hash: a database dump alone cannot brute-force short secrets."""
         return hmac.new(self._current.hashing, value.encode(), hashlib.sha256).hexdigest()
 
+    def digests(self, value: str) -> list[str]:
+        """``value``'s keyed hash under every accepted key (lookups survive a rotation)."""
+        return [
+            hmac.new(k.hashing, value.encode(), hashlib.sha256).hexdigest()
+            for k in self._all.values()
+        ]
+
     def matches(self, value: str, digest: str) -> bool:
         """Constant-time check of ``value`` against any key's digest."""
         found = False

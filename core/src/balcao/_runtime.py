@@ -9,14 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from balcao._clock import Clock, SystemClock
-from balcao._config import Settings, load_settings
+from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.engine import Database
 from balcao._db.migrate import upgrade
 from balcao._desk import Desk
 from balcao._host import PluginError, PluginHost
-from balcao._keys import KeyRing, load_or_create_secret
+from balcao._keys import MIN_SECRET_LENGTH, KeyRing, load_or_create_secret
+from balcao._routing.loader import load_rules
 from balcao._specs import (
-    ActionSpec, ChannelSpec, ExporterSpec, JobSpec, MigrationSpec, Registered,
+    ActionSpec,
+    ChannelSpec,
+    ExporterSpec,
+    JobSpec,
+    MigrationSpec,
+    Registered,
 )
 from balcao._worker import Worker
 
@@ -57,7 +63,10 @@ def _unique(found: Sequence[Registered[Any]], what: str) -> None:
 
 def _secret(settings: Settings) -> tuple[KeyRing, bool]:
     key_file = settings.data_dir / KEY_FILE
-    secret, generated = load_or_create_secret(settings.secret_key, key_file)
+    configured = settings.secret_key
+    if configured is None and settings.secret_key_file:
+        configured = _read_key_file(Path(settings.secret_key_file))
+    secret, generated = load_or_create_secret(configured, key_file)
     if generated:
         log.warning(
             "BALCAO_SECRET_KEY não configurada: chave gerada em %s (somente o dono "
@@ -66,6 +75,18 @@ def _secret(settings: Settings) -> tuple[KeyRing, bool]:
             key_file,
         )
     return KeyRing(secret, tuple(settings.previous_secret_keys)), generated
+
+
+def _read_key_file(path: Path) -> str:
+    try:
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(f"BALCAO_SECRET_KEY_FILE: não foi possível ler {path}: {exc}") from exc
+    if len(key) < MIN_SECRET_LENGTH:
+        raise ConfigError(
+            f"BALCAO_SECRET_KEY_FILE: a chave em {path} tem menos de {MIN_SECRET_LENGTH} caracteres"
+        )
+    return key
 
 
 def build_runtime(
@@ -96,12 +117,22 @@ def build_runtime(
     _unique(channels, "canal")
     _unique(exporters, "exportador")
     desk.channels = {c.spec.name: c for c in channels}
-    desk.rules = host.collect("balcao_register_routing_rules")
+    desk.rules = load_rules(
+        settings.routing, desk.calendar, host.collect("balcao_register_routing_rules")
+    )
     jobs: list[Registered[JobSpec]] = host.collect("balcao_register_jobs")
     actions: list[Registered[ActionSpec]] = host.collect("balcao_register_actions")
     _unique(actions, "ação")
-    return Runtime(settings, host, desk, Worker(desk, jobs), exporters,
-                   host.collect("balcao_register_migrations"), actions, generated)
+    return Runtime(
+        settings,
+        host,
+        desk,
+        Worker(desk, jobs),
+        exporters,
+        host.collect("balcao_register_migrations"),
+        actions,
+        generated,
+    )
 
 
 def template_directories(runtime: Runtime) -> list[Path]:

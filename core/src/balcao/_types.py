@@ -179,6 +179,7 @@ class RoutingDecision(msgspec.Struct, frozen=True, kw_only=True):
     tags: tuple[str, ...] = ()
     confidential: bool = False
     stop: bool = True
+    round_robin: str | None = None  # a unit code: assign to its next available member
 
 
 class Veto(msgspec.Struct, frozen=True, kw_only=True):

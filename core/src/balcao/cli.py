@@ -15,6 +15,7 @@ import click
 
 from balcao._config import ConfigError, load_settings
 from balcao._host import PluginError, PluginHost
+from balcao._routing.command import routing
 from balcao._runtime import Runtime, build_runtime
 from balcao._services.users import ROLES, UserError, check_user, create_token, create_user
 
@@ -150,6 +151,26 @@ def plugins(as_json: bool) -> None:
 
 
 @cli.group()
+def keys() -> None:
+    """Chaves de criptografia."""
+
+
+@keys.command("reseal")
+def keys_reseal() -> None:
+    """Recifra as identidades com a chave atual (depois de trocar BALCAO_SECRET_KEY)."""
+    runtime = _runtime()
+
+    async def run() -> int:
+        try:
+            await _ensure_schema(runtime)
+            return await runtime.desk.reseal_identities()
+        finally:
+            await runtime.close()
+
+    click.echo(f"{asyncio.run(run())} identidades recifradas com a chave atual")
+
+
+@cli.group()
 def users() -> None:
     """Usuários da equipe."""
 
@@ -224,6 +245,9 @@ def tokens_create(email: str, label: str) -> None:
     _run_user_action(run())
     click.echo(f"token criado para {email}; guarde-o agora, ele não será mostrado de novo:")
     click.echo(holder[0])
+
+
+cli.add_command(routing)
 
 
 def _run_user_action(coroutine: Any) -> None:

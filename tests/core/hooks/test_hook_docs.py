@@ -14,8 +14,11 @@ ROOT = Path(__file__).parents[3]
 
 
 def _hooks() -> dict[str, inspect.Signature]:
-    return {name: inspect.signature(fn) for name, fn in vars(hookspecs).items()
-            if name.startswith("balcao_") and callable(fn)}
+    return {
+        name: inspect.signature(fn)
+        for name, fn in vars(hookspecs).items()
+        if name.startswith("balcao_") and callable(fn)
+    }
 
 
 def test_every_hook_is_documented_with_its_signature() -> None:

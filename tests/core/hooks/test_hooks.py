@@ -11,8 +11,16 @@ from litestar import get
 from sqlalchemy import text
 
 from balcao import (
-    ActionSpec, CommandSpec, ExporterSpec, Kind, Manifestation, MigrationSpec, RoutingDecision,
-    RoutingRuleSpec, State, hookimpl,
+    ActionSpec,
+    CommandSpec,
+    ExporterSpec,
+    Kind,
+    Manifestation,
+    MigrationSpec,
+    RoutingDecision,
+    RoutingRuleSpec,
+    State,
+    hookimpl,
 )
 from balcao.testing import Balcao
 
@@ -34,16 +42,20 @@ async def test_hook_balcao_config_type(make_balcao) -> None:  # type: ignore[no-
             seen.append(config)
             return []
 
-    b = await make_balcao(plugins=[("greeter", Greeter())],
-                          environ={"BALCAO_GREETER_GREETING": "Bom dia"})
+    b = await make_balcao(
+        plugins=[("greeter", Greeter())], environ={"BALCAO_GREETER_GREETING": "Bom dia"}
+    )
     assert seen == [GreeterConfig(greeting="Bom dia")]
     assert b.runtime.host.configs["greeter"] == GreeterConfig(greeting="Bom dia")
 
 
 async def test_hook_balcao_register_channels(balcao: Balcao) -> None:
     assert balcao.desk.channels["fake"].plugin == "fake"
-    assert (await balcao.client.post("/channels/fake/inbound", json={
-        "id": "1", "sender": "a", "text": "oi"})).status_code == 200
+    assert (
+        await balcao.client.post(
+            "/channels/fake/inbound", json={"id": "1", "sender": "a", "text": "oi"}
+        )
+    ).status_code == 200
 
 
 async def test_hook_balcao_register_exporters(make_balcao) -> None:  # type: ignore[no-untyped-def]
@@ -68,8 +80,9 @@ async def test_hook_balcao_register_exporters(make_balcao) -> None:  # type: ign
 async def test_hook_balcao_register_routing_rules(make_balcao) -> None:  # type: ignore[no-untyped-def]
     async def library(m: Manifestation) -> RoutingDecision | None:
         if "biblioteca" in m.description.lower():
-            return RoutingDecision(forward_to="BIBLIO", reason="menciona 'biblioteca'",
-                                   tags=("acervo",))
+            return RoutingDecision(
+                forward_to="BIBLIO", reason="menciona 'biblioteca'", tags=("acervo",)
+            )
         return None
 
     async def broken(m: Manifestation) -> RoutingDecision | None:
@@ -78,25 +91,33 @@ async def test_hook_balcao_register_routing_rules(make_balcao) -> None:  # type:
     class Rules:
         @hookimpl
         def balcao_register_routing_rules(self) -> list[RoutingRuleSpec]:
-            return [RoutingRuleSpec(name="quebrada", priority=1, evaluate=broken),
-                    RoutingRuleSpec(name="biblioteca", priority=50, evaluate=library)]
+            return [
+                RoutingRuleSpec(name="quebrada", priority=1, evaluate=broken),
+                RoutingRuleSpec(name="biblioteca", priority=50, evaluate=library),
+            ]
 
     b = await make_balcao(plugins=[("regras", Rules())])
     routed = await b.desk.get((await b.manifestation("A Biblioteca fecha cedo")).protocol)
-    assert (routed.state, routed.unit_code, routed.routed_by) == (State.FORWARDED, "BIBLIO",
-                                                                  "biblioteca")
+    assert (routed.state, routed.unit_code, routed.routed_by) == (
+        State.FORWARDED,
+        "BIBLIO",
+        "biblioteca",
+    )
     assert routed.tags == ("acervo",)
     other = await b.desk.get((await b.manifestation("Outro assunto")).protocol)
     assert (other.state, other.routed_by) == (State.TRIAGE, "fallback")
-    denuncia = await b.desk.get((await b.manifestation(
-        "Desvio na biblioteca", kind=Kind.DENUNCIA)).protocol)
+    denuncia = await b.desk.get(
+        (await b.manifestation("Desvio na biblioteca", kind=Kind.DENUNCIA)).protocol
+    )
     assert (denuncia.state, denuncia.unit_code) == (State.TRIAGE, None)
     assert denuncia.tags == ("acervo",)
     assert "denúncia" in (denuncia.routing_reason or "")
 
 
 def test_hook_balcao_register_commands(monkeypatch, install_plugin) -> None:  # type: ignore[no-untyped-def]
-    install_plugin("hello", '''
+    install_plugin(
+        "hello",
+        '''
 import click
 from balcao import CommandSpec, hookimpl
 
@@ -109,7 +130,8 @@ def ola(nome):
 @hookimpl
 def balcao_register_commands():
     return [CommandSpec(command=ola)]
-''')
+''',
+    )
     monkeypatch.setenv("BALCAO_DISABLE_PLUGINS", "webform,whatsapp,meet,falabr_export")
     from balcao.cli import cli
 
@@ -128,9 +150,14 @@ async def test_hook_balcao_register_migrations(make_balcao) -> None:  # type: ig
     b = await make_balcao(plugins=[("demo", Demo())])
     receipt = await b.manifestation()
     async with b.desk.database.write() as session:
-        await session.execute(text(
-            "INSERT INTO demo_notes (manifestation_id, text) SELECT id, 'ok' FROM manifestations"
-            " WHERE protocol = :p"), {"p": receipt.protocol})
+        await session.execute(
+            text(
+                "INSERT INTO demo_notes (manifestation_id, text) "
+                "SELECT id, 'ok' FROM manifestations"
+                " WHERE protocol = :p"
+            ),
+            {"p": receipt.protocol},
+        )
     async with b.desk.database.read() as session:
         assert (await session.execute(text("SELECT text FROM demo_notes"))).scalar_one() == "ok"
 
@@ -139,9 +166,14 @@ async def test_hook_balcao_register_actions(make_balcao) -> None:  # type: ignor
     class Actions:
         @hookimpl
         def balcao_register_actions(self) -> list[ActionSpec]:
-            return [ActionSpec(name="demo.print", title="Imprimir",
-                               path="/exports/demo/{protocol}/pdf",
-                               roles=frozenset({"ouvidor"}))]
+            return [
+                ActionSpec(
+                    name="demo.print",
+                    title="Imprimir",
+                    path="/exports/demo/{protocol}/pdf",
+                    roles=frozenset({"ouvidor"}),
+                )
+            ]
 
     b = await make_balcao(plugins=[("demo", Actions())])
     receipt = await b.manifestation()
@@ -149,6 +181,13 @@ async def test_hook_balcao_register_actions(make_balcao) -> None:  # type: ignor
     _, atendente = await b.user("atendente")
     path = f"/api/v1/manifestations/{receipt.protocol}"
     shown = (await b.client.get(path, headers=ouvidor)).json()["actions"]
-    assert shown == [{"name": "demo.print", "title": "Imprimir", "method": "GET",
-                      "path": f"/exports/demo/{receipt.protocol}/pdf", "plugin": "demo"}]
+    assert shown == [
+        {
+            "name": "demo.print",
+            "title": "Imprimir",
+            "method": "GET",
+            "path": f"/exports/demo/{receipt.protocol}/pdf",
+            "plugin": "demo",
+        }
+    ]
     assert (await b.client.get(path, headers=atendente)).json()["actions"] == []

@@ -10,6 +10,7 @@ __all__ = ["format_protocol", "new_access_code", "normalize_access_code", "parse
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CODE_LENGTH = 10  # 50 bits
+_LOOKALIKES = str.maketrans("OIL", "011")
 _PROTOCOL = re.compile(r"^\s*(\d{4})-?(\d{1,9})\s*$")
 
 
@@ -35,4 +36,4 @@ def new_access_code() -> str:
 def normalize_access_code(text: str) -> str:
     """Upper-case, no separators, and the letters people confuse with digits mapped."""
     cleaned = re.sub(r"[\s\-]", "", text.upper())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(_LOOKALIKES)

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-import filetype
+import filetype  # type: ignore[import-untyped]
 
 __all__ = ["DEFAULT_TYPES", "AttachmentRejected", "FileStore", "safe_filename", "sniff"]
 

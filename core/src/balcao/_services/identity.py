@@ -11,7 +11,15 @@ from balcao._db.models import IdentityRow
 from balcao._keys import KeyRing
 from balcao._types import Citizen
 
-__all__ = ["Sealed", "address_digest", "new_identity", "pseudonym", "unseal"]
+__all__ = [
+    "Sealed",
+    "address_digest",
+    "address_digests",
+    "new_identity",
+    "pseudonym",
+    "reseal",
+    "unseal",
+]
 
 
 class Sealed(msgspec.Struct, frozen=True, kw_only=True):
@@ -27,6 +35,18 @@ def pseudonym(keys: KeyRing, manifestation_id: int) -> str:
 
 def address_digest(keys: KeyRing, channel: str, address: str) -> str:
     return keys.digest(f"{channel}:{address}")
+
+
+def address_digests(keys: KeyRing, channel: str, address: str) -> list[str]:
+    return keys.digests(f"{channel}:{address}")
+
+
+def reseal(keys: KeyRing, row: IdentityRow) -> bool:
+    """Re-encrypt under the current key; False when it already is."""
+    if row.sealed is None or not keys.needs_reencryption(row.sealed):
+        return False
+    row.sealed = keys.encrypt(keys.decrypt(row.sealed))
+    return True
 
 
 def new_identity(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -46,11 +47,7 @@ def normalized(new: NewManifestation) -> NewManifestation:
         return new
     if not new.kind.whistleblowing:
         raise InvalidManifestation("anonymous", "somente uma denúncia pode ser anônima")
-    return NewManifestation(**{**_fields(new), "kind": Kind.COMUNICACAO, "citizen": None})
-
-
-def _fields(new: NewManifestation) -> dict[str, object]:
-    return {f: getattr(new, f) for f in new.__struct_fields__}
+    return msgspec.structs.replace(new, kind=Kind.COMUNICACAO, citizen=None)
 
 
 def search_text(protocol: str, subject: str, description: str) -> str:

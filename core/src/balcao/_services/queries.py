@@ -47,7 +47,7 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     detail: dict[str, Any] = {}
 
 
-def _filtered(filters: Filters, today: dt.date) -> Select[tuple[ManifestationRow]]:
+def _filtered(filters: Filters, today: dt.date) -> Select[ManifestationRow]:
     query = select(ManifestationRow)
     for column, value in (
         (ManifestationRow.state, filters.state),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -16,7 +17,12 @@ from balcao._keys import KeyRing
 from balcao._types import Actor
 
 __all__ = [
-    "ROLES", "UserError", "actor_for_token", "check_user", "create_token", "create_user",
+    "ROLES",
+    "UserError",
+    "actor_for_token",
+    "check_user",
+    "create_token",
+    "create_user",
     "verify_password",
 ]
 
@@ -88,7 +94,7 @@ async def actor_for_token(session: AsyncSession, keys: KeyRing, token: str) -> A
         select(UserRow)
         .join(ApiToken)
         .where(
-            ApiToken.token_hash == keys.digest(token),
+            ApiToken.token_hash.in_(keys.digests(token)),
             ApiToken.revoked_at.is_(None),
             UserRow.active.is_(True),
         )
@@ -96,9 +102,8 @@ async def actor_for_token(session: AsyncSession, keys: KeyRing, token: str) -> A
     user = (await session.scalars(query)).first()
     if user is None:
         return None
-    return Actor(
-        kind="user", name=user.email, user_id=user.id, role=user.role, unit_code=user.unit_code
-    )  # type: ignore[arg-type]
+    role: Any = user.role  # one of ROLES: create_user checks it
+    return Actor(kind="user", name=user.email, user_id=user.id, role=role, unit_code=user.unit_code)
 
 
 def verify_password(user: UserRow, password: str) -> bool:

@@ -150,16 +150,28 @@ async def detail(
         row = await load(session, protocol)
         assert row is not None
         entries = await timeline(session, row.id)
-    return Detail(manifestation=to_view(row), deadlines=await desk.deadlines(found.protocol),
-                  timeline=entries, actions=_actions(request, found))
+    return Detail(
+        manifestation=to_view(row),
+        deadlines=await desk.deadlines(found.protocol),
+        timeline=entries,
+        actions=_actions(request, found),
+    )
 
 
 def _actions(request: Request[Any, Any, Any], found: Manifestation) -> list[Action]:
     """Plugin actions (``balcao_register_actions``) the caller's role may use."""
     role = current_actor(request).role
-    return [Action(a.spec.name, a.spec.title, a.spec.path.format(protocol=found.protocol),
-                   a.spec.method, a.plugin)
-            for a in request.app.state.runtime.actions if role in a.spec.roles]
+    return [
+        Action(
+            a.spec.name,
+            a.spec.title,
+            a.spec.path.format(protocol=found.protocol),
+            a.spec.method,
+            a.plugin,
+        )
+        for a in request.app.state.runtime.actions
+        if role in a.spec.roles
+    ]
 
 
 @post("/manifestations/{protocol:str}/messages", opt={"roles": _REPLY}, status_code=201)

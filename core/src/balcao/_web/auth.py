@@ -34,7 +34,8 @@ async def staff_guard(
 ) -> None:
     roles = handler.opt.get("roles")
     desk: Desk = connection.app.state.desk
-    actor = connection.scope.get("balcao_actor") or await _bearer_actor(connection, desk)
+    actor: Actor | None = connection.scope.get("balcao_actor")  # type: ignore[assignment]
+    actor = actor or await _bearer_actor(connection, desk)
     if actor is None:
         raise NotAuthorizedException(
             "autenticação necessária: envie 'Authorization: Bearer <token>'"

@@ -87,7 +87,8 @@ if pytest_asyncio is not None:
                 # to the loop that opened them), so the client is httpx over ASGI directly.
                 client = await stack.enter_async_context(
                     httpx.AsyncClient(
-                        transport=httpx.ASGITransport(app=app), base_url="http://testserver.local"
+                        transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
+                        base_url="http://testserver.local",
                     )
                 )
                 return Balcao(runtime=runtime, app=app, client=client, clock=fake_clock)

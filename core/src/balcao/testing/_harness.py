@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from litestar import Litestar
 import httpx
 import msgspec
+from litestar import Litestar
 
 from balcao._app import create_app_from_runtime
 from balcao._config import Settings, load_settings
@@ -122,7 +122,10 @@ async def build_balcao(
     base = {"secret_key": TEST_SECRET, "files_dir": str(tmp_path / "files"), **settings}
     runtime = build_runtime(
         load_settings(environ, database_url="sqlite+aiosqlite://", **base),
-        plugins=plugins, load_entrypoints=load_entrypoints, environ=environ, clock=clock,
+        plugins=plugins,
+        load_entrypoints=load_entrypoints,
+        environ=environ,
+        clock=clock,
     )
     # The throw-away database depends on which plugins (and so which migrations) are in.
     url = await factory.fresh(m.spec.location for m in runtime.migrations)

@@ -1,0 +1,7 @@
+"""Routing: the engine, declarative rules from ``balcao.toml``, round-robin, dry runs."""
+
+from __future__ import annotations
+
+from balcao._routing.engine import FALLBACK, Outcome, ordered, route
+
+__all__ = ["FALLBACK", "Outcome", "ordered", "route"]
