@@ -26,9 +26,10 @@ import tracemalloc
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import create_engine, insert
+
 import balcao_falabr_export  # noqa: F401  (registers the plugin's tables on the metadata)
 from balcao import Base
-from sqlalchemy import create_engine, insert
 
 KINDS = ["reclamacao", "denuncia", "solicitacao", "elogio", "sugestao", "comunicacao"]
 STATES = ["triage", "forwarded", "answered", "closed", "archived"]
@@ -106,10 +107,11 @@ def run_export(env: dict[str, str], days: int, target: Path) -> tuple[float, flo
 
 def in_process(path: Path, days: int) -> tuple[float, float]:
     """The export alone (no program start-up): seconds and traced peak memory (MB)."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+
     from balcao_falabr_export._config import FalabrConfig
     from balcao_falabr_export._query import Period
     from balcao_falabr_export._streams import export_stream
-    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
     async def run() -> None:
         engine = create_async_engine(f"sqlite+aiosqlite:///{path}")

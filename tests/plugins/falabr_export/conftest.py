@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-import balcao_falabr_export
 import pytest
+
+import balcao_falabr_export
 from balcao.testing import Balcao, FakeClock, RecordingChannel
 
 from .fake_meouv import CREDENTIALS, FakeMeOuv, Served

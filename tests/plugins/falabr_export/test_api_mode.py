@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 
-import balcao_falabr_export
 import pytest
+
+import balcao_falabr_export
 from balcao import FALABR_TYPE_IDS, Kind
 from balcao.testing import Balcao
 

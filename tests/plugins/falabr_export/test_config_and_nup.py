@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-import balcao_falabr_export
 import pytest
+
+import balcao_falabr_export
 from balcao.testing import Balcao
 from balcao_falabr_export import FalabrConfig, InvalidNup, format_nup, parse_nup
 

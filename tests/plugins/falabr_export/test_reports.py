@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from balcao import Kind, State
 from balcao.testing import TEST_SECRET, Balcao
 
@@ -132,7 +133,7 @@ def run_cli(
         "BALCAO_SECRET_KEY": TEST_SECRET,
     }
     program = Path(sys.executable).parent / "balcao"
-    return subprocess.run(  # noqa: S603 - our own program
+    return subprocess.run(
         [str(program), "export", "falabr", *args],
         env=env,
         cwd=tmp_path,

@@ -18,7 +18,6 @@ from balcao import (
     Settings,
     hookimpl,
 )
-
 from balcao_falabr_export._api_mode import retry_due
 from balcao_falabr_export._cli import build_command
 from balcao_falabr_export._config import PRODUCTION_URL, TRAINING_URL, FalabrConfig

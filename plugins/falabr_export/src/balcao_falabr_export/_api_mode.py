@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from balcao import Citizen, Desk, Manifestation
 from sqlalchemy.exc import IntegrityError
 
+from balcao import Citizen, Desk, Manifestation
 from balcao_falabr_export._client import (
     Created,
     FalabrRejected,

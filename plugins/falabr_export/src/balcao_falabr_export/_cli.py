@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import click
-from balcao import Settings
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
+from balcao import Settings
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._query import Period, count
 from balcao_falabr_export._report import ENCODINGS

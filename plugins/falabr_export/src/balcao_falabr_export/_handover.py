@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from balcao import Actor, Desk
-
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._nup import format_nup
 from balcao_falabr_export._store import load, new_row

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from balcao import Actor, Desk, Manifestation
 
+from balcao import Actor, Desk, Manifestation
 from balcao_falabr_export._codes import form_label, type_label
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._handover import record_registered

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from balcao import Base
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
+
+from balcao import Base
 
 __all__ = ["RegistrationRow"]
 

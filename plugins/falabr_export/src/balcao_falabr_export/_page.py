@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
-from balcao import Actor, Desk, current_actor
 from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
+from balcao import Actor, Desk, current_actor
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from balcao import Citizen, Manifestation
-
 from balcao_falabr_export._codes import (
     IDENTIFICATION_ANONYMOUS,
     IDENTIFICATION_IDENTIFIED,

@@ -11,9 +11,10 @@ from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 import msgspec
-from balcao import Base, Kind, State
 from sqlalchemy import RowMapping, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from balcao import Base, Kind, State
 
 __all__ = ["Period", "ReportRow", "count", "stream"]
 

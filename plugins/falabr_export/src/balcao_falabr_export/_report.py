@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from zoneinfo import ZoneInfo
 
 from balcao import Manifestation
-
 from balcao_falabr_export._codes import form_label, situation_label, type_label
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._payload import build_payload

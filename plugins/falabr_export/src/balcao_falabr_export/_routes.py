@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 import msgspec
-from balcao import Desk, current_actor
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
+from balcao import Desk, current_actor
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (

@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 
 from balcao import Desk
-
 from balcao_falabr_export._client import FalabrError, MeOuvClient, Summary
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._handover import plugin_actor

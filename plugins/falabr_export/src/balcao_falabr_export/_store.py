@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 import msgspec
-from balcao import Desk
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from balcao import Desk
 from balcao_falabr_export._models import RegistrationRow
 from balcao_falabr_export._nup import format_nup
 
