@@ -100,3 +100,11 @@ async def test_staff_page_offers_the_action(app: Balcao) -> None:
         ).json()
         titles = [a["title"] for a in detail["actions"]]
         assert ("Registrar no Fala.BR" in titles) is expected
+
+
+async def test_routes_are_in_the_openapi_document(app: Balcao) -> None:
+    response = await app.client.get("/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/exports/falabr_export/manifestations/{protocol}/register" in paths
+    assert "/exports/falabr_export/report" in paths
