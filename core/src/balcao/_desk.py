@@ -642,10 +642,16 @@ class Desk:
             raise ValueError("informe o motivo para ver a identidade")
         async with self.database.write() as session:
             row = await self._load(session, protocol)
-            audit.record(
-                session, self.now(), actor, "identity_view", row.protocol, reason=reason.strip()
-            )
+            audit.record(session, self.now(), actor, action, row.protocol, reason=reason.strip())
             return identity.unseal(self.keys, row.identity).citizen
+
+    async def record_falabr_nup(self, protocol: str, nup: str, actor: Actor) -> None:
+        """Record the NUP Fala.BR assigned (shown as ``Manifestation.falabr_nup``); audited."""
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            row.falabr_nup, row.falabr_registered_at = nup, self.now()
+            row.updated_at = self.now()
+            audit.record(session, self.now(), actor, "falabr_nup", row.protocol, nup=nup)
 
     async def reseal_identities(self) -> int:
         """Re-encrypt identities sealed with a previous key under the current one."""

@@ -89,6 +89,7 @@ if pytest_asyncio is not None:
                     httpx.AsyncClient(
                         transport=httpx.ASGITransport(app=app),  # type: ignore[arg-type]
                         base_url="http://testserver.local",
+                        follow_redirects=True,
                     )
                 )
                 return Balcao(runtime=runtime, app=app, client=client, clock=fake_clock)

@@ -1,5 +1,87 @@
-"""Balcão plugin: WhatsApp Business Cloud API channel."""
+"""Balcão's WhatsApp channel on the WhatsApp Business Cloud API (Meta Graph API).
+
+Webhook ``GET/POST /channels/whatsapp/webhook`` (handshake; signed, persisted, then
+acknowledged), a pt-BR conversation that registers manifestations, and a delivery adapter
+for staff replies that respects the 24-hour window, templates and Meta's limits.
+"""
 
 from __future__ import annotations
 
-__all__: list[str] = []
+import logging
+from pathlib import Path
+from typing import Any
+
+from balcao import ChannelSpec, Desk, HomeCard, JobSpec, MigrationSpec, hookimpl
+from balcao_whatsapp._adapter import WhatsAppAdapter
+from balcao_whatsapp._config import WhatsAppConfig
+from balcao_whatsapp._conversation import Conversation
+from balcao_whatsapp._graph import GraphClient
+from balcao_whatsapp._inbound import InboundProcessor
+from balcao_whatsapp._jobs import jobs
+from balcao_whatsapp._media import MediaService
+from balcao_whatsapp._signature import sign, valid_signature
+from balcao_whatsapp._statuses import StatusService
+from balcao_whatsapp._webhook import route_handlers, split
+
+__all__ = [
+    "WhatsAppAdapter",
+    "WhatsAppConfig",
+    "balcao_config_type",
+    "balcao_register_channels",
+    "balcao_register_jobs",
+    "balcao_register_migrations",
+    "sign",
+    "split",
+    "valid_signature",
+]
+
+log = logging.getLogger("balcao.whatsapp")
+
+
+@hookimpl
+def balcao_config_type() -> type[WhatsAppConfig]:
+    return WhatsAppConfig
+
+
+@hookimpl
+def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
+    if not config.configured:
+        log.warning(
+            "WhatsApp channel not configured: set app_secret, access_token and phone_number_id "
+            "in [plugins.whatsapp] (or BALCAO_WHATSAPP_*)"
+        )
+    graph = GraphClient(config)
+    media = MediaService(config, graph)
+    processor = InboundProcessor(config, Conversation(config, media), StatusService(config))
+
+    def adapter(cfg: Any, desk: Desk) -> WhatsAppAdapter:
+        return WhatsAppAdapter(cfg, desk, GraphClient(cfg))
+
+    return [
+        ChannelSpec(
+            name="whatsapp",
+            title="WhatsApp",
+            route_handlers=route_handlers,
+            adapter=adapter,
+            inbound=processor,
+            card=HomeCard(
+                title="WhatsApp",
+                description="Converse com a ouvidoria pelo WhatsApp: registre e acompanhe "
+                "sua manifestação pelo celular.",
+                url=config.chat_url,
+                action="Abrir conversa",
+                order=10,
+            ),
+        )
+    ]
+
+
+@hookimpl
+def balcao_register_jobs(config: WhatsAppConfig) -> list[JobSpec]:
+    graph = GraphClient(config)
+    return jobs(MediaService(config, graph), StatusService(config), graph)
+
+
+@hookimpl
+def balcao_register_migrations() -> list[MigrationSpec]:
+    return [MigrationSpec(location=Path(__file__).parent / "migrations")]

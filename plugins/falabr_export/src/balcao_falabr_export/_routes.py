@@ -1,0 +1,163 @@
+"""Staff routes under ``/exports/falabr_export`` (behind the core's bearer-token guard)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.response import Stream
+
+from balcao import Desk, current_actor
+from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
+from balcao_falabr_export._config import FalabrConfig
+from balcao_falabr_export._manual import (
+    NoReturnChannel,
+    NupConflict,
+    prepare,
+    record_nup,
+    send_to_citizen,
+)
+from balcao_falabr_export._nup import InvalidNup
+from balcao_falabr_export._query import Period
+from balcao_falabr_export._report import ENCODINGS
+from balcao_falabr_export._store import Busy, RegistrationView, fetch, view
+from balcao_falabr_export._streams import Format, export_stream, file_name
+
+__all__ = ["ROUTES"]
+
+_WRITERS = frozenset({"ouvidor", "atendente"})
+_READERS = frozenset({"ouvidor", "atendente", "auditor"})
+_JSON_OPT: dict[str, Any] = {"exclude_from_csrf": True}
+
+
+class RegisterIn(msgspec.Struct, frozen=True):
+    mode: Literal["api", "staff", "citizen"]
+
+
+class NupIn(msgspec.Struct, frozen=True):
+    nup: str
+    access_code: str | None = None
+
+
+def _error(status: int, detail: str) -> HTTPException:
+    return HTTPException(status_code=status, detail=detail)
+
+
+async def _view(desk: Desk, protocol: str, reveal_code: bool = False) -> RegistrationView:
+    row = await fetch(desk, protocol)
+    if row is None:
+        raise NotFoundException(f"a manifestação {protocol} ainda não foi enviada ao Fala.BR")
+    code = None
+    if reveal_code and row.access_code_sealed:
+        code = desk.keys.decrypt(row.access_code_sealed).decode()
+    return view(row, code)
+
+
+async def _api(desk: Desk, config: FalabrConfig, protocol: str, actor: str) -> Response[Any]:
+    try:
+        await register_via_api(desk, config, protocol, actor)
+    except NotConfigured as exc:
+        raise _error(409, f"registro pela API indisponível: {exc}") from exc
+    except Busy as exc:
+        raise _error(409, f"já há um envio de {protocol} ao Fala.BR em andamento") from exc
+    except AlreadyRegistered:
+        return Response(await _view(desk, protocol), status_code=200)
+    current = await _view(desk, protocol)
+    if current.state == "rejected":
+        raise _error(422, current.last_error or "Fala.BR recusou o registro")
+    return Response(current, status_code=201 if current.state == "registered" else 202)
+
+
+@post(
+    "/manifestations/{protocol:str}/register",
+    opt={"roles": _WRITERS, **_JSON_OPT},
+    status_code=200,
+)
+async def register(
+    desk: NamedDependency[Desk],
+    config: NamedDependency[FalabrConfig],
+    request: Request[Any, Any, Any],
+    protocol: FromPath[str],
+    data: JSONBody[RegisterIn],
+) -> Response[Any]:
+    """Hand a manifestation over to Fala.BR: ``api`` sends it, ``staff`` gives the text to
+    paste, ``citizen`` sends the citizen the link and the text."""
+    actor = current_actor(request)
+    protocol = (await desk.get(protocol)).protocol
+    if data.mode == "api":
+        return await _api(desk, config, protocol, actor.label)
+    if data.mode == "staff":
+        return Response(await prepare(desk, config, protocol, actor))
+    try:
+        await send_to_citizen(desk, config, protocol, actor)
+    except NoReturnChannel as exc:
+        raise _error(409, "manifestação anônima: não há canal para enviar o link") from exc
+    return Response(await _view(desk, protocol), status_code=202)
+
+
+@get("/manifestations/{protocol:str}", opt={"roles": _READERS})
+async def status(
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
+) -> RegistrationView:
+    """The handover's state, NUP, situação and deadline on Fala.BR."""
+    protocol = (await desk.get(protocol)).protocol
+    return await _view(desk, protocol, reveal_code=current_actor(request).role == "ouvidor")
+
+
+@post("/manifestations/{protocol:str}/nup", opt={"roles": _WRITERS, **_JSON_OPT}, status_code=200)
+async def set_nup(
+    desk: NamedDependency[Desk],
+    config: NamedDependency[FalabrConfig],
+    request: Request[Any, Any, Any],
+    protocol: FromPath[str],
+    data: JSONBody[NupIn],
+) -> RegistrationView:
+    """Record the NUP of a manifestation registered by hand (staff or citizen)."""
+    protocol = (await desk.get(protocol)).protocol
+    try:
+        await record_nup(desk, config, protocol, data.nup, current_actor(request), data.access_code)
+    except InvalidNup as exc:
+        raise _error(422, str(exc)) from exc
+    except NupConflict as exc:
+        raise _error(409, f"a manifestação {protocol} já tem outro NUP registrado") from exc
+    return await _view(desk, protocol)
+
+
+def _period(desk: Desk, start: str, end: str) -> Period:
+    try:
+        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+    except ValueError as exc:
+        raise _error(422, "use datas no formato AAAA-MM-DD em 'from' e 'to'") from exc
+    if last < first:
+        raise _error(422, "'to' deve ser igual ou posterior a 'from'")
+    return Period(first, last, desk.calendar.timezone)
+
+
+@get("/report", opt={"roles": _READERS})
+async def report(
+    desk: NamedDependency[Desk],
+    config: NamedDependency[FalabrConfig],
+    start: Annotated[str, QueryParameter(name="from")],
+    end: Annotated[str, QueryParameter(name="to")],
+    fmt: Annotated[str, QueryParameter(name="format")] = "csv",
+    encoding: FromQuery[str] = "utf-8",
+) -> Stream:
+    """Download the Layout B CSV (no identity, no free text) or the payload-shaped JSON."""
+    period = _period(desk, start, end)
+    if fmt not in ("csv", "json"):
+        raise _error(422, "format deve ser 'csv' ou 'json'")
+    if encoding not in ENCODINGS:
+        raise _error(422, "encoding deve ser 'utf-8' ou 'latin-1'")
+    chosen: Format = "csv" if fmt == "csv" else "json"
+    media = f"text/csv; charset={encoding}" if chosen == "csv" else "application/json"
+    body = export_stream(desk.database.read, period, chosen, config, desk.today(), encoding)
+    disposition = f'attachment; filename="{file_name(period, chosen)}"'
+    return Stream(body, media_type=media, headers={"Content-Disposition": disposition})
+
+
+ROUTES = [register, status, set_nup, report]

@@ -1,0 +1,66 @@
+"""The plugin's configuration: ``[plugins.whatsapp]`` in balcao.toml."""
+
+from __future__ import annotations
+
+import msgspec
+
+__all__ = ["WhatsAppConfig"]
+
+
+class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """Settings of the WhatsApp Business Cloud API channel.
+
+    Attributes:
+        app_secret: the Meta app secret; signs every webhook POST (``X-Hub-Signature-256``).
+        verify_token: the token typed in Meta's webhook settings for the GET handshake.
+        access_token: the system-user token used to send messages and download media.
+        phone_number_id: the business phone number id messages are sent from.
+        graph_url: base URL of the Graph API (Meta's by default).
+        api_version: Graph API version path segment, e.g. ``v25.0``.
+        reply_template: approved template used outside the 24-hour window (empty: none).
+        reply_template_language: language code of that template, e.g. ``pt_BR``.
+        timeout_seconds: timeout of each Graph API request.
+        max_media_mb: biggest inbound media file downloaded.
+        messages_per_second: throughput limit of the business number.
+        recipient_messages_per_minute: messages to one person per minute.
+        interactive_menu: send the menu as an interactive list (else plain text).
+        pause_seconds: how long deliveries pause after an invalid token (code 190).
+        display_number: the public number, for the home page card (``wa.me`` link).
+    """
+
+    app_secret: str = ""
+    verify_token: str = ""
+    access_token: str = ""
+    phone_number_id: str = ""
+    graph_url: str = "https://graph.facebook.com"
+    api_version: str = "v25.0"
+    reply_template: str = ""
+    reply_template_language: str = "pt_BR"
+    timeout_seconds: float = 10.0
+    max_media_mb: int = 16
+    messages_per_second: int = 80
+    recipient_messages_per_minute: int = 10
+    interactive_menu: bool = True
+    pause_seconds: float = 300.0
+    display_number: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.graph_url.startswith(("http://", "https://")):
+            raise ValueError("graph_url must start with http:// or https://")
+        if self.timeout_seconds <= 0 or self.max_media_mb <= 0:
+            raise ValueError("timeout_seconds and max_media_mb must be positive")
+        if self.messages_per_second <= 0 or self.recipient_messages_per_minute <= 0:
+            raise ValueError("rate limits must be positive")
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.graph_url.rstrip('/')}/{self.api_version.strip('/')}"
+
+    @property
+    def chat_url(self) -> str:
+        digits = "".join(c for c in self.display_number if c.isdigit())
+        return f"https://wa.me/{digits}" if digits else "/acompanhar"
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_secret and self.access_token and self.phone_number_id)

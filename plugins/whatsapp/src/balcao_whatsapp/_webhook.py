@@ -1,0 +1,119 @@
+"""``GET/POST /channels/whatsapp/webhook``: the handshake, then verify, persist, acknowledge."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+from litestar import Request, get, post
+from litestar.di import NamedDependency
+from litestar.response import Response
+
+from balcao import Desk
+from balcao_whatsapp._config import WhatsAppConfig
+from balcao_whatsapp._signature import valid_signature
+from balcao_whatsapp._wire import MessageKey, Notification, StatusKey, StoredEvent, Value
+
+__all__ = ["route_handlers", "split"]
+
+log = logging.getLogger("balcao.whatsapp")
+CHANNEL = "whatsapp"
+_OPT = {"exclude_from_csrf": True}
+
+
+@get("/webhook", opt=_OPT, media_type="text/plain")
+async def handshake(
+    request: Request[Any, Any, Any], config: NamedDependency[WhatsAppConfig]
+) -> Response[str]:
+    """Meta's verification request: echo ``hub.challenge`` when the token matches."""
+    query = request.query_params
+    token, challenge = query.get("hub.verify_token") or "", query.get("hub.challenge")
+    ok = (
+        bool(config.verify_token)
+        and query.get("hub.mode") == "subscribe"
+        and challenge is not None
+        and hmac.compare_digest(token.encode(), config.verify_token.encode())
+    )
+    if not ok:
+        return Response("token de verificação inválido", status_code=403)
+    return Response(challenge or "", status_code=200)
+
+
+@post("/webhook", opt=_OPT, status_code=200, media_type="application/json")
+async def receive(
+    request: Request[Any, Any, Any],
+    desk: NamedDependency[Desk],
+    config: NamedDependency[WhatsAppConfig],
+) -> Response[dict[str, object]]:
+    """Check the signature over the raw bytes, store every item, then answer 200."""
+    if not config.app_secret:
+        return Response({"detail": "canal WhatsApp sem app_secret configurado"}, status_code=503)
+    body = await request.body()
+    if not valid_signature(config.app_secret, body, request.headers.get("x-hub-signature-256")):
+        return Response(
+            {"detail": "assinatura X-Hub-Signature-256 ausente ou inválida"}, status_code=401
+        )
+    try:
+        items = list(split(body))
+    except msgspec.ValidationError as exc:
+        return Response({"detail": f"corpo não reconhecido: {exc}"}, status_code=400)
+    stored = 0
+    for key, event in items:
+        stored += await desk.persist_inbound(CHANNEL, key, event)
+    return Response({"received": len(items), "new": stored})
+
+
+def split(body: bytes) -> Iterator[tuple[str, bytes]]:
+    """Each message and status of a notification, with its deduplication key."""
+    notification = msgspec.json.decode(body, type=Notification)
+    for entry in notification.entry:
+        for change in entry.changes:
+            if change.field not in (None, "messages") or change.value is None:
+                continue
+            yield from _items(change.value)
+
+
+def _items(value: Value) -> Iterator[tuple[str, bytes]]:
+    number = value.metadata.phone_number_id if value.metadata else None
+    for raw in value.messages:
+        yield _message_key(raw), _encode("message", number, value.contacts, raw)
+    for raw in value.statuses:
+        yield _status_key(raw), _encode("status", number, [], raw)
+
+
+def _message_key(raw: msgspec.Raw) -> str:
+    try:
+        message = msgspec.json.decode(raw, type=MessageKey)
+    except msgspec.ValidationError:
+        return _hashed(raw)
+    if not message.id:
+        return _hashed(raw)
+    if message.type == "reaction" and message.reaction is not None:
+        # adding and removing a reaction share the message id
+        return f"reaction:{message.id}:{message.reaction.emoji or '-'}"
+    return f"message:{message.id}"
+
+
+def _status_key(raw: msgspec.Raw) -> str:
+    try:
+        status = msgspec.json.decode(raw, type=StatusKey)
+    except msgspec.ValidationError:
+        return _hashed(raw)
+    return f"status:{status.id}:{status.status}" if status.id else _hashed(raw)
+
+
+def _hashed(raw: msgspec.Raw) -> str:
+    return "raw:" + hashlib.sha256(bytes(raw)).hexdigest()
+
+
+def _encode(kind: str, number: str | None, contacts: list[msgspec.Raw], raw: msgspec.Raw) -> bytes:
+    return msgspec.json.encode(
+        StoredEvent(kind=kind, phone_number_id=number, contacts=contacts, item=raw)
+    )
+
+
+route_handlers = [handshake, receive]
