@@ -9,7 +9,7 @@ from balcao._app import create_app
 from balcao._clock import Clock, SystemClock
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.types import Base, UTCDateTime
-from balcao._desk import Desk, NotFound, TransitionRefused
+from balcao._desk import Desk, NotFound, RateLimited, TransitionRefused
 from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
@@ -27,7 +27,8 @@ from balcao._events import (
     StatusChanged,
 )
 from balcao._host import PluginError, PluginHost
-from balcao._services.attachments import AttachmentRejected
+from balcao._services.attachments import AttachmentRejected, safe_filename
+from balcao._services.attachments import sniff as sniff_media_type
 from balcao._services.manifestations import InvalidManifestation
 from balcao._specs import (
     ActionSpec,
@@ -104,6 +105,7 @@ __all__ = [
     "PluginError",
     "PluginHost",
     "Purpose",
+    "RateLimited",
     "Receipt",
     "Registered",
     "Replied",
@@ -121,5 +123,7 @@ __all__ = [
     "current_actor",
     "hookimpl",
     "load_settings",
+    "safe_filename",
+    "sniff_media_type",
     "staff_guard",
 ]

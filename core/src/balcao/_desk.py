@@ -72,7 +72,7 @@ if TYPE_CHECKING:
     from balcao._clock import Clock
     from balcao._host import PluginHost
 
-__all__ = ["Desk", "NotFound", "TransitionRefused"]
+__all__ = ["Desk", "NotFound", "RateLimited", "TransitionRefused"]
 
 log = logging.getLogger("balcao.desk")
 _DELIVERY_ORDER = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
@@ -80,6 +80,14 @@ _DELIVERY_ORDER = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
 
 class NotFound(LookupError):
     """No such manifestation (or none the caller may see)."""
+
+
+class RateLimited(Exception):
+    """A counter given to :meth:`Desk.intake` in ``limits`` was exceeded; ``key`` names it."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"limite de envios excedido: {key}")
+        self.key = key
 
 
 class TransitionRefused(ValueError):
@@ -130,15 +138,28 @@ class Desk:
 
     # -- intake ------------------------------------------------------------------------
 
-    async def intake(self, new: NewManifestation, actor: Actor | None = None) -> Receipt:
+    async def intake(
+        self,
+        new: NewManifestation,
+        actor: Actor | None = None,
+        *,
+        limits: Sequence[tuple[str, int, dt.timedelta]] = (),
+    ) -> Receipt:
         """Register a manifestation, route it, start its deadline; returns the receipt with
-        the access code in clear (the only time it exists in clear)."""
+        the access code in clear (the only time it exists in clear).
+
+        ``limits`` are ``(key, limit, window)`` counters as in :meth:`allow`, counted in the
+        registration's own transaction (one commit instead of one per counter): when one is
+        exceeded, :class:`RateLimited` names it and nothing is registered nor counted."""
         new = normalized(new)
         stored = [self._store_file(f) for f in new.files]
         outcome = await route(self.rules, self._draft(new))
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else new_access_code()
         async with self.database.write() as session:
+            for key, limit, window in limits:
+                if not await _count(session, self.now(), key, limit, window):
+                    raise RateLimited(key)
             row, events = await self._create(session, new, code, actor)
             await self._attach(session, row, None, stored)
             events += await self._apply_routing(session, row, outcome)
@@ -667,17 +688,8 @@ class Desk:
 
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """A fixed-window rate limit shared by every app instance: False once exceeded."""
-        now = self.now()
         async with self.database.write() as session:
-            await insert_ignore(
-                session, RateLimitRow, {"key": key, "window_start": now, "count": 0}
-            )
-            row = await session.get(RateLimitRow, key)
-            assert row is not None
-            if now - row.window_start >= window:
-                row.window_start, row.count = now, 0
-            row.count += 1
-            return row.count <= limit
+            return await _count(session, self.now(), key, limit, window)
 
     # -- staff workspace -------------------------------------------------------------
 
@@ -834,6 +846,19 @@ class Desk:
                 reason=reason.strip(),
             )
         return protocols
+
+
+async def _count(
+    session: AsyncSession, now: dt.datetime, key: str, limit: int, window: dt.timedelta
+) -> bool:
+    """Count one more under ``key`` in its fixed window; False once over ``limit``."""
+    await insert_ignore(session, RateLimitRow, {"key": key, "window_start": now, "count": 0})
+    row = await session.get(RateLimitRow, key)
+    assert row is not None
+    if now - row.window_start >= window:
+        row.window_start, row.count = now, 0
+    row.count += 1
+    return row.count <= limit
 
 
 def _advance(message: MessageRow, state: str, error: str | None) -> None:

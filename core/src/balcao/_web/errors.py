@@ -8,7 +8,7 @@ from typing import Any
 from litestar import MediaType, Request, Response
 from litestar.types import ExceptionHandlersMap
 
-from balcao._desk import NotFound, TransitionRefused
+from balcao._desk import NotFound, RateLimited, TransitionRefused
 from balcao._domain.lifecycle import IllegalTransition
 from balcao._services.attachments import AttachmentRejected
 from balcao._services.deadlines import DeadlineError
@@ -40,4 +40,5 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DeadlineError: _answer(409),
     InvalidManifestation: _answer(422),
     AttachmentRejected: _answer(422),
+    RateLimited: _answer(429),
 }

@@ -1,0 +1,84 @@
+"""Abuse defences without a third-party CAPTCHA: a signed form ticket (minimum fill time,
+maximum age, single use), a honeypot field and a per-address rate limit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import secrets
+
+from balcao import Desk
+from balcao_webform._config import WebformConfig
+
+__all__ = [
+    "HONEYPOT",
+    "ONCE_PREFIX",
+    "Limit",
+    "Ticket",
+    "idempotent",
+    "issue",
+    "per_address",
+    "read",
+    "single_use",
+]
+
+HONEYPOT = "website"
+ONCE_PREFIX = "webform:once:"
+_SEP = "."
+
+
+class Ticket(enum.Enum):
+    """What a submitted form ticket says about the submission."""
+
+    OK = "ok"
+    FORGED = "forged"
+    TOO_FAST = "too_fast"
+    EXPIRED = "expired"
+
+
+def _signature(desk: Desk, nonce: str, issued: int) -> str:
+    message = f"webform:{nonce}:{issued}".encode()
+    return hmac.new(desk.keys.signing_key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def issue(desk: Desk) -> str:
+    """A ticket for a freshly served form: a random nonce and the time it was served."""
+    nonce, issued = secrets.token_urlsafe(12), int(desk.now().timestamp())
+    return _SEP.join((nonce, str(issued), _signature(desk, nonce, issued)))
+
+
+def read(desk: Desk, ticket: str, config: WebformConfig) -> Ticket:
+    """Check the ticket's signature and the time between serving and submitting."""
+    nonce, issued_text, signature = [*ticket.split(_SEP), "", "", ""][:3]
+    if not issued_text.isdigit() or not hmac.compare_digest(
+        signature, _signature(desk, nonce, int(issued_text))
+    ):
+        return Ticket.FORGED
+    elapsed = desk.now().timestamp() - int(issued_text)
+    if elapsed < config.min_fill_seconds:
+        return Ticket.TOO_FAST
+    if elapsed > config.max_form_age_hours * 3600:
+        return Ticket.EXPIRED
+    return Ticket.OK
+
+
+Limit = tuple[str, int, dt.timedelta]
+
+
+def single_use(ticket: str, config: WebformConfig) -> Limit:
+    """A counter that lets a form ticket register once: a double click or a reload of the
+    answer page does not register the manifestation twice."""
+    nonce = ticket.split(_SEP, 1)[0]
+    return (f"{ONCE_PREFIX}ticket:{nonce}", 1, dt.timedelta(hours=config.max_form_age_hours + 1))
+
+
+def idempotent(key: str) -> Limit:
+    """A counter that lets a JSON caller's ``Idempotency-Key`` register once in 7 days."""
+    return (f"{ONCE_PREFIX}idempotency:{key}", 1, dt.timedelta(days=7))
+
+
+def per_address(address: str, config: WebformConfig) -> Limit:
+    """At most ``rate_limit_per_hour`` submissions from ``address`` per hour."""
+    return (f"webform:{address}", config.rate_limit_per_hour, dt.timedelta(hours=1))

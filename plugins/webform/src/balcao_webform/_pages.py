@@ -1,0 +1,197 @@
+"""The citizen's HTML form: ``GET /channels/webform/`` shows it, ``POST`` registers."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.params import MultipartBody
+from litestar.response import Template
+from litestar.types import ControllerRouterHandler
+
+from balcao import Desk, IncomingFile, client_ip
+from balcao_webform._config import WebformConfig
+from balcao_webform._fields import Draft, Errors
+from balcao_webform._files import check_files
+from balcao_webform._guard import HONEYPOT, Ticket, issue, read, single_use
+from balcao_webform._intake import Outcome, register
+from balcao_webform._kinds import offered
+from balcao_webform._stash import Kept, discard, keep, kept, restore
+from balcao_webform._view import form_context
+
+__all__ = ["page_routes"]
+
+log = logging.getLogger("balcao.webform")
+
+_TICKET_PROBLEMS = {
+    Ticket.FORGED: (
+        400,
+        "Não foi possível validar o formulário. Confira os dados e envie de novo.",
+    ),
+    Ticket.TOO_FAST: (
+        422,
+        "O formulário foi enviado rápido demais. Confira os dados e envie de novo.",
+    ),
+    Ticket.EXPIRED: (
+        422,
+        "O formulário ficou aberto por muito tempo. Confira os dados e envie de novo.",
+    ),
+}
+_NO_STORE = {"cache-control": "no-store"}
+
+
+def _form(config: WebformConfig, desk: Desk, status: int = 200, **context: Any) -> Template:
+    return Template(
+        "webform/form.html",
+        context=form_context(config, issue(desk), **context),
+        status_code=status,
+        headers=_NO_STORE,
+    )
+
+
+def _problem(status: int, title: str, message: str) -> Template:
+    return Template(
+        "webform/problem.html",
+        context={"title": title, "message": message},
+        status_code=status,
+        headers=_NO_STORE,
+    )
+
+
+async def _uploads(data: Mapping[str, Any]) -> list[IncomingFile]:
+    raw = data.get("attachments", [])
+    files = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        if isinstance(item, UploadFile) and item.filename:
+            content = await item.read()
+            files.append(
+                IncomingFile(
+                    filename=item.filename, content=content, declared_type=item.content_type
+                )
+            )
+    return files
+
+
+def _done(outcome: Outcome, draft: Draft) -> Template:
+    assert outcome.receipt is not None
+    choice = offered(draft.kind)
+    return Template(
+        "webform/done.html",
+        context={
+            "protocol": outcome.receipt.protocol,
+            "access_code": outcome.receipt.access_code,
+            "anonymous": draft.anonymous,
+            "kind_label": choice.label if choice else "",
+            "email": draft.email if not draft.anonymous else "",
+        },
+        status_code=201,
+        headers=_NO_STORE,
+    )
+
+
+def _too_large(config: WebformConfig) -> Any:
+    def handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        return _problem(
+            413,
+            "Envio grande demais",
+            f"O envio passou do limite de {config.max_request_bytes // (1024 * 1024)} MB "
+            f"(cada arquivo pode ter até {config.max_file_mb} MB). Volte à página anterior, "
+            "retire ou reduza os anexos maiores e envie de novo.",
+        )
+
+    return handler
+
+
+def _csrf_failed(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _problem(
+        403,
+        "Sessão expirada",
+        "Não foi possível confirmar que o envio partiu deste formulário (a sessão pode ter "
+        "expirado ou os cookies estão bloqueados). Volte à página anterior, recarregue o "
+        "formulário e envie de novo: os dados digitados costumam continuar lá.",
+    )
+
+
+def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
+    """The form's handlers; built per app, since the size cap comes from the config."""
+
+    @get("/", name="webform:form", include_in_schema=False)
+    async def show_form(desk: NamedDependency[Desk]) -> Template:
+        return _form(config, desk)
+
+    @post(
+        "/",
+        name="webform:submit",
+        include_in_schema=False,
+        request_max_body_size=config.max_request_bytes,
+        exception_handlers={
+            RequestEntityTooLarge: _too_large(config),
+            PermissionDeniedException: _csrf_failed,
+        },
+    )
+    async def submit(
+        desk: NamedDependency[Desk],
+        request: Request[Any, Any, Any],
+        data: MultipartBody[dict[str, Any]],
+    ) -> Template:
+        return await _submit(desk, config, request, data)
+
+    return [show_form, submit]
+
+
+async def _submit(
+    desk: Desk, config: WebformConfig, request: Request[Any, Any, Any], data: dict[str, Any]
+) -> Template:
+    if str(data.get(HONEYPOT, "")).strip():
+        log.info("webform: honeypot field filled; submission refused")
+        return _problem(
+            400,
+            "Envio recusado",
+            "O envio foi recusado. Se você é uma pessoa, recarregue o formulário e tente de novo.",
+        )
+    draft, ticket = Draft.from_form(data), str(data.get("ticket", ""))
+    previous, chosen = _kept_before(desk, data)
+    files = [*restore(desk, chosen), *await _uploads(data)]
+    state = read(desk, ticket, config)
+    if state is not Ticket.OK:
+        log.info("webform: form ticket %s; form shown again", state.value)
+        status, message = _TICKET_PROBLEMS[state]
+        return _again(desk, config, status, draft, {"form": message}, files, previous)
+    address = client_ip(request, desk.settings.trusted_proxies)
+    once = single_use(ticket, config)
+    outcome = await register(desk, config, draft, files, address, once=once)
+    if outcome.receipt is None:
+        return _again(desk, config, outcome.status, draft, outcome.errors, files, previous)
+    discard(desk, previous)
+    return _done(outcome, draft)
+
+
+def _kept_before(desk: Desk, data: Mapping[str, Any]) -> tuple[list[Kept], list[Kept]]:
+    """The files kept by an earlier try, and those the citizen left ticked."""
+    items = kept(desk, str(data.get("kept", "")))
+    ticked = data.get("keep", [])
+    ticked = {str(t) for t in (ticked if isinstance(ticked, list) else [ticked])}
+    return items, [item for n, item in enumerate(items) if str(n) in ticked]
+
+
+def _again(
+    desk: Desk,
+    config: WebformConfig,
+    status: int,
+    draft: Draft,
+    errors: Errors,
+    files: list[IncomingFile],
+    previous: list[Kept],
+) -> Template:
+    """The form again with what was typed, keeping the files that passed the checks."""
+    accepted, _ = check_files(files, config)
+    discard(desk, previous)
+    token, items = keep(desk, accepted, config.max_form_age_hours)
+    context = {"draft": draft, "errors": errors, "kept_token": token, "kept_files": items}
+    return _form(config, desk, status, **context)
