@@ -1,43 +1,21 @@
-"""Helpers for the staff web interface tests: staff users with passwords (through the
-``balcao users create`` command, as an operator would) and logged-in browser-like clients."""
+"""Helpers for the staff web interface tests: staff users with passwords and logged-in
+browser-like clients."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 from typing import Any
 
 import pytest
 
-from balcao.testing import TEST_SECRET, Balcao
+from balcao.testing import Balcao
 
 PASSWORD = "uma-senha-longa-de-teste"
 
 
 async def create_user(balcao: Balcao, email: str, role: str, unit: str | None = None) -> None:
-    """``balcao users create``, run as a separate program against the test database."""
-    args = ["users", "create", "--email", email, "--name", email.split("@")[0].title()]
-    args += ["--role", role, *(["--unit", unit] if unit else [])]
-    env = {
-        **os.environ,
-        "BALCAO_DATABASE_URL": balcao.settings.database_url,
-        "BALCAO_SECRET_KEY": TEST_SECRET,
-        "BALCAO_CONFIG": os.devnull,
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-c",
-        "from balcao.cli import main; main()",
-        *args,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        env=env,
-    )
-    out, err = await process.communicate((PASSWORD + "\n").encode())
-    assert process.returncode == 0, (out + err).decode()
+    """A staff member who logs in with ``PASSWORD``."""
+    await balcao.user(role, email=email, unit=unit, password=PASSWORD)
 
 
 async def csrf(balcao: Balcao, path: str = "/staff/entrar") -> str:

@@ -24,9 +24,9 @@ import pytest
 from balcao.testing._channel import InboundText, RecordingChannel
 from balcao.testing._clock import FakeClock
 from balcao.testing._database import DatabaseFactory
-from balcao.testing._harness import TEST_SECRET, Balcao, build_balcao
+from balcao.testing._harness import TEST_PASSWORD, TEST_SECRET, Balcao, build_balcao
 
-__all__ = ["TEST_SECRET", "Balcao", "FakeClock", "InboundText", "RecordingChannel"]
+__all__ = ["TEST_PASSWORD", "TEST_SECRET", "Balcao", "FakeClock", "InboundText", "RecordingChannel"]
 
 try:
     import pytest_asyncio

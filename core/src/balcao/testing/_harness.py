@@ -25,7 +25,7 @@ from balcao.testing._database import DatabaseFactory
 __all__ = ["Balcao", "build_balcao"]
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-000"  # noqa: S105 - tests only
-_PASSWORD = "senha-de-teste-123"  # noqa: S105 - tests only
+TEST_PASSWORD = "senha-de-teste-123"  # noqa: S105 - tests only
 
 
 @dataclass
@@ -72,16 +72,24 @@ class Balcao:
         )
 
     async def user(
-        self, role: str, *, email: str | None = None, unit: str | None = None
+        self,
+        role: str,
+        *,
+        email: str | None = None,
+        unit: str | None = None,
+        password: str = TEST_PASSWORD,
     ) -> tuple[Actor, dict[str, str]]:
-        """A staff user of ``role`` and the headers that authenticate as them."""
+        """A staff user of ``role`` (who can also log in with ``password``) and the headers
+        that authenticate as them on the API."""
         email = email or f"{role}{'-' + unit.lower() if unit else ''}@example.org"
         if email not in self._users:
-            self._users[email] = await self._create_user(email, role, unit)
+            self._users[email] = await self._create_user(email, role, unit, password)
         actor, token = self._users[email]
         return actor, {"Authorization": f"Bearer {token}"}
 
-    async def _create_user(self, email: str, role: str, unit: str | None) -> tuple[Actor, str]:
+    async def _create_user(
+        self, email: str, role: str, unit: str | None, password: str
+    ) -> tuple[Actor, str]:
         now = self.clock.now()
         async with self.desk.database.write() as session:
             user = await create_user(
@@ -90,7 +98,7 @@ class Balcao:
                 name=role.title(),
                 role=role,
                 unit=unit,
-                password=_PASSWORD,
+                password=password,
                 now=now,
             )
             token = await create_token(session, self.desk.keys, email=email, label="teste", now=now)
