@@ -144,3 +144,27 @@ async def test_allowed_attachment_types_are_configurable(make_balcao) -> None:  
         await b.desk.intake(
             NewManifestation(kind=Kind.RECLAMACAO, channel="fake", description="x", files=(png,))
         )
+
+
+async def test_attachments_are_listed_and_read_back_through_the_desk(balcao: Balcao) -> None:
+    pdf = b"%PDF-1.4\nrelatorio"
+    receipt = await balcao.desk.intake(
+        NewManifestation(
+            kind=Kind.RECLAMACAO,
+            channel="fake",
+            description="anexo",
+            files=(IncomingFile(filename="relatorio.pdf", content=pdf),),
+        )
+    )
+    [attachment] = await balcao.desk.attachments(receipt.protocol)
+    assert (attachment.filename, attachment.media_type, attachment.size) == (
+        "relatorio.pdf",
+        "application/pdf",
+        len(pdf),
+    )
+    assert balcao.desk.read_attachment(attachment) == pdf
+    balcao.desk.files.path_for(attachment.sha256 or "").write_bytes(b"adulterado")
+    from balcao import NotFound
+
+    with pytest.raises(NotFound, match="corrompido"):
+        balcao.desk.read_attachment(attachment)

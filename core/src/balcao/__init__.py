@@ -44,6 +44,7 @@ from balcao._specs import (
 )
 from balcao._types import (
     Actor,
+    Attachment,
     Citizen,
     DeadlineView,
     DeliveryFailed,
@@ -66,6 +67,7 @@ __all__ = [
     "TRANSITIONS",
     "ActionSpec",
     "Actor",
+    "Attachment",
     "AttachmentRejected",
     "Base",
     "BusinessCalendar",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -59,6 +60,7 @@ from balcao._services.upsert import insert_ignore
 from balcao._specs import ChannelAdapter, ChannelSpec, Registered, RoutingRuleSpec
 from balcao._types import (
     Actor,
+    Attachment,
     Citizen,
     DeadlineView,
     IncomingFile,
@@ -298,6 +300,26 @@ class Desk:
         if row is None:
             raise NotFound(f"manifestação {protocol} não encontrada")
         return row
+
+    async def attachments(self, protocol: str) -> list[Attachment]:
+        """The files attached to a manifestation, oldest first."""
+        async with self.database.read() as session:
+            row = await self._load(session, protocol)
+            rows = await session.scalars(
+                select(AttachmentRow)
+                .where(AttachmentRow.manifestation_id == row.id)
+                .order_by(AttachmentRow.id)
+            )
+            return [_attachment_view(a) for a in rows]
+
+    def read_attachment(self, attachment: Attachment) -> bytes:
+        """The bytes of a stored attachment (checked against its sha256)."""
+        if attachment.sha256 is None or attachment.state != "stored":
+            raise NotFound(f"o anexo {attachment.filename} ainda não foi recebido")
+        content = self.files.read(attachment.sha256)
+        if hashlib.sha256(content).hexdigest() != attachment.sha256:
+            raise NotFound(f"o anexo {attachment.filename} está corrompido no armazenamento")
+        return content
 
     async def deadlines(self, protocol: str) -> list[DeadlineView]:
         async with self.database.read() as session:
@@ -859,6 +881,19 @@ async def _count(
         row.window_start, row.count = now, 0
     row.count += 1
     return row.count <= limit
+
+
+def _attachment_view(row: AttachmentRow) -> Attachment:
+    return Attachment(
+        id=row.id,
+        filename=row.filename,
+        media_type=row.media_type,
+        size=row.size,
+        sha256=row.sha256,
+        state=row.state,
+        created_at=row.created_at,
+        message_id=row.message_id,
+    )
 
 
 def _advance(message: MessageRow, state: str, error: str | None) -> None:

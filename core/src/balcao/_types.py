@@ -12,6 +12,7 @@ from balcao._domain.lifecycle import State
 
 __all__ = [
     "Actor",
+    "Attachment",
     "Citizen",
     "DeadlineView",
     "DeliveryFailed",
@@ -89,6 +90,19 @@ class Receipt(msgspec.Struct, frozen=True, kw_only=True):
 
     protocol: str
     access_code: str | None
+
+
+class Attachment(msgspec.Struct, frozen=True, kw_only=True):
+    """A file attached to a manifestation; read its bytes with ``Desk.read_attachment``."""
+
+    id: int
+    filename: str
+    media_type: str
+    size: int
+    sha256: str | None
+    state: str
+    created_at: dt.datetime
+    message_id: int | None = None
 
 
 class DeadlineView(msgspec.Struct, frozen=True, kw_only=True):

@@ -80,6 +80,11 @@ async def _identity(desk: Desk, manifestation: Manifestation) -> Citizen | None:
     )
 
 
+async def _files(desk: Desk, protocol: str) -> list[tuple[str, bytes]]:
+    stored = [a for a in await desk.attachments(protocol) if a.state == "stored"]
+    return [(a.filename, desk.read_attachment(a)) for a in stored]
+
+
 async def _found_earlier(client: MeOuvClient, desk: Desk, claim: Claim) -> Summary | None:
     start = desk.calendar.local(claim.first_attempt_at).date() - _LOOK_BACK
     return await client.by_reference(claim.protocol, start, desk.today() + _LOOK_BACK)
@@ -94,7 +99,12 @@ async def _send(
             if found is not None and found.nup:
                 log.info("%s was already on Fala.BR; not sending again", claim.protocol)
                 return Created(falabr_id=found.falabr_id, nup=found.nup, access_code=None)
-        payload = build_payload(manifestation, config, await _identity(desk, manifestation))
+        payload = build_payload(
+            manifestation,
+            config,
+            await _identity(desk, manifestation),
+            await _files(desk, manifestation.protocol),
+        )
         return await client.create(payload)
 
 

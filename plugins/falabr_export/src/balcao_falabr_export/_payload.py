@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from balcao import Citizen, Manifestation
@@ -11,12 +14,22 @@ from balcao_falabr_export._codes import (
     IDENTIFICATION_ANONYMOUS,
     IDENTIFICATION_IDENTIFIED,
     IDENTIFICATION_RESTRICTED,
+    MAX_ATTACHMENTS,
+    MAX_ATTACHMENTS_BYTES,
     MAX_TEXT,
     form_id,
 )
 from balcao_falabr_export._config import FalabrConfig
 
-__all__ = ["build_payload", "consented", "reference_marker", "sendable_identity", "text_for"]
+__all__ = [
+    "attachments_allowed",
+    "build_payload",
+    "consented",
+    "encode_attachments",
+    "reference_marker",
+    "sendable_identity",
+    "text_for",
+]
 
 _CPF_DOCUMENT = 1
 
@@ -72,8 +85,35 @@ def _identification(manifestation: Manifestation, with_identity: bool) -> int:
     return IDENTIFICATION_IDENTIFIED
 
 
+def encode_attachments(files: Sequence[tuple[str, bytes]]) -> list[dict[str, Any]]:
+    """``Anexos``: each file gzip-compressed then base64-encoded, within Fala.BR's limits
+    (count and total size of the original files); files beyond them are left out."""
+    chosen: list[dict[str, Any]] = []
+    total = 0
+    for name, content in files:
+        if len(chosen) == MAX_ATTACHMENTS or total + len(content) > MAX_ATTACHMENTS_BYTES:
+            break
+        total += len(content)
+        chosen.append(
+            {
+                "NomeArquivo": name,
+                "ConteudoZipadoEBase64": base64.b64encode(gzip.compress(content)).decode("ascii"),
+                "TamanhoArquivo": len(content),
+            }
+        )
+    return chosen
+
+
+def attachments_allowed(manifestation: Manifestation, with_identity: bool) -> bool:
+    """A pseudonymized denúncia goes without its files: they may identify the denunciante."""
+    return with_identity or not manifestation.kind.whistleblowing
+
+
 def build_payload(
-    manifestation: Manifestation, config: FalabrConfig, citizen: Citizen | None = None
+    manifestation: Manifestation,
+    config: FalabrConfig,
+    citizen: Citizen | None = None,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> dict[str, Any]:
     """The JSON body of ``POST /api/manifestacoes``; ``citizen`` only when it may be sent."""
     with_identity = sendable_identity(citizen)
@@ -87,7 +127,9 @@ def build_payload(
             {"ProtocoloBalcao": manifestation.protocol, "Canal": manifestation.channel},
             ensure_ascii=False,
         ),
-        "Anexos": [],
+        "Anexos": encode_attachments(files)
+        if attachments_allowed(manifestation, with_identity)
+        else [],
     }
     if config.ouvidoria_id is not None:
         payload["IdOuvidoriaDestino"] = config.ouvidoria_id
