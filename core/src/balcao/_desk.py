@@ -715,6 +715,22 @@ class Desk:
 
     # -- staff workspace -------------------------------------------------------------
 
+    async def set_away(self, user_id: int, away: bool, actor: Actor) -> None:
+        """Mark a staff member away (round-robin routing skips them) or back."""
+        async with self.database.write() as session:
+            user = await session.get(UserRow, user_id)
+            if user is None:
+                raise NotFound("usuário não encontrado")
+            user.away = away
+            audit.record(
+                session, self.now(), actor, "away" if away else "back", None, user=user.email
+            )
+
+    async def is_away(self, user_id: int) -> bool:
+        async with self.database.read() as session:
+            user = await session.get(UserRow, user_id)
+            return bool(user and user.away)
+
     async def assign(self, protocol: str, user_id: int | None, actor: Actor) -> Manifestation:
         """Give the manifestation to a staff member (``None``: nobody)."""
         async with self.database.write() as session:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sqlalchemy import text
-
 from balcao.testing import Balcao
 
 from .conftest import WithRules, routed
@@ -18,11 +16,8 @@ ROUND_ROBIN = {
 
 
 async def set_away(balcao: Balcao, email: str, away: bool = True) -> None:
-    async with balcao.desk.database.write() as session:
-        await session.execute(
-            text("UPDATE users SET away = :away WHERE email = :email"),
-            {"away": away, "email": email},
-        )
+    actor, _ = await balcao.user("atendente", email=email, unit="STI")
+    await balcao.desk.set_away(actor.user_id or 0, away, actor)
 
 
 async def members(balcao: Balcao, *names: str) -> dict[int, str]:
@@ -85,3 +80,19 @@ async def test_assign_to_a_named_person(with_rules: WithRules) -> None:
     found = await routed(balcao, "o wifi caiu")
     assert found.assignee_id is not None
     assert team[found.assignee_id] == "ana"
+
+
+async def test_staff_mark_themselves_away_on_their_account_page(with_rules: WithRules) -> None:
+    from tests.core.staff.conftest import PASSWORD, csrf, login
+
+    balcao = await with_rules([ROUND_ROBIN])
+    team = await members(balcao, "ana")
+    await balcao.user("atendente", email="bia@example.org", unit="STI", password=PASSWORD)
+    await login(balcao, "bia@example.org")
+    token = await csrf(balcao, "/staff/conta")
+    page = await balcao.client.post(
+        "/staff/conta/ausencia", data={"away": "sim", "_csrf_token": token}
+    )
+    assert "Voltar a receber" in page.text
+    chosen = {team.get((await routed(balcao, "senha")).assignee_id or 0) for _ in range(4)}
+    assert chosen == {"ana"}

@@ -62,6 +62,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/staff/relatorios.csv"): frozenset({"ouvidor", "atendente", "auditor"}),
     ("GET", "/staff/conta"): ALL,
     ("POST", "/staff/conta/2fa"): ALL,
+    ("POST", "/staff/conta/ausencia"): ALL,
 }
 
 

@@ -115,7 +115,20 @@ async def account(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) 
     enabled = await _sessions.totp_enabled(desk, actor.user_id or 0)
     secret = _totp.new_secret()
     uri = _totp.provisioning_uri(secret, actor.name, desk.settings.ouvidoria_name)
-    return page(request, "account.html", totp_enabled=enabled, secret=secret, uri=uri)
+    away = await desk.is_away(actor.user_id or 0)
+    return page(request, "account.html", totp_enabled=enabled, secret=secret, uri=uri, away=away)
+
+
+@post("/staff/conta/ausencia", opt={"roles": ALL_STAFF}, include_in_schema=False)
+async def set_away(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    data: URLEncodedBody[dict[str, Any]],
+) -> Redirect:
+    """Away: the round-robin distribution of new manifestations skips this person."""
+    actor = current_actor(request)
+    await desk.set_away(actor.user_id or 0, text_of(data, "away") == "sim", actor)
+    return Redirect("/staff/conta?ok=1", status_code=303)
 
 
 @post("/staff/conta/2fa", opt={"roles": ALL_STAFF}, include_in_schema=False)
@@ -141,4 +154,4 @@ async def enable_second_factor(
 
 
 PUBLIC_ROUTES = [login_form, login, second_factor_form, second_factor, logout]
-ACCOUNT_ROUTES = [account, enable_second_factor]
+ACCOUNT_ROUTES = [account, enable_second_factor, set_away]
