@@ -130,6 +130,9 @@ def _template_globals(app: Litestar, runtime: Runtime) -> None:
     engine.engine.globals.update(
         ouvidoria_name=runtime.settings.ouvidoria_name, falabr_url=runtime.settings.falabr_url
     )
+    calendar = runtime.desk.calendar
+    # Times are stored in UTC and shown in the balcão's own time zone.
+    engine.engine.filters["local"] = lambda at: calendar.local(at).strftime("%d/%m/%Y %H:%M")
 
 
 def create_app(

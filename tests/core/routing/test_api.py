@@ -76,3 +76,30 @@ async def test_staff_see_the_deciding_rule_and_reason(with_rules: WithRules) -> 
     assert shown["routing_reason"] == (
         "palavras encontradas: 'urgente'; tipo reclamacao; palavras encontradas: 'RU'"
     )
+
+
+async def test_staff_page_lists_the_rules_and_tests_a_text(with_rules) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.staff.conftest import PASSWORD, login
+
+    balcao = await with_rules(
+        [
+            {
+                "name": "restaurante",
+                "priority": 10,
+                "when": {"words_any": ["restaurante universitário", "RU"]},
+                "then": {"forward_to": "PRAE"},
+            }
+        ]
+    )
+    await balcao.user("atendente", email="ana@example.org", password=PASSWORD)
+    await login(balcao, "ana@example.org")
+    page = await balcao.client.get("/staff/regras")
+    assert page.status_code == 200
+    assert "restaurante" in page.text and "balcao.toml" in page.text
+    tried = await balcao.client.get(
+        "/staff/regras",
+        params={"kind": "reclamacao", "channel": "fake", "texto": "O RU fechou cedo"},
+    )
+    assert "forward PRAE by restaurante" in tried.text
+    listing = await balcao.client.get("/staff")
+    assert "O RU fechou cedo" not in listing.text  # a dry run registers nothing

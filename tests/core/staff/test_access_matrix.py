@@ -31,6 +31,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/units"): OUVIDOR,
     ("GET", "/api/v1/audit"): READERS,
     ("GET", "/api/v1/routing/rules"): frozenset({"ouvidor", "atendente", "auditor"}),
+    ("GET", "/staff/regras"): frozenset({"ouvidor", "atendente", "auditor"}),
     ("GET", "/staff/entrar"): PUBLIC,
     ("POST", "/staff/entrar"): PUBLIC,
     ("GET", "/staff/entrar/codigo"): PUBLIC,

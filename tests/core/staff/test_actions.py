@@ -27,11 +27,11 @@ async def test_reply_goes_through_the_outbox_and_the_timeline_shows_delivery(
     page = await balcao.client.post(
         f"{url}/responder", data={"text": "Está pronto."}, headers=headers
     )
-    assert 'entrega: <span class="entrega">pending</span>' in page.text
+    assert 'entrega: <span class="entrega">pendente</span>' in page.text
     await balcao.run_worker(2)
     assert [m.text for m in recording_channel.sent] == ["Está pronto."]
     page = await balcao.client.get(url, headers=headers)
-    assert 'entrega: <span class="entrega">sent</span>' in page.text
+    assert 'entrega: <span class="entrega">enviada</span>' in page.text
 
 
 async def test_complementation_extension_assignment_and_merge(balcao: Balcao) -> None:

@@ -14,7 +14,7 @@ from balcao._routing.engine import ordered
 from balcao._specs import Registered, RoutingRuleSpec
 from balcao._web.auth import staff_guard
 
-__all__ = ["RULE_READERS", "routing_router"]
+__all__ = ["RULE_READERS", "RuleView", "routing_router", "rule_book"]
 
 RULE_READERS = frozenset({"ouvidor", "atendente", "auditor"})
 
@@ -54,10 +54,15 @@ def _view(position: int, rule: Registered[RoutingRuleSpec]) -> RuleView:
     )
 
 
+def rule_book(desk: Desk) -> list[RuleView]:
+    """Active routing rules in the order they are evaluated."""
+    return [_view(i, r) for i, r in enumerate(ordered(desk.rules), start=1)]
+
+
 @get("/rules", opt={"roles": RULE_READERS})
 async def list_rules(desk: NamedDependency[Desk]) -> list[RuleView]:
     """Active routing rules in the order they are evaluated (priority, then name)."""
-    return [_view(i, r) for i, r in enumerate(ordered(desk.rules), start=1)]
+    return rule_book(desk)
 
 
 def routing_router() -> Router:

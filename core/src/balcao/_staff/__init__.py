@@ -18,6 +18,7 @@ from balcao._staff._forward import FORWARD_ROUTES
 from balcao._staff._inbox import INBOX_ROUTES
 from balcao._staff._lgpd import LGPD_ROUTES
 from balcao._staff._reports import REPORT_ROUTES
+from balcao._staff._rules import RULE_ROUTES
 from balcao._staff._units import UNIT_ROUTES
 from balcao._web.auth import staff_guard
 
@@ -52,6 +53,7 @@ def staff_routers() -> list[Router]:
         *UNIT_ROUTES,
         *AUDIT_ROUTES,
         *REPORT_ROUTES,
+        *RULE_ROUTES,
         *LGPD_ROUTES,
         *ACCOUNT_ROUTES,
     ]

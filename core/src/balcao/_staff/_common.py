@@ -28,6 +28,7 @@ _NAV = (
     ("Caixa de entrada", "/staff", ALL_STAFF),
     ("Unidades", "/staff/unidades", WRITERS),
     ("Relatórios", "/staff/relatorios", frozenset({"ouvidor", "atendente", "auditor"})),
+    ("Regras", "/staff/regras", frozenset({"ouvidor", "atendente", "auditor"})),
     ("Auditoria", "/staff/auditoria", READERS),
     ("Minha conta", "/staff/conta", ALL_STAFF),
 )
