@@ -236,20 +236,31 @@ class Desk:
     async def _apply_routing(
         self, session: AsyncSession, row: ManifestationRow, outcome: Outcome
     ) -> list[EventBase]:
-        now, system = self.now(), Actor.system("roteamento")
+        """A new manifestation: the decision, then triage unless it was forwarded."""
+        events = await self._apply_decision(session, row, outcome)
+        if events:
+            return events
+        system = Actor.system("roteamento")
+        return [record_transition(session, row, State.TRIAGE, system, outcome.reason, self.now())]
+
+    async def _apply_decision(
+        self, session: AsyncSession, row: ManifestationRow, outcome: Outcome
+    ) -> list[EventBase]:
+        """Record the rule and reason, tag, prioritise, assign; forward when decided."""
         row.routed_by, row.routing_reason = outcome.rule, outcome.reason
-        row.tags = list(outcome.tags)
+        row.tags = list(dict.fromkeys([*(row.tags or ()), *outcome.tags]))
         row.priority = outcome.priority or row.priority
-        row.confidential = outcome.confidential
+        row.confidential = row.confidential or outcome.confidential
         if outcome.assign_to:
             row.assignee_id = await self._user_id(session, outcome.assign_to)
         elif outcome.round_robin:
             row.assignee_id, row.routing_reason = await round_robin(
                 session, outcome.round_robin, outcome.reason
             )
-        if outcome.forward_to:
-            return await self._forward(session, row, outcome.forward_to, system, row.description)
-        return [record_transition(session, row, State.TRIAGE, system, outcome.reason, now)]
+        if not outcome.forward_to:
+            return []
+        system = Actor.system("roteamento")
+        return await self._forward(session, row, outcome.forward_to, system, row.description)
 
     async def _user_id(self, session: AsyncSession, email: str) -> int | None:
         query = select(UserRow.id).where(UserRow.email == email, UserRow.active.is_(True))
@@ -550,14 +561,27 @@ class Desk:
         """Move a manifestation to ``target``: checked against the table, then every
         plugin's veto hook; recorded with who, when and why."""
         target = State(target)
+        outcome = await self._reopening(protocol, target)
         async with self.database.write() as session:
             row = await self._load(session, protocol, for_update=True)
             check_transition(State(row.state), target)
             await self._vetoes(row, target, actor, reason)
             events = await self._move(session, row, target, actor, reason)
+            if outcome is not None:
+                events += await self._apply_decision(session, row, outcome)
             view = to_view(row)
         await self.publish(events)
         return view
+
+    async def _reopening(self, protocol: str, target: State) -> Outcome | None:
+        """A concluded or archived manifestation going back to triage is routed again
+        (rules are evaluated before the write transaction opens)."""
+        if target is not State.TRIAGE:
+            return None
+        current = await self.get(protocol)
+        if current.state not in (State.CLOSED, State.ARCHIVED):
+            return None
+        return await route(self.rules, current)
 
     async def _vetoes(
         self, row: ManifestationRow, target: State, actor: Actor, reason: str

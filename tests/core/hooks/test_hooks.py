@@ -191,3 +191,35 @@ async def test_hook_balcao_register_actions(make_balcao) -> None:  # type: ignor
         }
     ]
     assert (await b.client.get(path, headers=atendente)).json()["actions"] == []
+
+
+async def test_a_reopened_manifestation_is_routed_again(make_balcao) -> None:  # type: ignore[no-untyped-def]
+    from balcao import Actor
+
+    decide = {"forward": False}
+
+    async def rule(m: Manifestation) -> RoutingDecision | None:
+        if decide["forward"]:
+            return RoutingDecision(forward_to="PRAE", reason="assistência estudantil")
+        return None
+
+    class Rules:
+        @hookimpl
+        def balcao_register_routing_rules(self) -> list[RoutingRuleSpec]:
+            return [RoutingRuleSpec(name="prae", evaluate=rule)]
+
+    b = await make_balcao(plugins=[("regras", Rules())])
+    staff = Actor(kind="user", name="atendente@example.org", role="atendente")
+    receipt = await b.manifestation("Auxílio moradia atrasado")
+    await b.desk.transition(receipt.protocol, State.ANSWERED, staff, "respondida")
+    await b.desk.transition(receipt.protocol, State.CLOSED, staff, "concluída")
+    decide["forward"] = True
+    reopened = await b.desk.transition(receipt.protocol, State.TRIAGE, staff, "cidadão voltou")
+    assert (reopened.state, reopened.unit_code, reopened.routed_by) == (
+        State.FORWARDED,
+        "PRAE",
+        "prae",
+    )
+    decide["forward"] = False
+    still = await b.desk.transition(receipt.protocol, State.TRIAGE, staff, "recolhida")
+    assert (still.state, still.routed_by) == (State.TRIAGE, "prae")  # not a reopening
