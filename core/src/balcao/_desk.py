@@ -427,19 +427,23 @@ class Desk:
             "complementação recebida",
         )
 
+    def _internal(self, row: ManifestationRow, text: str, actor: Actor, **extra: Any) -> MessageRow:
+        """A staff-only message (note, extract, unit answer) on ``row``."""
+        return MessageRow(
+            manifestation_id=row.id,
+            direction="internal",
+            channel="staff",
+            text=text,
+            author_id=actor.user_id,
+            created_at=self.now(),
+            extra={"author": actor.name, **extra},
+        )
+
     async def note(self, protocol: str, text: str, actor: Actor) -> int:
         """An internal note: never shown to the citizen."""
         async with self.database.write() as session:
             row = await self._load(session, protocol, for_update=True)
-            message = MessageRow(
-                manifestation_id=row.id,
-                direction="internal",
-                channel="staff",
-                text=text,
-                author_id=actor.user_id,
-                created_at=self.now(),
-                extra={"author": actor.name},
-            )
+            message = self._internal(row, text, actor)
             session.add(message)
             await session.flush()
             audit.record(session, self.now(), actor, "note", row.protocol)
@@ -633,17 +637,7 @@ class Desk:
     ) -> list[EventBase]:
         now = self.now()
         row.unit_code = unit
-        session.add(
-            MessageRow(
-                manifestation_id=row.id,
-                direction="internal",
-                channel="staff",
-                text=extract,
-                author_id=actor.user_id,
-                created_at=now,
-                extra={"forward_to": unit, "author": actor.name},
-            )
-        )
+        session.add(self._internal(row, extract, actor, forward_to=unit))
         events = await self._move(
             session, row, State.FORWARDED, actor, f"encaminhada à unidade {unit}"
         )
@@ -789,15 +783,7 @@ class Desk:
             raise InvalidManifestation("text", "escreva a resposta da unidade")
         async with self.database.write() as session:
             row = await self._load(session, protocol, for_update=True)
-            message = MessageRow(
-                manifestation_id=row.id,
-                direction="internal",
-                channel="staff",
-                text=text,
-                author_id=actor.user_id,
-                created_at=self.now(),
-                extra={"author": actor.name, "unit_answer": row.unit_code},
-            )
+            message = self._internal(row, text, actor, unit_answer=row.unit_code)
             session.add(message)
             await session.flush()
             events = await self._move(
