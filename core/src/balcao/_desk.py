@@ -49,6 +49,7 @@ from balcao._services.attachments import (
 from balcao._services.manifestations import (
     InvalidManifestation,
     deadline_effects,
+    draft,
     load,
     normalized,
     record_transition,
@@ -155,7 +156,7 @@ class Desk:
         exceeded, :class:`RateLimited` names it and nothing is registered nor counted."""
         new = normalized(new)
         stored = [self._store_file(f) for f in new.files]
-        outcome = await route(self.rules, self._draft(new))
+        outcome = await route(self.rules, draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else new_access_code()
         async with self.database.write() as session:
@@ -167,23 +168,6 @@ class Desk:
             events += await self._apply_routing(session, row, outcome)
         await self.publish(events)
         return Receipt(protocol=row.protocol, access_code=code)
-
-    def _draft(self, new: NewManifestation) -> Manifestation:
-        now = self.now()
-        return Manifestation(
-            id=0,
-            protocol="",
-            kind=new.kind,
-            channel=new.channel,
-            state=State.RECEIVED,
-            subject=new.subject,
-            description=new.description,
-            anonymous=new.anonymous,
-            created_at=now,
-            updated_at=now,
-            pseudonym="Manifestante",
-            extra=new.extra,
-        )
 
     async def _create(
         self, session: AsyncSession, new: NewManifestation, code: str | None, actor: Actor

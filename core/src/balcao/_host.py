@@ -182,20 +182,15 @@ class PluginHost:
 
     async def notify(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call every implementation, awaiting async ones; errors are logged and skipped."""
-        results: list[tuple[str, Any]] = []
-        for impl in self._impls(hook):
-            try:
-                result = self._invoke(impl, kwargs)
-                if inspect.isawaitable(result):
-                    result = await result
-            except Exception:
-                log.exception("plugin '%s' failed in %s", impl.plugin_name, hook)
-                continue
-            results.append((impl.plugin_name, result))
-        return results
+        return await self._each(hook, kwargs, isolate=True)
 
     async def ask(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Like :meth:`notify` but errors propagate, wrapped in :class:`PluginError`."""
+        return await self._each(hook, kwargs, isolate=False)
+
+    async def _each(
+        self, hook: str, kwargs: Mapping[str, Any], *, isolate: bool
+    ) -> list[tuple[str, Any]]:
         results: list[tuple[str, Any]] = []
         for impl in self._impls(hook):
             try:
@@ -203,7 +198,12 @@ class PluginHost:
                 if inspect.isawaitable(result):
                     result = await result
             except Exception as exc:
-                raise PluginError(f"plugin '{impl.plugin_name}': {hook} falhou: {exc!r}") from exc
+                if not isolate:
+                    raise PluginError(
+                        f"plugin '{impl.plugin_name}': {hook} falhou: {exc!r}"
+                    ) from exc
+                log.exception("plugin '%s' failed in %s", impl.plugin_name, hook)
+                continue
             results.append((impl.plugin_name, result))
         return results
 

@@ -38,19 +38,27 @@ def _runtime(strict: bool = True) -> Runtime:
 class BalcaoGroup(click.Group):
     """The built-in commands plus every plugin's (``balcao_register_commands``)."""
 
-    def _plugin_commands(self) -> dict[str, click.Command]:
-        try:
-            host = PluginHost(load_settings())
-            specs = host.collect("balcao_register_commands")
-        except (ConfigError, PluginError):
-            return {}
-        return {s.spec.command.name or "": s.spec.command for s in specs}
+    def _plugin_commands(self, ctx: click.Context) -> dict[str, click.Command]:
+        # Loading plugins is the slow part of start-up: once per invocation, not per lookup.
+        root = ctx.find_root()
+        if "balcao.plugin_commands" not in root.meta:
+            root.meta["balcao.plugin_commands"] = _load_plugin_commands()
+        commands: dict[str, click.Command] = root.meta["balcao.plugin_commands"]
+        return commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self._plugin_commands()})
+        return sorted({*super().list_commands(ctx), *self._plugin_commands(ctx)})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return super().get_command(ctx, name) or self._plugin_commands().get(name)
+        return super().get_command(ctx, name) or self._plugin_commands(ctx).get(name)
+
+
+def _load_plugin_commands() -> dict[str, click.Command]:
+    try:
+        specs = PluginHost(load_settings()).collect("balcao_register_commands")
+    except (ConfigError, PluginError):
+        return {}
+    return {s.spec.command.name or "": s.spec.command for s in specs}
 
 
 @click.group(cls=BalcaoGroup)

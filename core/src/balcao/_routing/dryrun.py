@@ -15,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from balcao._db.models import UnitRow, UserRow
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
-from balcao._domain.lifecycle import State
 from balcao._routing.engine import Outcome, route
 from balcao._routing.members import next_member
-from balcao._types import Manifestation
+from balcao._services.manifestations import draft
+from balcao._types import Manifestation, NewManifestation
 
 __all__ = [
     "CaseError",
@@ -75,20 +75,14 @@ class CaseError(ValueError):
 
 
 def _draft(example: Example, now: dt.datetime) -> Manifestation:
-    at = example.at or now
-    return Manifestation(
-        id=0,
-        protocol="",
+    new = NewManifestation(
         kind=example.kind,
         channel=example.channel,
-        state=State.RECEIVED,
-        subject=example.subject,
         description=example.text,
+        subject=example.subject,
         anonymous=example.anonymous,
-        created_at=at,
-        updated_at=at,
-        pseudonym="Manifestante",
     )
+    return draft(new, example.at or now)
 
 
 def parse_time(raw: str, desk: Desk) -> dt.datetime:

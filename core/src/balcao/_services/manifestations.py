@@ -50,6 +50,24 @@ def normalized(new: NewManifestation) -> NewManifestation:
     return msgspec.structs.replace(new, kind=Kind.COMUNICACAO, citizen=None)
 
 
+def draft(new: NewManifestation, at: dt.datetime) -> Manifestation:
+    """What routing rules see of a manifestation not registered yet."""
+    return Manifestation(
+        id=0,
+        protocol="",
+        kind=new.kind,
+        channel=new.channel,
+        state=State.RECEIVED,
+        subject=new.subject,
+        description=new.description,
+        anonymous=new.anonymous,
+        created_at=at,
+        updated_at=at,
+        pseudonym="Manifestante",
+        extra=new.extra,
+    )
+
+
 def search_text(protocol: str, subject: str, description: str) -> str:
     return fold(f"{protocol} {subject} {description}")
 
