@@ -69,6 +69,8 @@ def _plugin_routers(runtime: Runtime) -> list[Router]:
 def _lifespan(runtime: Runtime, embedded_worker: bool):  # type: ignore[no-untyped-def]
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # the holiday tables load on first use (most of a second): not on a citizen's request
+        runtime.desk.calendar.holiday_name(runtime.desk.today())
         stop = asyncio.Event()
         task = asyncio.create_task(runtime.worker.run_forever(stop)) if embedded_worker else None
         try:

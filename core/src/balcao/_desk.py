@@ -16,12 +16,13 @@ from balcao._config import Settings
 from balcao._db.engine import Database
 from balcao._db.models import (
     AttachmentRow,
+    DeadlineRow,
     IdentityRow,
     InboundEvent,
     ManifestationRow,
     MessageRow,
     OutboxRow,
-    RateLimitRow,
+    TransitionRow,
     UserRow,
 )
 from balcao._domain.calendar import BusinessCalendar
@@ -39,7 +40,7 @@ from balcao._events import (
 from balcao._keys import KeyRing
 from balcao._routing import Outcome, route
 from balcao._routing.members import round_robin
-from balcao._services import audit, deadlines, identity, outbox
+from balcao._services import audit, deadlines, identity, outbox, rate_limits, registration
 from balcao._services.attachments import (
     AttachmentRejected,
     FileStore,
@@ -55,6 +56,7 @@ from balcao._services.manifestations import (
     record_transition,
     search_text,
     to_view,
+    transition,
 )
 from balcao._services.protocols import next_sequence
 from balcao._services.upsert import insert_ignore
@@ -161,71 +163,102 @@ class Desk:
         code = None if new.anonymous else new_access_code()
         async with self.database.write() as session:
             for key, limit, window in limits:
-                if not await _count(session, self.now(), key, limit, window):
+                if not await rate_limits.hit(session, self.now(), key, limit, window):
                     raise RateLimited(key)
-            row, events = await self._create(session, new, code, actor)
-            await self._attach(session, row, None, stored)
-            events += await self._apply_routing(session, row, outcome)
+            created, events = await self._create(session, new, code, actor, outcome)
+            await self._attach(session, created, None, stored)
+            if outcome.forward_to or outcome.assign_to or outcome.round_robin:
+                row = await session.get_one(ManifestationRow, created)
+                events += await self._apply_decision(session, row, outcome)
         await self.publish(events)
-        return Receipt(protocol=row.protocol, access_code=code)
+        return Receipt(protocol=events[0].protocol, access_code=code)
 
     async def _create(
-        self, session: AsyncSession, new: NewManifestation, code: str | None, actor: Actor
-    ) -> tuple[ManifestationRow, list[EventBase]]:
+        self,
+        session: AsyncSession,
+        new: NewManifestation,
+        code: str | None,
+        actor: Actor,
+        outcome: Outcome,
+    ) -> tuple[int, list[EventBase]]:
+        """The new manifestation's rows, routed but not yet forwarded or assigned (those
+        work on the ORM row); its id and events."""
         now = self.now()
         year = self.calendar.local(now).year
         sequence = await next_sequence(session, year)
         protocol = format_protocol(year, sequence)
-        row = ManifestationRow(
-            protocol=protocol,
-            year=year,
-            sequence=sequence,
-            kind=new.kind.value,
-            channel=new.channel,
-            state="",
-            subject=new.subject,
-            description=new.description,
-            search_text=search_text(protocol, new.subject, new.description),
-            anonymous=new.anonymous,
-            created_at=now,
-            updated_at=now,
-            tags=[],
-            access_code_hash=self.keys.digest(normalize_access_code(code)) if code else None,
-            extra=dict(new.extra),
-        )
-        session.add(row)
-        await session.flush()
-        session.add(
-            identity.new_identity(self.keys, row.id, new.channel, new.citizen, new.channel_address)
-        )
-        session.add(
-            MessageRow(
-                manifestation_id=row.id,
-                direction="inbound",
-                channel=new.channel,
-                text=new.description,
-                external_id=new.external_id,
-                created_at=now,
-            )
-        )
-        deadlines.start(session, self.calendar, row, Purpose.RESPONSE, self.today())
+        path = [(State.RECEIVED, actor, "registro")]
+        if not outcome.forward_to:
+            path.append((State.TRIAGE, Actor.system("roteamento"), outcome.reason))
+        row = self._new_row(new, year, sequence, code, now) | _routing_columns(outcome)
+        state = path[-1][0].value
+        created = await registration.insert_manifestation(session, row | {"state": state})
         events: list[EventBase] = [
             ManifestationCreated(
-                protocol=protocol, occurred_at=now, kind=row.kind, channel=row.channel
+                protocol=protocol, occurred_at=now, kind=new.kind.value, channel=new.channel
             )
         ]
-        events.append(record_transition(session, row, State.RECEIVED, actor, "registro", now))
-        return row, events
+        return created, events + await self._opening_rows(session, created, new, protocol, path)
 
-    async def _apply_routing(
-        self, session: AsyncSession, row: ManifestationRow, outcome: Outcome
+    def _new_row(
+        self,
+        new: NewManifestation,
+        year: int,
+        sequence: int,
+        code: str | None,
+        now: dt.datetime,
+    ) -> dict[str, Any]:
+        protocol = format_protocol(year, sequence)
+        return {
+            "protocol": protocol,
+            "year": year,
+            "sequence": sequence,
+            "kind": new.kind.value,
+            "channel": new.channel,
+            "subject": new.subject,
+            "description": new.description,
+            "search_text": search_text(protocol, new.subject, new.description),
+            "anonymous": new.anonymous,
+            "access_code_hash": self.keys.digest(normalize_access_code(code)) if code else None,
+            "created_at": now,
+            "updated_at": now,
+            "closed_at": None,
+            "unit_code": None,
+            "assignee_id": None,
+            "complementation_used": False,
+            "falabr_nup": None,
+            "falabr_registered_at": None,
+            "extra": dict(new.extra),
+        }
+
+    async def _opening_rows(
+        self,
+        session: AsyncSession,
+        created: int,
+        new: NewManifestation,
+        protocol: str,
+        path: list[tuple[State, Actor, str]],
     ) -> list[EventBase]:
-        """A new manifestation: the decision, then triage unless it was forwarded."""
-        events = await self._apply_decision(session, row, outcome)
-        if events:
-            return events
-        system = Actor.system("roteamento")
-        return [record_transition(session, row, State.TRIAGE, system, outcome.reason, self.now())]
+        """Identity, first message, response deadline and the transitions along ``path``."""
+        now, source = self.now(), None
+        transitions: list[dict[str, Any]] = []
+        events: list[EventBase] = []
+        for target, actor, reason in path:
+            values, event = transition(protocol, source, target, actor, reason, now)
+            transitions.append({"manifestation_id": created, **values})
+            events.append(event)
+            source = target.value
+        sealed = identity.new_identity(
+            self.keys, created, new.channel, new.citizen, new.channel_address
+        )
+        deadline = deadlines.opening(
+            self.calendar, created, new.kind.value, Purpose.RESPONSE, self.today()
+        )
+        await registration.insert_rows(session, IdentityRow, [sealed])
+        await registration.insert_rows(session, MessageRow, [_first_message(created, new, now)])
+        await registration.insert_rows(session, DeadlineRow, [deadline])
+        await registration.insert_rows(session, TransitionRow, transitions)
+        return events
 
     async def _apply_decision(
         self, session: AsyncSession, row: ManifestationRow, outcome: Outcome
@@ -274,12 +307,12 @@ class Desk:
     async def _attach(
         self,
         session: AsyncSession,
-        row: ManifestationRow,
+        manifestation_id: int,
         message_id: int | None,
         stored: Sequence[AttachmentRow],
     ) -> None:
         for item in stored:
-            item.manifestation_id, item.message_id = row.id, message_id
+            item.manifestation_id, item.message_id = manifestation_id, message_id
             session.add(item)
 
     # -- reading ---------------------------------------------------------------------
@@ -382,7 +415,7 @@ class Desk:
             )
             if message_id is None:
                 return None
-            await self._attach(session, row, message_id, stored)
+            await self._attach(session, row.id, message_id, stored)
             row.updated_at = self.now()
             events = await self._citizen_answered(session, row)
         await self.publish(
@@ -713,7 +746,7 @@ class Desk:
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """A fixed-window rate limit shared by every app instance: False once exceeded."""
         async with self.database.write() as session:
-            return await _count(session, self.now(), key, limit, window)
+            return await rate_limits.hit(session, self.now(), key, limit, window)
 
     # -- staff workspace -------------------------------------------------------------
 
@@ -880,17 +913,30 @@ class Desk:
         return protocols
 
 
-async def _count(
-    session: AsyncSession, now: dt.datetime, key: str, limit: int, window: dt.timedelta
-) -> bool:
-    """Count one more under ``key`` in its fixed window; False once over ``limit``."""
-    await insert_ignore(session, RateLimitRow, {"key": key, "window_start": now, "count": 0})
-    row = await session.get(RateLimitRow, key)
-    assert row is not None
-    if now - row.window_start >= window:
-        row.window_start, row.count = now, 0
-    row.count += 1
-    return row.count <= limit
+def _routing_columns(outcome: Outcome) -> dict[str, Any]:
+    """What a routing decision writes on a new manifestation before any unit or person."""
+    return {
+        "routed_by": outcome.rule,
+        "routing_reason": outcome.reason,
+        "tags": list(dict.fromkeys(outcome.tags)),
+        "priority": outcome.priority or "normal",
+        "confidential": outcome.confidential,
+    }
+
+
+def _first_message(created: int, new: NewManifestation, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "manifestation_id": created,
+        "direction": "inbound",
+        "channel": new.channel,
+        "text": new.description,
+        "author_id": None,
+        "external_id": new.external_id,
+        "delivery_state": None,
+        "delivery_error": None,
+        "created_at": now,
+        "extra": {},
+    }
 
 
 def _attachment_view(row: AttachmentRow) -> Attachment:

@@ -7,7 +7,17 @@ import re
 from balcao import Kind, State
 from balcao.testing import Balcao
 
-from .conftest import FORM, GOOD_CPF, PDF, Citizen, error_of, field_value, identified, squash
+from .conftest import (
+    FORM,
+    GOOD_CPF,
+    PDF,
+    Citizen,
+    error_of,
+    field_value,
+    hidden,
+    identified,
+    squash,
+)
 
 
 def _protocol(page: str) -> str:
@@ -170,3 +180,22 @@ async def test_typed_text_is_escaped_when_shown_again(citizen: Citizen) -> None:
 async def test_form_path_without_slash_redirects_or_serves(app: Balcao) -> None:
     response = await app.client.get(FORM.rstrip("/"), follow_redirects=True)
     assert response.status_code == 200
+
+
+async def test_each_visitor_gets_their_own_tokens_in_the_same_page(
+    app: Balcao, citizen: Citizen
+) -> None:
+    first = await citizen.open_form()
+    first_cookie = app.client.cookies.get("csrftoken")
+    app.client.cookies.clear()  # another browser
+    second = await citizen.open_form()
+    assert hidden(first, "_csrf_token") == first_cookie
+    assert hidden(second, "_csrf_token") == app.client.cookies.get("csrftoken")
+    assert hidden(first, "_csrf_token") != hidden(second, "_csrf_token")
+    assert hidden(first, "ticket") != hidden(second, "ticket")
+    # the pages are otherwise the same, and each works for its own visitor only
+    blank = re.compile(r'(name="(?:_csrf_token|ticket)" value=)"[^"]*"')
+    assert blank.sub(r"\1", first) == blank.sub(r"\1", second)
+    borrowed = await citizen.submit(identified(), page=first)
+    assert borrowed.status_code == 403
+    assert (await citizen.submit(identified(), page=second)).status_code == 201

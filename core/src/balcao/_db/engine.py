@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,24 +17,29 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from balcao._db import inline
+
 __all__ = ["Database"]
 
 _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=30000",
     "PRAGMA synchronous=FULL",
 )
+# Readers wait in their own thread; the writers run on the event loop and must not block it
+# while another process writes: they fail at once and wait asynchronously (see _begin).
+_READER_BUSY_MS = 30_000
+_WRITE_WAIT_SECONDS = 30.0
 
 
-def _prepare_sqlite(engine: AsyncEngine) -> None:
+def _prepare_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
     # pysqlite's implicit BEGIN is deferred: a transaction that reads and then writes gets
     # SQLITE_BUSY at once, ignoring busy_timeout. We emit BEGIN ourselves, IMMEDIATE for writes.
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in _SQLITE_PRAGMAS:
+        for pragma in (*_SQLITE_PRAGMAS, f"PRAGMA busy_timeout={busy_ms}"):
             cursor.execute(pragma)
         cursor.close()
 
@@ -52,9 +58,11 @@ class Database:
         if not self.is_sqlite:
             engine_options.setdefault("pool_pre_ping", True)
         self.engine = create_async_engine(url, **engine_options)
+        self._write_engine = self.engine
         if self.is_sqlite:
-            _prepare_sqlite(self.engine)
-        writer = self.engine.execution_options(balcao_write=True)
+            _prepare_sqlite(self.engine, _READER_BUSY_MS)
+            self._write_engine = _sqlite_writer(self.engine, url, engine_options)
+        writer = self._write_engine.execution_options(balcao_write=True)
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(writer, expire_on_commit=False)
         self._write_lock: asyncio.Lock | None = None
@@ -71,8 +79,14 @@ class Database:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
         """A write transaction; on SQLite one at a time per process, and BEGIN IMMEDIATE."""
-        async with self._serialized(), self._writer() as session, session.begin():
+        if self._write_engine is self.engine:
+            async with self._serialized(), self._writer() as session, session.begin():
+                yield session
+            return
+        async with self._serialized(), self._writer() as session:
+            await _begin(session)
             yield session
+            await session.commit()
 
     @asynccontextmanager
     async def _serialized(self) -> AsyncIterator[None]:
@@ -94,3 +108,36 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self._write_engine is not self.engine:
+            await self._write_engine.dispose()
+
+
+def _sqlite_writer(reader: AsyncEngine, url: str, options: dict[str, Any]) -> AsyncEngine:
+    """The engine for write transactions: the same file, connections run in place. An
+    in-memory database has no second connection to the same data, so it keeps the reader."""
+    arguments, keywords = reader.dialect.create_connect_args(make_url(url))
+    path = str(arguments[0]) if arguments else ""
+    if path in ("", ":memory:") or "mode=memory" in path:
+        return reader
+    engine = create_async_engine(
+        url, async_creator=inline.connector(arguments, keywords), **options
+    )
+    _prepare_sqlite(engine, busy_ms=0)
+    return engine
+
+
+async def _begin(session: AsyncSession) -> None:
+    """BEGIN IMMEDIATE, waiting without blocking the event loop while another process (the
+    worker, the CLI) holds SQLite's write lock."""
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + _WRITE_WAIT_SECONDS, 0.002
+    while True:
+        try:
+            await session.connection()
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) or loop.time() > deadline:
+                raise
+        await session.rollback()
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,7 +14,17 @@ from balcao._domain.deadlines import Purpose, resumed_due_date, rule_for
 from balcao._domain.kinds import Kind
 from balcao._types import DeadlineView
 
-__all__ = ["DeadlineError", "extend", "meet", "open_deadlines", "pause", "resume", "start", "view"]
+__all__ = [
+    "DeadlineError",
+    "extend",
+    "meet",
+    "open_deadlines",
+    "opening",
+    "pause",
+    "resume",
+    "start",
+    "view",
+]
 
 
 class DeadlineError(ValueError):
@@ -28,16 +39,30 @@ def start(
     today: dt.date,
     unit_code: str | None = None,
 ) -> DeadlineRow:
-    rule = rule_for(purpose, Kind(manifestation.kind))
-    row = DeadlineRow(
-        manifestation_id=manifestation.id,
-        purpose=purpose.value,
-        unit_code=unit_code,
-        started_on=today,
-        due_on=calendar.add_legal_days(today, rule.days),
-    )
+    row = DeadlineRow(**opening(calendar, manifestation.id, manifestation.kind, purpose, today))
+    row.unit_code = unit_code
     session.add(row)
     return row
+
+
+def opening(
+    calendar: BusinessCalendar, manifestation_id: int, kind: str, purpose: Purpose, today: dt.date
+) -> dict[str, Any]:
+    """A deadline's row as it starts ``today``: the legal days of its rule, counted."""
+    rule = rule_for(purpose, Kind(kind))
+    return {
+        "manifestation_id": manifestation_id,
+        "purpose": purpose.value,
+        "unit_code": None,
+        "started_on": today,
+        "due_on": calendar.add_legal_days(today, rule.days),
+        "extended": False,
+        "extension_reason": None,
+        "paused_on": None,
+        "met_at": None,
+        "warned_near": False,
+        "warned_overdue": False,
+    }
 
 
 async def open_deadlines(

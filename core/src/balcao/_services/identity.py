@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from typing import Any
 
 import msgspec
 
@@ -51,14 +52,16 @@ def reseal(keys: KeyRing, row: IdentityRow) -> bool:
 
 def new_identity(
     keys: KeyRing, manifestation_id: int, channel: str, citizen: Citizen | None, address: str | None
-) -> IdentityRow:
+) -> dict[str, Any]:
+    """The identity row of a new manifestation, sealed."""
     sealed = Sealed(citizen=citizen, channel_address=address)
-    return IdentityRow(
-        manifestation_id=manifestation_id,
-        sealed=keys.encrypt(msgspec.json.encode(sealed)),
-        channel_address_hash=address_digest(keys, channel, address) if address else None,
-        pseudonym=pseudonym(keys, manifestation_id),
-    )
+    return {
+        "manifestation_id": manifestation_id,
+        "sealed": keys.encrypt(msgspec.json.encode(sealed)),
+        "channel_address_hash": address_digest(keys, channel, address) if address else None,
+        "pseudonym": pseudonym(keys, manifestation_id),
+        "erased_at": None,
+    }
 
 
 def unseal(keys: KeyRing, row: IdentityRow | None) -> Sealed:

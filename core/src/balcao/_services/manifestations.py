@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 from sqlalchemy import select
@@ -20,7 +21,15 @@ from balcao._services import deadlines
 from balcao._text import fold
 from balcao._types import Actor, Manifestation, NewManifestation
 
-__all__ = ["InvalidManifestation", "load", "normalized", "record_transition", "to_view"]
+__all__ = [
+    "InvalidManifestation",
+    "draft",
+    "load",
+    "normalized",
+    "record_transition",
+    "to_view",
+    "transition",
+]
 
 _MAX_DESCRIPTION = 20_000
 _MAX_SUBJECT = 300
@@ -122,27 +131,38 @@ def record_transition(
     now: dt.datetime,
 ) -> EventBase:
     source = row.state if row.id and row.state else None
-    session.add(
-        TransitionRow(
-            manifestation_id=row.id,
-            source=source,
-            target=target.value,
-            actor=actor.label,
-            reason=reason,
-            at=now,
-        )
-    )
+    values, event = transition(row.protocol, source, target, actor, reason, now)
+    session.add(TransitionRow(manifestation_id=row.id, **values))
     row.state, row.updated_at = target.value, now
     if not target.is_open:
         row.closed_at = now
-    return StatusChanged(
-        protocol=row.protocol,
+    return event
+
+
+def transition(
+    protocol: str,
+    source: str | None,
+    target: State,
+    actor: Actor,
+    reason: str,
+    now: dt.datetime,
+) -> tuple[dict[str, Any], StatusChanged]:
+    """A transition's row (without its manifestation) and the event that announces it."""
+    event = StatusChanged(
+        protocol=protocol,
         occurred_at=now,
         source=source,
         target=target.value,
         actor=actor.label,
         reason=reason,
     )
+    return {
+        "source": source,
+        "target": target.value,
+        "actor": actor.label,
+        "reason": reason,
+        "at": now,
+    }, event
 
 
 async def deadline_effects(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import ProtocolCounter
@@ -10,18 +10,22 @@ from balcao._services.upsert import insert_ignore
 
 __all__ = ["next_sequence"]
 
+_TABLE: Table = ProtocolCounter.__table__  # type: ignore[assignment]
+# Built once: every registration runs it.
+_NEXT = (
+    update(_TABLE)
+    .where(_TABLE.c.year == bindparam("for_year"))
+    .values(last_value=_TABLE.c.last_value + 1)
+    .returning(_TABLE.c.last_value)
+)
+
 
 async def next_sequence(session: AsyncSession, year: int) -> int:
     """The next number of ``year``. The counter row stays locked until the transaction ends,
     and a rolled-back transaction gives its number back: no gaps, no duplicates."""
-    statement = (
-        update(ProtocolCounter)
-        .where(ProtocolCounter.year == year)
-        .values(last_value=ProtocolCounter.last_value + 1)
-        .returning(ProtocolCounter.last_value)
-    )
-    value = (await session.execute(statement)).scalar_one_or_none()
+    connection = await session.connection()
+    value = (await connection.execute(_NEXT, {"for_year": year})).scalar_one_or_none()
     if value is None:
         await insert_ignore(session, ProtocolCounter, {"year": year, "last_value": 0})
-        value = (await session.execute(statement)).scalar_one()
+        value = (await connection.execute(_NEXT, {"for_year": year})).scalar_one()
     return int(value)

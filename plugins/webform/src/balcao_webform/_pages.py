@@ -19,6 +19,7 @@ from balcao import Desk, IncomingFile, client_ip
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
+from balcao_webform._fresh import FreshForm
 from balcao_webform._guard import HONEYPOT, Ticket, issue, read, single_use
 from balcao_webform._intake import Outcome, register
 from balcao_webform._kinds import offered
@@ -121,9 +122,13 @@ def _csrf_failed(request: Request[Any, Any, Any], exc: Exception) -> Response[An
 def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
     """The form's handlers; built per app, since the size cap comes from the config."""
 
+    fresh = FreshForm("webform/form.html", form_context(config, ""), _NO_STORE)
+
     @get("/", name="webform:form", include_in_schema=False)
-    async def show_form(desk: NamedDependency[Desk]) -> Template:
-        return _form(config, desk)
+    async def show_form(
+        desk: NamedDependency[Desk], request: Request[Any, Any, Any]
+    ) -> Response[str]:
+        return fresh.response(request, issue(desk))
 
     @post(
         "/",

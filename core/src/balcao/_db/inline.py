@@ -1,0 +1,63 @@
+"""SQLite write connections that run on the event loop's own thread.
+
+aiosqlite hands every call (cursor, execute, fetch, close: about fifty for one intake) to a
+thread and back. For SQLite writes that is the wrong trade: writes are serialized anyway, a
+statement takes microseconds, and each hand-over waits for a turn of a busy event loop while
+the database's only write lock is held, so under load the lock is held several times longer
+than the work needs. Write connections therefore execute in place; reads, which can be long
+(reports, exports), keep aiosqlite's thread.
+
+Only the place where calls run changes: the connection is an ``aiosqlite.Connection`` whose
+queue runs each call at once, so SQLAlchemy's aiosqlite dialect drives it as it drives any
+other.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Generator, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import aiosqlite
+
+__all__ = ["connector"]
+
+
+class _RunNow:
+    """Stands in for aiosqlite's queue to its worker thread: runs each call when queued."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the awaiting caller, as the thread would
+            if future is not None:
+                future.set_exception(exc)
+            return
+        if future is not None:
+            future.set_result(result)
+
+
+class _InlineConnection(aiosqlite.Connection):
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        super().__init__(connect, iter_chunk_size=64)
+        self._tx = _RunNow()  # type: ignore[assignment]
+
+    def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
+        # the worker thread is never started: the queue above does its job
+        return self._connect().__await__()
+
+
+def connector(
+    arguments: Sequence[Any], keywords: Mapping[str, Any]
+) -> Callable[..., aiosqlite.Connection]:
+    """An ``async_creator`` for ``create_async_engine``: connections made by
+    ``sqlite3.connect(*arguments, **keywords)`` that run in place."""
+    options = {**keywords, "check_same_thread": False}
+
+    def create(*_args: Any, **_kwargs: Any) -> aiosqlite.Connection:
+        return _InlineConnection(partial(sqlite3.connect, *arguments, **options))
+
+    return create

@@ -1,0 +1,49 @@
+"""Fixed-window counters shared by every app instance: one statement per hit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Table, bindparam, case
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from balcao._db.models import RateLimitRow
+
+__all__ = ["hit"]
+
+
+def _statement(dialect: Any) -> Any:
+    """Built once per dialect: on the hot path of every public form, building and caching
+    the statement again would cost more than running it."""
+    table: Table = RateLimitRow.__table__  # type: ignore[assignment]
+    moment = bindparam("now", type_=table.c.window_start.type)
+    over = table.c.window_start <= bindparam("cutoff", type_=table.c.window_start.type)
+    return (
+        dialect.insert(table)
+        .values(key=bindparam("key"), window_start=moment, count=1)
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "window_start": case((over, moment), else_=table.c.window_start),
+                "count": case((over, 1), else_=table.c.count + 1),
+            },
+        )
+        .returning(table.c.count)
+    )
+
+
+_STATEMENTS = {"sqlite": _statement(sqlite), "postgresql": _statement(postgresql)}
+
+
+async def hit(
+    session: AsyncSession, now: dt.datetime, key: str, limit: int, window: dt.timedelta
+) -> bool:
+    """Count one more under ``key``, starting a new window when the last one is over; False
+    once the count passes ``limit``. The row stays locked until the transaction ends."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    values = {"key": key, "now": now, "cutoff": now - window}
+    connection = await session.connection()
+    count = (await connection.execute(_STATEMENTS[dialect], values)).scalar_one()
+    return int(count) <= limit
