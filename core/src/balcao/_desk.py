@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from balcao._config import Settings
 from balcao._db.engine import Database
@@ -162,10 +162,11 @@ class Desk:
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else new_access_code()
         async with self.database.write() as session:
+            connection = await session.connection()
             for key, limit, window in limits:
-                if not await rate_limits.hit(session, self.now(), key, limit, window):
+                if not await rate_limits.hit(connection, self.now(), key, limit, window):
                     raise RateLimited(key)
-            created, events = await self._create(session, new, code, actor, outcome)
+            created, events = await self._create(connection, new, code, actor, outcome)
             await self._attach(session, created, None, stored)
             if outcome.forward_to or outcome.assign_to or outcome.round_robin:
                 row = await session.get_one(ManifestationRow, created)
@@ -175,7 +176,7 @@ class Desk:
 
     async def _create(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         new: NewManifestation,
         code: str | None,
         actor: Actor,
@@ -185,20 +186,20 @@ class Desk:
         work on the ORM row); its id and events."""
         now = self.now()
         year = self.calendar.local(now).year
-        sequence = await next_sequence(session, year)
+        sequence = await next_sequence(connection, year)
         protocol = format_protocol(year, sequence)
         path = [(State.RECEIVED, actor, "registro")]
         if not outcome.forward_to:
             path.append((State.TRIAGE, Actor.system("roteamento"), outcome.reason))
         row = self._new_row(new, year, sequence, code, now) | _routing_columns(outcome)
         state = path[-1][0].value
-        created = await registration.insert_manifestation(session, row | {"state": state})
+        created = await registration.insert_manifestation(connection, row | {"state": state})
         events: list[EventBase] = [
             ManifestationCreated(
                 protocol=protocol, occurred_at=now, kind=new.kind.value, channel=new.channel
             )
         ]
-        return created, events + await self._opening_rows(session, created, new, protocol, path)
+        return created, events + await self._opening_rows(connection, created, new, protocol, path)
 
     def _new_row(
         self,
@@ -233,7 +234,7 @@ class Desk:
 
     async def _opening_rows(
         self,
-        session: AsyncSession,
+        connection: AsyncConnection,
         created: int,
         new: NewManifestation,
         protocol: str,
@@ -254,10 +255,10 @@ class Desk:
         deadline = deadlines.opening(
             self.calendar, created, new.kind.value, Purpose.RESPONSE, self.today()
         )
-        await registration.insert_rows(session, IdentityRow, [sealed])
-        await registration.insert_rows(session, MessageRow, [_first_message(created, new, now)])
-        await registration.insert_rows(session, DeadlineRow, [deadline])
-        await registration.insert_rows(session, TransitionRow, transitions)
+        await registration.insert_rows(connection, IdentityRow, [sealed])
+        await registration.insert_rows(connection, MessageRow, [_first_message(created, new, now)])
+        await registration.insert_rows(connection, DeadlineRow, [deadline])
+        await registration.insert_rows(connection, TransitionRow, transitions)
         return events
 
     async def _apply_decision(
@@ -746,7 +747,7 @@ class Desk:
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """A fixed-window rate limit shared by every app instance: False once exceeded."""
         async with self.database.write() as session:
-            return await rate_limits.hit(session, self.now(), key, limit, window)
+            return await rate_limits.hit(await session.connection(), self.now(), key, limit, window)
 
     # -- staff workspace -------------------------------------------------------------
 

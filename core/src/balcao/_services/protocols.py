@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Table, bindparam, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from balcao._db.models import ProtocolCounter
 from balcao._services.upsert import insert_ignore
@@ -20,12 +20,11 @@ _NEXT = (
 )
 
 
-async def next_sequence(session: AsyncSession, year: int) -> int:
+async def next_sequence(connection: AsyncConnection, year: int) -> int:
     """The next number of ``year``. The counter row stays locked until the transaction ends,
     and a rolled-back transaction gives its number back: no gaps, no duplicates."""
-    connection = await session.connection()
     value = (await connection.execute(_NEXT, {"for_year": year})).scalar_one_or_none()
     if value is None:
-        await insert_ignore(session, ProtocolCounter, {"year": year, "last_value": 0})
+        await insert_ignore(connection, ProtocolCounter, {"year": year, "last_value": 0})
         value = (await connection.execute(_NEXT, {"for_year": year})).scalar_one()
     return int(value)

@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Table, bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from balcao._db.models import RateLimitRow
+from balcao._services.upsert import dialect_name
 
 __all__ = ["hit"]
 
@@ -38,12 +39,11 @@ _STATEMENTS = {"sqlite": _statement(sqlite), "postgresql": _statement(postgresql
 
 
 async def hit(
-    session: AsyncSession, now: dt.datetime, key: str, limit: int, window: dt.timedelta
+    connection: AsyncConnection, now: dt.datetime, key: str, limit: int, window: dt.timedelta
 ) -> bool:
     """Count one more under ``key``, starting a new window when the last one is over; False
     once the count passes ``limit``. The row stays locked until the transaction ends."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
     values = {"key": key, "now": now, "cutoff": now - window}
-    connection = await session.connection()
-    count = (await connection.execute(_STATEMENTS[dialect], values)).scalar_one()
+    statement = _STATEMENTS[dialect_name(connection)]
+    count = (await connection.execute(statement, values)).scalar_one()
     return int(count) <= limit

@@ -5,16 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-__all__ = ["insert_ignore"]
+__all__ = ["dialect_name", "insert_ignore"]
+
+
+def dialect_name(executor: AsyncSession | AsyncConnection) -> str:
+    if isinstance(executor, AsyncConnection):
+        return executor.dialect.name
+    return executor.bind.dialect.name if executor.bind else "sqlite"
 
 
 async def insert_ignore(
-    session: AsyncSession, table: Any, values: dict[str, Any], returning: Any = None
+    session: AsyncSession | AsyncConnection,
+    table: Any,
+    values: dict[str, Any],
+    returning: Any = None,
 ) -> Any:
     """Insert unless a unique constraint says it exists; the ``returning`` column or None."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    dialect = dialect_name(session)
     module: Any = postgresql if dialect == "postgresql" else sqlite
     statement = module.insert(table).values(**values).on_conflict_do_nothing()
     if returning is None:
