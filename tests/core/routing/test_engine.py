@@ -190,3 +190,21 @@ async def test_rules_with_and_without_words_keep_one_order(with_rules: WithRules
     assert (await routed(balcao, "a sala está suja")).unit_code == "B"
     assert (await routed(balcao, "a sala está suja", kind="sugestao")).unit_code == "C"
     assert (await routed(balcao, "ar condicionado", kind="sugestao")).unit_code is None
+
+
+async def test_channel_and_kind_rules_keep_one_order_with_the_others(
+    with_rules: WithRules,
+) -> None:
+    balcao = await with_rules(
+        [
+            forward("a-canal", "A", 10, when={"channels": ["fake"], "kinds": ["sugestao"]}),
+            forward("b-outro-canal", "B", 5, when={"channels": ["whatsapp"]}),
+            forward("c-tipo", "C", 20, when={"kinds": ["reclamacao", "sugestao"]}),
+            forward("d-palavras", "D", 15, when={"words_any": ["sala"]}),
+            forward("e-tudo", "E", 30, when={}),
+        ]
+    )
+    assert (await routed(balcao, "a sala", kind="sugestao")).unit_code == "A"
+    assert (await routed(balcao, "a sala", kind="reclamacao")).unit_code == "D"
+    assert (await routed(balcao, "o pátio", kind="reclamacao")).unit_code == "C"
+    assert (await routed(balcao, "o pátio", kind="elogio")).unit_code == "E"

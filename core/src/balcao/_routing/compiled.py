@@ -37,6 +37,8 @@ class CompiledRule(RoutingRuleSpec):
     config: RuleConfig
     source: str = "config"
     gate: frozenset[str] = frozenset()  # the rule can only match when one of these words is in
+    channels: frozenset[str] = frozenset()  # ... only on these channels (empty: any)
+    kinds: frozenset[str] = frozenset()  # ... only for these kinds (empty: any)
     evaluate: Callable[[Manifestation], Any] = field(default=None)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -248,5 +250,11 @@ def compile_rule(rule: RuleConfig, calendar: BusinessCalendar) -> CompiledRule:
         return _decision(rule, draft, reasons)
 
     return CompiledRule(
-        name=rule.name, priority=rule.priority, decide=decide, config=rule, gate=gate
+        name=rule.name,
+        priority=rule.priority,
+        decide=decide,
+        config=rule,
+        gate=gate,
+        channels=frozenset(rule.when.channels),
+        kinds=frozenset(k.value for k in rule.when.kinds),
     )

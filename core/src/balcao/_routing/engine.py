@@ -110,8 +110,9 @@ async def route(rules: Sequence[Registered[RoutingRuleSpec]], draft: Manifestati
     outcome: Outcome | None = None
     plan = plan_for(rules)
     # Only rules that can match run: a declarative rule none of whose words is in the text
-    # is never looked at, so thousands of rules stay cheap.
-    for position in plan.candidates(prepare(draft.subject, draft.description).words):
+    # (or made for other channels or kinds) is never looked at, so thousands stay cheap.
+    words = prepare(draft.subject, draft.description).words
+    for position in plan.candidates(words, draft.channel, draft.kind.value):
         rule = plan.rules[position]
         spec = rule.spec
         if isinstance(spec, CompiledRule):

@@ -1,5 +1,7 @@
-"""The evaluation plan of a rule book: its order, and an index from words to the
-declarative rules that need them, so a decision only looks at rules that can match."""
+"""The evaluation plan of a rule book: its order, and indexes from words, channels and kinds
+to the declarative rules that need them, so a decision only looks at rules that can match.
+Each declarative rule sits in one index, the most selective it has (its words, else its
+channels, else its kinds); the rule's own checks still run on every candidate."""
 
 from __future__ import annotations
 
@@ -14,37 +16,56 @@ __all__ = ["Plan", "plan_for"]
 Rules = Sequence[Registered[RoutingRuleSpec]]
 
 
+Index = dict[str, list[int]]
+
+
 @dataclass(frozen=True)
 class Plan:
     """Rules in (priority, name) order; ``always`` are the positions of rules that must
-    always run (code rules, rules without words), ``index`` maps a word to positions."""
+    always run (code rules, declarative rules with no words, channels or kinds)."""
 
     rules: list[Registered[RoutingRuleSpec]]
     always: frozenset[int]
-    index: dict[str, list[int]]
+    by_word: Index
+    by_channel: Index
+    by_kind: Index
 
-    def candidates(self, words: frozenset[str]) -> list[int]:
-        """Positions of the rules that can match a text with ``words``, in order."""
+    def candidates(self, words: frozenset[str], channel: str, kind: str) -> list[int]:
+        """Positions of the rules that can match a text with ``words`` that came through
+        ``channel`` as a ``kind``, in order."""
         found = set(self.always)
-        for word in words & self.index.keys():
-            found.update(self.index[word])
+        for word in words & self.by_word.keys():
+            found.update(self.by_word[word])
+        found.update(self.by_channel.get(channel, ()))
+        found.update(self.by_kind.get(kind, ()))
         return sorted(found)
+
+
+def _keys(rule: Registered[RoutingRuleSpec]) -> tuple[str, frozenset[str]]:
+    """The index a rule goes in and its keys there ("" and none: it always runs)."""
+    spec = rule.spec
+    if not isinstance(spec, CompiledRule):
+        return "", frozenset()
+    for name, keys in (("word", spec.gate), ("channel", spec.channels), ("kind", spec.kinds)):
+        if keys:
+            return name, keys
+    return "", frozenset()
 
 
 def _build(rules: Rules) -> Plan:
     ordered = sorted(rules, key=lambda r: (r.spec.priority, r.spec.name))
     always: set[int] = set()
-    index: dict[str, list[int]] = {}
+    indexes: dict[str, Index] = {"word": {}, "channel": {}, "kind": {}}
     for position, rule in enumerate(ordered):
-        gate = rule.spec.gate if isinstance(rule.spec, CompiledRule) else frozenset()
-        if not gate:
+        name, keys = _keys(rule)
+        if not name:
             always.add(position)
-        for word in gate:
-            index.setdefault(word, []).append(position)
-    return Plan(ordered, frozenset(always), index)
+        for key in keys:
+            indexes[name].setdefault(key, []).append(position)
+    return Plan(ordered, frozenset(always), **{f"by_{n}": i for n, i in indexes.items()})
 
 
-_last: tuple[tuple[int, ...], Plan] = ((), Plan([], frozenset(), {}))
+_last: tuple[tuple[int, ...], Plan] = ((), Plan([], frozenset(), {}, {}, {}))
 
 
 def plan_for(rules: Rules) -> Plan:
