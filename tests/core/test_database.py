@@ -70,10 +70,14 @@ async def test_a_write_gives_up_when_the_lock_is_never_released(
 
 async def test_a_failed_write_is_rolled_back_and_readers_never_see_it(tmp_path: Path) -> None:
     database = await _database(tmp_path / "balcao.db")
-    with pytest.raises(RuntimeError):
+
+    async def failing() -> None:
         async with database.write() as session:
             await session.execute(text("INSERT INTO t VALUES (7)"))
             raise RuntimeError("the request failed half-way")
+
+    with pytest.raises(RuntimeError):
+        await failing()
     await _insert(database, 8)
     async with database.read() as session:
         assert list((await session.execute(text("SELECT n FROM t"))).scalars()) == [8]
