@@ -1,6 +1,7 @@
 """Citizen pages, health, OpenAPI and security headers."""
 
 import datetime as dt
+import threading
 
 from balcao.testing import Balcao
 
@@ -33,13 +34,17 @@ async def test_health_answers_ok_with_a_live_database(balcao: Balcao) -> None:
 async def test_health_is_503_when_the_database_is_gone(balcao: Balcao, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from balcao._db.engine import Database
 
-    working = balcao.desk.database
+    working, before = balcao.desk.database, set(threading.enumerate())
     balcao.desk.database = Database(f"sqlite+aiosqlite:///{tmp_path}/missing/nowhere.db")
     try:
         response = await balcao.client.get("/health")
     finally:
         await balcao.desk.database.dispose()
         balcao.desk.database = working
+    # aiosqlite's thread for the failed connection reports to this loop: let it finish
+    # before the test's loop closes
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=5)
     assert response.status_code == 503
     assert response.json()["status"] == "unavailable"
 
