@@ -3,7 +3,15 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from balcao import Citizen, IncomingFile, InvalidManifestation, Kind, NewManifestation, State
+from balcao import (
+    Citizen,
+    IncomingFile,
+    InvalidManifestation,
+    Kind,
+    NewManifestation,
+    NotFound,
+    State,
+)
 from balcao.testing import Balcao
 
 
@@ -164,7 +172,5 @@ async def test_attachments_are_listed_and_read_back_through_the_desk(balcao: Bal
     )
     assert balcao.desk.read_attachment(attachment) == pdf
     balcao.desk.files.path_for(attachment.sha256 or "").write_bytes(b"adulterado")
-    from balcao import NotFound
-
     with pytest.raises(NotFound, match="corrompido"):
         balcao.desk.read_attachment(attachment)

@@ -38,7 +38,7 @@ from balcao._events import (
     Replied,
 )
 from balcao._keys import KeyRing
-from balcao._routing import Outcome, route
+from balcao._routing import Outcome, route, routing_columns
 from balcao._routing.members import round_robin
 from balcao._services import audit, deadlines, identity, outbox, rate_limits, registration
 from balcao._services.attachments import (
@@ -186,14 +186,13 @@ class Desk:
         work on the ORM row); its id and events."""
         now = self.now()
         year = self.calendar.local(now).year
-        sequence = await next_sequence(connection, year)
-        protocol = format_protocol(year, sequence)
+        row = self._new_row(new, year, await next_sequence(connection, year), code, now)
+        protocol = row["protocol"]
         path = [(State.RECEIVED, actor, "registro")]
         if not outcome.forward_to:
             path.append((State.TRIAGE, Actor.system("roteamento"), outcome.reason))
-        row = self._new_row(new, year, sequence, code, now) | _routing_columns(outcome)
-        state = path[-1][0].value
-        created = await registration.insert_manifestation(connection, row | {"state": state})
+        row |= routing_columns(outcome) | {"state": path[-1][0].value}
+        created = await registration.insert_manifestation(connection, row)
         events: list[EventBase] = [
             ManifestationCreated(
                 protocol=protocol, occurred_at=now, kind=new.kind.value, channel=new.channel
@@ -265,10 +264,9 @@ class Desk:
         self, session: AsyncSession, row: ManifestationRow, outcome: Outcome
     ) -> list[EventBase]:
         """Record the rule and reason, tag, prioritise, assign; forward when decided."""
-        row.routed_by, row.routing_reason = outcome.rule, outcome.reason
-        row.tags = list(dict.fromkeys([*(row.tags or ()), *outcome.tags]))
-        row.priority = outcome.priority or row.priority
-        row.confidential = row.confidential or outcome.confidential
+        columns = routing_columns(outcome, row.tags or (), row.priority, row.confidential)
+        for name, value in columns.items():
+            setattr(row, name, value)
         if outcome.assign_to:
             row.assignee_id = await self._user_id(session, outcome.assign_to)
         elif outcome.round_robin:
@@ -912,17 +910,6 @@ class Desk:
                 reason=reason.strip(),
             )
         return protocols
-
-
-def _routing_columns(outcome: Outcome) -> dict[str, Any]:
-    """What a routing decision writes on a new manifestation before any unit or person."""
-    return {
-        "routed_by": outcome.rule,
-        "routing_reason": outcome.reason,
-        "tags": list(dict.fromkeys(outcome.tags)),
-        "priority": outcome.priority or "normal",
-        "confidential": outcome.confidential,
-    }
 
 
 def _first_message(created: int, new: NewManifestation, now: dt.datetime) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from balcao import (
     ActionSpec,
+    Actor,
     CommandSpec,
     ExporterSpec,
     Kind,
@@ -194,8 +195,6 @@ async def test_hook_balcao_register_actions(make_balcao) -> None:  # type: ignor
 
 
 async def test_a_reopened_manifestation_is_routed_again(make_balcao) -> None:  # type: ignore[no-untyped-def]
-    from balcao import Actor
-
     decide = {"forward": False}
 
     async def rule(m: Manifestation) -> RoutingDecision | None:

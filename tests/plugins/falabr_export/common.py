@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from balcao import Citizen, Kind
+from balcao import Citizen, IncomingFile, Kind
 from balcao.testing import Balcao
 
 REGISTER = "/exports/falabr_export/manifestations/{}/register"
@@ -22,6 +22,7 @@ async def new_case(
     consent: bool = False,
     anonymous: bool = False,
     text: str = "O restaurante universitário fechou cedo.",
+    files: tuple[IncomingFile, ...] = (),
 ) -> str:
     receipt = await app.manifestation(
         text,
@@ -30,6 +31,7 @@ async def new_case(
         anonymous=anonymous,
         channel_address=None if anonymous else "+5565999990000",
         extra={"identity_consent": True} if consent else {},
+        files=files,
     )
     return receipt.protocol
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import gzip
 import json
 
 import pytest
 
 import balcao_falabr_export
-from balcao import FALABR_TYPE_IDS, Kind
+from balcao import FALABR_TYPE_IDS, IncomingFile, Kind
 from balcao.testing import Balcao
 
 from .common import MARIA, audit, new_case, register, status
@@ -204,22 +206,10 @@ async def test_double_click_sends_once(app: Balcao, meouv: FakeMeOuv) -> None:
 
 
 async def test_attachments_go_gzipped_and_base64(app: Balcao, meouv: FakeMeOuv) -> None:
-    import base64
-    import gzip
-
-    from balcao import IncomingFile, NewManifestation
-
     pdf = b"%PDF-1.4\n" + b"conteudo do laudo " * 50
-    receipt = await app.desk.intake(
-        NewManifestation(
-            kind=Kind.RECLAMACAO,
-            channel="fake",
-            description="Segue o laudo.",
-            citizen=MARIA,
-            files=(IncomingFile(filename="laudo.pdf", content=pdf),),
-        )
-    )
-    assert (await register(app, receipt.protocol)).status_code == 201
+    laudo = IncomingFile(filename="laudo.pdf", content=pdf)
+    protocol = await new_case(app, text="Segue o laudo.", files=(laudo,))
+    assert (await register(app, protocol)).status_code == 201
     [sent] = meouv.created[-1]["Anexos"]
     assert (sent["NomeArquivo"], sent["TamanhoArquivo"]) == ("laudo.pdf", len(pdf))
     assert gzip.decompress(base64.b64decode(sent["ConteudoZipadoEBase64"])) == pdf
@@ -228,16 +218,7 @@ async def test_attachments_go_gzipped_and_base64(app: Balcao, meouv: FakeMeOuv) 
 async def test_a_pseudonymized_denuncia_goes_without_its_files(
     app: Balcao, meouv: FakeMeOuv
 ) -> None:
-    from balcao import IncomingFile, NewManifestation
-
-    receipt = await app.desk.intake(
-        NewManifestation(
-            kind=Kind.DENUNCIA,
-            channel="fake",
-            description="Veja a foto.",
-            citizen=MARIA,
-            files=(IncomingFile(filename="foto.png", content=b"\x89PNG\r\n\x1a\n" + b"\0" * 32),),
-        )
-    )
-    assert (await register(app, receipt.protocol)).status_code == 201
+    photo = IncomingFile(filename="foto.png", content=b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+    protocol = await new_case(app, Kind.DENUNCIA, text="Veja a foto.", files=(photo,))
+    assert (await register(app, protocol)).status_code == 201
     assert meouv.created[-1]["Anexos"] == []

@@ -78,11 +78,8 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncSession]:
-        """A write transaction; on SQLite one at a time per process, and BEGIN IMMEDIATE."""
-        if self._write_engine is self.engine:
-            async with self._serialized(), self._writer() as session, session.begin():
-                yield session
-            return
+        """A write transaction; on SQLite one at a time per process, and BEGIN IMMEDIATE.
+        It commits when the block ends; an exception leaves it rolled back."""
         async with self._serialized(), self._writer() as session:
             await _begin(session)
             yield session
@@ -127,8 +124,8 @@ def _sqlite_writer(reader: AsyncEngine, url: str, options: dict[str, Any]) -> As
 
 
 async def _begin(session: AsyncSession) -> None:
-    """BEGIN IMMEDIATE, waiting without blocking the event loop while another process (the
-    worker, the CLI) holds SQLite's write lock."""
+    """Begin the transaction. On SQLite that is BEGIN IMMEDIATE, waiting without blocking the
+    event loop while another process (the worker, the CLI) holds the write lock."""
     loop = asyncio.get_running_loop()
     deadline, pause = loop.time() + _WRITE_WAIT_SECONDS, 0.002
     while True:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "UTCDateTime"]
+__all__ = ["Base", "UTCDateTime", "table_of"]
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -44,3 +44,9 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The ``Table`` of a mapped class, for Core statements built once and reused."""
+    table: Table = model.__table__  # type: ignore[assignment]
+    return table

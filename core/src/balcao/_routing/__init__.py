@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from balcao._routing.engine import FALLBACK, Outcome, ordered, route
+from balcao._routing.engine import FALLBACK, Outcome, ordered, route, routing_columns
 
-__all__ = ["FALLBACK", "Outcome", "ordered", "route"]
+__all__ = ["FALLBACK", "Outcome", "ordered", "route", "routing_columns"]

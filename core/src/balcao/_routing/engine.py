@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
@@ -36,6 +37,23 @@ class Outcome(msgspec.Struct, frozen=True, kw_only=True):
     confidential: bool = False
     steps: tuple[tuple[str, str], ...] = ()
     decided_by: str = ""  # the rule that chose the unit or the person, if any
+
+
+def routing_columns(
+    outcome: Outcome,
+    tags: Sequence[str] = (),
+    priority: str = "normal",
+    confidential: bool = False,
+) -> dict[str, Any]:
+    """The manifestation columns a decision sets, given the values it has now: the rule and
+    reason, its tags added, its priority when it names one, confidential once either says so."""
+    return {
+        "routed_by": outcome.rule,
+        "routing_reason": outcome.reason,
+        "tags": list(dict.fromkeys([*tags, *outcome.tags])),
+        "priority": outcome.priority or priority,
+        "confidential": confidential or outcome.confidential,
+    }
 
 
 def ordered(rules: Sequence[Registered[RoutingRuleSpec]]) -> list[Registered[RoutingRuleSpec]]:

@@ -55,14 +55,17 @@ def _keys(rule: Registered[RoutingRuleSpec]) -> tuple[str, frozenset[str]]:
 def _build(rules: Rules) -> Plan:
     ordered = sorted(rules, key=lambda r: (r.spec.priority, r.spec.name))
     always: set[int] = set()
-    indexes: dict[str, Index] = {"word": {}, "channel": {}, "kind": {}}
+    by_word: Index = {}
+    by_channel: Index = {}
+    by_kind: Index = {}
+    indexes = {"word": by_word, "channel": by_channel, "kind": by_kind}
     for position, rule in enumerate(ordered):
         name, keys = _keys(rule)
         if not name:
             always.add(position)
         for key in keys:
             indexes[name].setdefault(key, []).append(position)
-    return Plan(ordered, frozenset(always), **{f"by_{n}": i for n, i in indexes.items()})
+    return Plan(ordered, frozenset(always), by_word, by_channel, by_kind)
 
 
 _last: tuple[tuple[int, ...], Plan] = ((), Plan([], frozenset(), {}, {}, {}))

@@ -39,21 +39,26 @@ def start(
     today: dt.date,
     unit_code: str | None = None,
 ) -> DeadlineRow:
-    row = DeadlineRow(**opening(calendar, manifestation.id, manifestation.kind, purpose, today))
-    row.unit_code = unit_code
+    values = opening(calendar, manifestation.id, manifestation.kind, purpose, today, unit_code)
+    row = DeadlineRow(**values)
     session.add(row)
     return row
 
 
 def opening(
-    calendar: BusinessCalendar, manifestation_id: int, kind: str, purpose: Purpose, today: dt.date
+    calendar: BusinessCalendar,
+    manifestation_id: int,
+    kind: str,
+    purpose: Purpose,
+    today: dt.date,
+    unit_code: str | None = None,
 ) -> dict[str, Any]:
     """A deadline's row as it starts ``today``: the legal days of its rule, counted."""
     rule = rule_for(purpose, Kind(kind))
     return {
         "manifestation_id": manifestation_id,
         "purpose": purpose.value,
-        "unit_code": None,
+        "unit_code": unit_code,
         "started_on": today,
         "due_on": calendar.add_legal_days(today, rule.days),
         "extended": False,

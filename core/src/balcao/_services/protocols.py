@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Table, bindparam, update
+from sqlalchemy import bindparam, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from balcao._db.models import ProtocolCounter
+from balcao._db.types import table_of
 from balcao._services.upsert import insert_ignore
 
 __all__ = ["next_sequence"]
 
-_TABLE: Table = ProtocolCounter.__table__  # type: ignore[assignment]
+_TABLE = table_of(ProtocolCounter)
 # Built once: every registration runs it.
 _NEXT = (
     update(_TABLE)

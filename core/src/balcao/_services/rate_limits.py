@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case
+from sqlalchemy import bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from balcao._db.models import RateLimitRow
+from balcao._db.types import table_of
 from balcao._services.upsert import dialect_name
 
 __all__ = ["hit"]
@@ -18,7 +19,7 @@ __all__ = ["hit"]
 def _statement(dialect: Any) -> Any:
     """Built once per dialect: on the hot path of every public form, building and caching
     the statement again would cost more than running it."""
-    table: Table = RateLimitRow.__table__  # type: ignore[assignment]
+    table = table_of(RateLimitRow)
     moment = bindparam("now", type_=table.c.window_start.type)
     over = table.c.window_start <= bindparam("cutoff", type_=table.c.window_start.type)
     return (

@@ -11,25 +11,26 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Insert, Table, insert
+from sqlalchemy import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from balcao._db.models import ManifestationRow
-from balcao._db.types import Base
+from balcao._db.types import Base, table_of
 
 __all__ = ["insert_manifestation", "insert_rows"]
+
+_MANIFESTATIONS = table_of(ManifestationRow)
+_INSERT_MANIFESTATION = insert(_MANIFESTATIONS).returning(_MANIFESTATIONS.c.id)
 
 
 @cache
 def _insert(model: type[Base]) -> Insert:
-    table: Table = model.__table__  # type: ignore[assignment]
-    statement = insert(table)
-    return statement.returning(table.c.id) if model is ManifestationRow else statement
+    return insert(table_of(model))
 
 
 async def insert_manifestation(connection: AsyncConnection, values: dict[str, Any]) -> int:
     """Insert the manifestation row; its id."""
-    return int((await connection.execute(_insert(ManifestationRow), values)).scalar_one())
+    return int((await connection.execute(_INSERT_MANIFESTATION, values)).scalar_one())
 
 
 async def insert_rows(
