@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from balcao.testing._database import _admin
 
 ONLY_CORE = "webform,whatsapp,meet,falabr_export"
 SECRET = "k" * 40
@@ -86,3 +90,21 @@ def serve(cwd: Path, *args: str, **env: str) -> Iterator[Served]:
         process.terminate()
         served.stdout, served.stderr = process.communicate(timeout=60)
         served.lines = served.stderr.strip().splitlines()
+
+
+@contextlib.contextmanager
+def database(folder: Path) -> Iterator[str]:
+    """An empty database: on the suite's PostgreSQL server when one is configured (created
+    and dropped here), else a SQLite file in ``folder``."""
+    server = os.environ.get("BALCAO_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite+aiosqlite:///{folder / 'balcao.db'}"
+        return
+    from sqlalchemy.engine import make_url
+
+    name = f"balcao_ops_{uuid.uuid4().hex[:10]}"
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server).set(database=name).render_as_string(False)
+    finally:
+        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -20,7 +20,9 @@ def test_json_lines_carry_the_request_id_and_never_the_query(tmp_path: Path) -> 
     records = [json.loads(line) for line in served.lines]  # every line is one JSON object
     loggers = {r["logger"] for r in records}
     assert {"uvicorn.error", "balcao.worker", "balcao.access"} <= loggers
-    access = [r for r in records if r["logger"] == "balcao.access" and "/acompanhar" in r["message"]]
+    access = [
+        r for r in records if r["logger"] == "balcao.access" and "/acompanhar" in r["message"]
+    ]
     assert len(access) == 1
     assert access[0]["request_id"] == answer.headers["x-request-id"]
     assert "Maria" not in served.stderr
