@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import signal
@@ -198,6 +199,45 @@ def plugins(as_json: bool) -> None:
             f"{r['name']:<16} {r['distribution'] or '-':<24} {r['version'] or '-':<10} "
             f"{status}\n{'':<16} hooks: {', '.join(r['hooks']) or '-'}"
         )
+
+
+@cli.command("backup")
+@click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path))
+def backup_command(folder: Path) -> None:
+    """Copia o banco de dados e a pasta de arquivos para uma nova pasta em --to."""
+    from balcao._backup import KEY_REMINDER, BackupError, backup
+
+    settings = _settings()
+    try:
+        target = backup(settings, folder, dt.datetime.now(dt.UTC))
+    except (BackupError, OSError) as exc:
+        raise CommandError(str(exc)) from exc
+    click.echo(f"cópia gravada em {target}")
+    click.echo(f"atenção: {KEY_REMINDER}", err=True)
+
+
+@cli.command("restore")
+@click.option(
+    "--from", "source", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
+)
+@click.option("--replace", is_flag=True, help="Substituir um banco e arquivos que já existem.")
+def restore_command(source: Path, replace: bool) -> None:
+    """Restaura o banco de dados e a pasta de arquivos de uma cópia (a chave vem à parte)."""
+    from balcao._backup import KEY_REMINDER, BackupError, restore
+
+    try:
+        restore(_settings(), source, replace)
+    except (BackupError, OSError) as exc:
+        raise CommandError(str(exc)) from exc
+    click.echo(f"cópia restaurada de {source}")
+    click.echo(f"atenção: {KEY_REMINDER}", err=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 @cli.group()
