@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import os
 import socket
@@ -92,6 +93,12 @@ def serve(cwd: Path, *args: str, **env: str) -> Iterator[Served]:
         served.lines = served.stderr.strip().splitlines()
 
 
+def _admin_blocking(server_url: str, statement: str) -> None:
+    # on a thread of its own: async tests call this with their event loop running
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _admin(server_url, statement)).result()
+
+
 @contextlib.contextmanager
 def database(folder: Path) -> Iterator[str]:
     """An empty database: on the suite's PostgreSQL server when one is configured (created
@@ -103,8 +110,8 @@ def database(folder: Path) -> Iterator[str]:
     from sqlalchemy.engine import make_url
 
     name = f"balcao_ops_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    _admin_blocking(server, f'CREATE DATABASE "{name}"')
     try:
         yield make_url(server).set(database=name).render_as_string(False)
     finally:
-        asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _admin_blocking(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
