@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
@@ -161,3 +162,20 @@ async def test_ready_is_503_with_pending_migrations(balcao: Balcao) -> None:
                 await session.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
     assert answer.status_code == 503
     assert answer.json()["reasons"] == ["migrações pendentes: 0006_operations"]
+
+
+async def test_dashboard_and_alerts_use_only_metrics_the_balcao_exports(
+    make_balcao: Any, recording_channel: RecordingChannel
+) -> None:
+    b = await with_metrics(make_balcao, recording_channel)
+    await b.manifestation()
+    await b.desk.reply((await b.manifestation()).protocol, "Resposta", STAFF)
+    recording_channel.fail_next(1, retryable=False)
+    await b.run_worker()
+    await b.client.get("/health")
+    exported = set(re.findall(r"^(balcao_\w+)", await scrape(b), re.MULTILINE))
+    folder = Path(__file__).parents[2] / "docs" / "deploy" / "monitoring"
+    for name in ("balcao-alerts.yml", "balcao-dashboard.json"):
+        used = set(re.findall(r"balcao_\w+", (folder / name).read_text()))
+        assert used, name
+        assert used <= exported, (name, used - exported)
