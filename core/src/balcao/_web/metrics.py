@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import ipaddress
+from dataclasses import dataclass
+from math import inf
 from typing import Any
 
 from litestar import Request, get
@@ -52,32 +55,48 @@ class Metrics:
         return generate_latest(self.registry)
 
     async def _refresh(self, desk: Desk) -> None:
-        now, today = desk.now(), desk.today()
-        soon = operations.soon_limit(desk.calendar, today, desk.settings.deadline_warning_days)
-        async with desk.database.read() as session:
-            backlogs = {
-                "outbox": await operations.outbox_backlog(session),
-                "inbound": await operations.inbound_backlog(session),
-            }
-            by_channel = {
-                "outbox_dead_letters": await operations.dead_letters(session),
-                "deliveries_failing": await operations.failing_deliveries(session),
-            }
-            overdue, due_soon = await operations.deadline_counts(session, today, soon)
-            seen = await heartbeat.last_seen(session)
-        g = self.gauges
-        for name, backlog in backlogs.items():
+        figures = await _read(desk)
+        now, g = desk.now(), self.gauges
+        for name, backlog in figures.backlogs.items():
             g[f"{name}_backlog"].set(backlog.count)
             age = (now - backlog.oldest).total_seconds() if backlog.oldest else 0.0
             g[f"{name}_oldest_age_seconds"].set(age)
-        for name, counts in by_channel.items():
+        for name, counts in figures.by_channel.items():
             g[name].clear()
             for channel, count in counts.items():
                 g[name].labels(channel).set(count)
-        g["manifestations_overdue"].set(overdue)
-        g["manifestations_due_soon"].set(due_soon)
-        g["worker_heartbeat_age_seconds"].set(
-            (now - seen).total_seconds() if seen else float("inf")
+        g["manifestations_overdue"].set(figures.overdue)
+        g["manifestations_due_soon"].set(figures.due_soon)
+        seen = figures.worker_seen
+        g["worker_heartbeat_age_seconds"].set((now - seen).total_seconds() if seen else inf)
+
+
+@dataclass(frozen=True)
+class _Figures:
+    backlogs: dict[str, operations.Backlog]
+    by_channel: dict[str, dict[str, int]]
+    overdue: int
+    due_soon: int
+    worker_seen: dt.datetime | None
+
+
+async def _read(desk: Desk) -> _Figures:
+    today = desk.today()
+    soon = operations.soon_limit(desk.calendar, today, desk.settings.deadline_warning_days)
+    async with desk.database.read() as s:
+        overdue, due_soon = await operations.deadline_counts(s, today, soon)
+        return _Figures(
+            backlogs={
+                "outbox": await operations.outbox_backlog(s),
+                "inbound": await operations.inbound_backlog(s),
+            },
+            by_channel={
+                "outbox_dead_letters": await operations.dead_letters(s),
+                "deliveries_failing": await operations.failing_deliveries(s),
+            },
+            overdue=overdue,
+            due_soon=due_soon,
+            worker_seen=await heartbeat.last_seen(s),
         )
 
 
