@@ -16,16 +16,12 @@ from litestar.logging.config import LoggingConfig
 
 from balcao._config import ConfigError, Settings
 
-__all__ = ["FORMATS", "configure_logging", "current_request_id", "framework_logging", "request_id"]
+__all__ = ["FORMATS", "configure_logging", "framework_logging", "request_id"]
 
 FORMATS = ("text", "json")
 LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 request_id: ContextVar[str | None] = ContextVar("balcao_request_id", default=None)
 _SERVER_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "litestar")
-
-
-def current_request_id() -> str | None:
-    return request_id.get()
 
 
 def _context(record: logging.LogRecord) -> dict[str, str]:

@@ -20,6 +20,7 @@ from balcao._logging import configure_logging
 from balcao._routing.command import routing
 from balcao._runtime import Runtime, build_runtime
 from balcao._services.users import ROLES, UserError, check_user, create_token, create_user
+from balcao._specs import ChannelSpec
 
 __all__ = ["main"]
 
@@ -73,7 +74,7 @@ def cli() -> None:
     configure_logging(settings)
 
 
-def _warn_unconfigured(specs: Sequence[Any]) -> None:
+def _warn_unconfigured(specs: Sequence[ChannelSpec]) -> None:
     for spec in specs:
         if spec.not_configured:
             logging.getLogger("balcao.plugins").warning("%s", spec.not_configured)
