@@ -36,7 +36,7 @@ from balcao._web.security import SecurityHeaders
 
 __all__ = ["create_app", "create_app_from_runtime"]
 
-_CSRF_FREE = ["^/api/", "^/schema", "^/health", "^/ready", "^/metrics"]
+_CSRF_FREE = ["^/api/", "^/schema", "^/health"]
 
 
 def _provide(value: Any) -> Provide:

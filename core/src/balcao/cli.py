@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 import signal
@@ -14,6 +13,7 @@ from typing import Any
 
 import click
 
+from balcao._backup_commands import backup_command, restore_command
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._host import PluginError, PluginHost
 from balcao._logging import configure_logging
@@ -202,45 +202,6 @@ def plugins(as_json: bool) -> None:
         )
 
 
-@cli.command("backup")
-@click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path))
-def backup_command(folder: Path) -> None:
-    """Copia o banco de dados e a pasta de arquivos para uma nova pasta em --to."""
-    from balcao._backup import KEY_REMINDER, BackupError, backup
-
-    settings = _settings()
-    try:
-        target = backup(settings, folder, dt.datetime.now(dt.UTC))
-    except (BackupError, OSError) as exc:
-        raise CommandError(str(exc)) from exc
-    click.echo(f"cópia gravada em {target}")
-    click.echo(f"atenção: {KEY_REMINDER}", err=True)
-
-
-@cli.command("restore")
-@click.option(
-    "--from", "source", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)
-)
-@click.option("--replace", is_flag=True, help="Substituir um banco e arquivos que já existem.")
-def restore_command(source: Path, replace: bool) -> None:
-    """Restaura o banco de dados e a pasta de arquivos de uma cópia (a chave vem à parte)."""
-    from balcao._backup import KEY_REMINDER, BackupError, restore
-
-    try:
-        restore(_settings(), source, replace)
-    except (BackupError, OSError) as exc:
-        raise CommandError(str(exc)) from exc
-    click.echo(f"cópia restaurada de {source}")
-    click.echo(f"atenção: {KEY_REMINDER}", err=True)
-
-
-def _settings() -> Settings:
-    try:
-        return load_settings()
-    except ConfigError as exc:
-        raise CommandError(str(exc)) from exc
-
-
 @cli.group()
 def keys() -> None:
     """Chaves de criptografia."""
@@ -339,6 +300,8 @@ def tokens_create(email: str, label: str) -> None:
 
 
 cli.add_command(routing)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def _run_user_action(coroutine: Any) -> None:

@@ -5,8 +5,8 @@ and, when metrics are on, a count and a latency by route."""
 from __future__ import annotations
 
 import logging
+import secrets
 import time
-import uuid
 
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,7 +31,7 @@ class RequestObserver:
         if scope["type"] != "http":  # type: ignore[comparison-overlap]
             await self.app(scope, receive, send)
             return
-        rid = uuid.uuid4().hex[:16]
+        rid = secrets.token_hex(8)
         token = request_id.set(rid)
         started = time.perf_counter()
         status = [500]
