@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 from balcao._db.engine import Database
 from balcao._db.migrate import alembic_config
 
-__all__ = ["SchemaState", "pending_heads", "schema_state"]
+__all__ = ["SchemaState", "schema_state"]
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,3 @@ async def schema_state(database: Database, extra_locations: Iterable[Path] = ())
     async with database.engine.connect() as connection:
         return await connection.run_sync(_state, script)
 
-
-async def pending_heads(database: Database, extra_locations: Iterable[Path] = ()) -> set[str]:
-    """Revisions the code has and the database lacks (empty: up to date)."""
-    return set((await schema_state(database, extra_locations)).pending)
