@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Router
-from litestar.config.allowed_hosts import AllowedHostsConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -20,13 +20,18 @@ from litestar.template.config import TemplateConfig
 from balcao._clock import Clock
 from balcao._config import Settings
 from balcao._desk import Desk
+from balcao._logging import framework_logging
 from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
 from balcao._staff import staff_routers
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
+from balcao._web.hosts import AllowedHosts
+from balcao._web.metrics import Metrics, metrics_endpoint
+from balcao._web.observe import RequestObserver
 from balcao._web.public import PUBLIC_ROUTES
+from balcao._web.readiness import ready
 from balcao._web.security import SecurityHeaders
 
 __all__ = ["create_app", "create_app_from_runtime"]
@@ -88,9 +93,12 @@ def create_app_from_runtime(
     runtime: Runtime, *, embedded_worker: bool = False, debug: bool = False
 ) -> Litestar:
     settings = runtime.settings
+    metrics = Metrics() if settings.metrics_enabled else None
     app = Litestar(
         route_handlers=[
             *PUBLIC_ROUTES,
+            ready,
+            metrics_endpoint,
             api_router(),
             routing_router(),
             *staff_routers(),
@@ -110,17 +118,22 @@ def create_app_from_runtime(
             cookie_secure=settings.public_url.startswith("https"),
             cookie_httponly=True,
         ),
-        allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts, www_redirect=False),
-        middleware=[SecurityHeaders],
+        middleware=[
+            DefineMiddleware(RequestObserver, access_log=settings.access_log, metrics=metrics),
+            DefineMiddleware(AllowedHosts, allowed=settings.allowed_hosts),
+            SecurityHeaders,
+        ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Balcão", version="1", description="API do balcão virtual da ouvidoria"
         ),
         lifespan=[_lifespan(runtime, embedded_worker)],
+        logging_config=framework_logging(),
         debug=debug,
     )
     app.state.desk = runtime.desk
     app.state.runtime = runtime
+    app.state.metrics = metrics
     app.state.staff_actions = [a.spec for a in runtime.host.collect("balcao_register_actions")]
     _template_globals(app, runtime)
     return app

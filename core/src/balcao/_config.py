@@ -63,6 +63,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     allowed_hosts: list[str] = msgspec.field(default_factory=lambda: ["*"])
     trusted_proxies: list[str] = []
     log_level: str = "INFO"
+    log_format: str = "text"
+    access_log: bool = True
+    metrics_enabled: bool = False
+    metrics_token: str | None = None
+    metrics_allow: list[str] = []
+    worker_stale_seconds: float = 300.0
+    migrate_on_start: bool = False
     plugins: dict[str, dict[str, Any]] = {}
     routing: dict[str, Any] = {}
 

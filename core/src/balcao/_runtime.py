@@ -43,8 +43,12 @@ class Runtime:
     actions: list[Registered[ActionSpec]]
     key_generated: bool
 
+    @property
+    def migration_locations(self) -> list[Path]:
+        return [m.spec.location for m in self.migrations]
+
     async def upgrade_database(self) -> None:
-        await upgrade(self.desk.database, [m.spec.location for m in self.migrations])
+        await upgrade(self.desk.database, self.migration_locations)
 
     async def close(self) -> None:
         await self.desk.database.dispose()

@@ -63,6 +63,8 @@ class ChannelSpec:
         inbound: processes one raw inbound event stored with ``Desk.persist_inbound``.
         card: the card on the home page; ``None`` shows none.
         template_directory: Jinja templates for the routes (may extend ``balcao/base.html``).
+        not_configured: why the channel cannot work yet (pt-BR, naming the settings to
+            fill in); ``balcao serve``, ``worker`` and ``plugins`` warn with it once.
     """
 
     name: str
@@ -72,6 +74,7 @@ class ChannelSpec:
     inbound: Callable[[bytes, Desk], Awaitable[None]] | None = None
     card: HomeCard | None = None
     template_directory: Path | None = None
+    not_configured: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

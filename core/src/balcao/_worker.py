@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from balcao._db.models import InboundEvent, MessageRow, OutboxRow, ScheduleRow
 from balcao._desk import Desk
 from balcao._services import outbox
+from balcao._services.heartbeat import Heartbeat
 from balcao._specs import JobSpec, Registered
 from balcao._types import DeliveryFailed, DeliveryReceipt, OutboundMessage
 
@@ -32,12 +33,14 @@ class Worker:
         self.desk = desk
         self.jobs = list(jobs)
         self.settings = desk.settings
+        self.heartbeat = Heartbeat(desk)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         log.info("worker started")
         while not stop.is_set():
             try:
                 done = await self.run_once()
+                await self.heartbeat.beat()
             except Exception:
                 log.exception("worker round failed; trying again")
                 done = 0

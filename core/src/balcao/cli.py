@@ -13,11 +13,14 @@ from typing import Any
 
 import click
 
-from balcao._config import ConfigError, load_settings
+from balcao._backup_commands import backup_command, restore_command
+from balcao._config import ConfigError, Settings, load_settings
 from balcao._host import PluginError, PluginHost
+from balcao._logging import configure_logging
 from balcao._routing.command import routing
 from balcao._runtime import Runtime, build_runtime
 from balcao._services.users import ROLES, UserError, check_user, create_token, create_user
+from balcao._specs import ChannelSpec
 
 __all__ = ["main"]
 
@@ -64,45 +67,80 @@ def _load_plugin_commands() -> dict[str, click.Command]:
 @click.group(cls=BalcaoGroup)
 def cli() -> None:
     """Balcão: o balcão virtual da ouvidoria."""
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except ConfigError:
+        settings = Settings()  # the command itself reports the bad setting, in one line
+    configure_logging(settings)
 
 
-async def _ensure_schema(runtime: Runtime) -> None:
-    from balcao._db.status import pending_heads
+def _warn_unconfigured(specs: Sequence[ChannelSpec]) -> None:
+    for spec in specs:
+        if spec.not_configured:
+            logging.getLogger("balcao.plugins").warning("%s", spec.not_configured)
 
-    locations = [m.spec.location for m in runtime.migrations]
-    if runtime.settings.is_sqlite:
+
+async def _ensure_schema(runtime: Runtime, migrate: bool = False) -> None:
+    from balcao._db.status import schema_state
+
+    state = await schema_state(runtime.desk.database, runtime.migration_locations)
+    if state.unknown:
+        raise CommandError(_newer_database(state.unknown))
+    if not state.pending:
+        return
+    first_start = state.empty and runtime.settings.is_sqlite
+    if migrate or runtime.settings.migrate_on_start or first_start:
         await runtime.upgrade_database()
-    elif await pending_heads(runtime.desk.database, locations):
-        raise CommandError("o banco de dados não está atualizado: rode 'balcao db upgrade'")
+        return
+    raise CommandError(
+        f"o banco de dados não está atualizado (migrações pendentes: "
+        f"{', '.join(sorted(state.pending))}): faça uma cópia de segurança e rode "
+        "'balcao db upgrade' (ou inicie com --migrate)"
+    )
+
+
+def _newer_database(unknown: frozenset[str]) -> str:
+    return (
+        f"o banco de dados é de uma versão mais nova do Balcão (revisões desconhecidas: "
+        f"{', '.join(sorted(unknown))}): instale a versão que o criou ou restaure uma cópia"
+    )
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-worker", is_flag=True, help="Não embutir o worker (use 'balcao worker').")
-def serve(host: str, port: int, no_worker: bool) -> None:
+@click.option("--migrate", is_flag=True, help="Aplicar migrações pendentes antes de servir.")
+def serve(host: str, port: int, no_worker: bool, migrate: bool) -> None:
     """Serve o balcão (com o worker embutido, a menos que --no-worker)."""
     import uvicorn
 
     from balcao._app import create_app_from_runtime
 
     runtime = _runtime()
-    asyncio.run(_ensure_schema(runtime))
+    _warn_unconfigured([c.spec for c in runtime.desk.channels.values()])
+    asyncio.run(_ensure_schema(runtime, migrate))
     app = create_app_from_runtime(runtime, embedded_worker=not no_worker)
     click.echo(
         f"Balcão em http://{host}:{port}/ (plugins: {', '.join(runtime.host.active_names())})"
     )
-    uvicorn.run(app, host=host, port=port, log_level="info", proxy_headers=False)
+    proxies = runtime.settings.trusted_proxies
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_config=None,  # our handlers, our format (see _logging.py)
+        access_log=False,  # the app writes its own access log, without query strings
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
+    )
 
 
 @cli.command()
 def worker() -> None:
     """Roda só o worker: entregas da caixa de saída e tarefas periódicas."""
     runtime = _runtime()
+    _warn_unconfigured([c.spec for c in runtime.desk.channels.values()])
 
     async def run() -> None:
         await _ensure_schema(runtime)
@@ -129,7 +167,12 @@ def db_upgrade() -> None:
     runtime = _runtime()
 
     async def run() -> None:
+        from balcao._db.status import schema_state
+
         try:
+            state = await schema_state(runtime.desk.database, runtime.migration_locations)
+            if state.unknown:
+                raise CommandError(_newer_database(state.unknown))
             await runtime.upgrade_database()
         finally:
             await runtime.close()
@@ -146,6 +189,7 @@ def plugins(as_json: bool) -> None:
         host = PluginHost(load_settings())
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
+    _warn_unconfigured([c.spec for c in host.collect("balcao_register_channels")])
     rows = [r.__dict__ for r in host.records.values()]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -256,6 +300,8 @@ def tokens_create(email: str, label: str) -> None:
 
 
 cli.add_command(routing)
+cli.add_command(backup_command)
+cli.add_command(restore_command)
 
 
 def _run_user_action(coroutine: Any) -> None:

@@ -28,6 +28,7 @@ __all__ = [
     "TransitionRow",
     "UnitRow",
     "UserRow",
+    "WorkerHeartbeat",
 ]
 
 
@@ -262,3 +263,11 @@ class StaffLogin(Base):
     locked_until: Mapped[dt.datetime | None]
     totp_sealed: Mapped[str | None] = mapped_column(Text)
     totp_last_step: Mapped[int | None]
+
+
+class WorkerHeartbeat(Base):
+    """When each worker (host and process) last finished a round."""
+
+    __tablename__ = "worker_heartbeats"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    seen_at: Mapped[dt.datetime]

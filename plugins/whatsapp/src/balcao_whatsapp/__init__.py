@@ -36,6 +36,10 @@ __all__ = [
 ]
 
 log = logging.getLogger("balcao.whatsapp")
+_NOT_CONFIGURED = (
+    "canal WhatsApp não configurado: defina app_secret, access_token e phone_number_id em "
+    "[plugins.whatsapp] (ou BALCAO_WHATSAPP_*)"
+)
 
 
 @hookimpl
@@ -45,11 +49,6 @@ def balcao_config_type() -> type[WhatsAppConfig]:
 
 @hookimpl
 def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
-    if not config.configured:
-        log.warning(
-            "WhatsApp channel not configured: set app_secret, access_token and phone_number_id "
-            "in [plugins.whatsapp] (or BALCAO_WHATSAPP_*)"
-        )
     graph = GraphClient(config)
     media = MediaService(config, graph)
     processor = InboundProcessor(config, Conversation(config, media), StatusService(config))
@@ -72,6 +71,7 @@ def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
                 action="Abrir conversa",
                 order=10,
             ),
+            not_configured=None if config.configured else _NOT_CONFIGURED,
         )
     ]
 

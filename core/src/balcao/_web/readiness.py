@@ -1,0 +1,44 @@
+"""``/ready``: 200 when this instance can take traffic, 503 with the reasons when not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.response import Response
+
+from balcao._db.status import schema_state
+from balcao._desk import Desk
+from balcao._services.heartbeat import last_seen
+
+__all__ = ["ready"]
+
+
+async def _reasons(desk: Desk, locations: list[Path]) -> list[str]:
+    if not await desk.database.ping():
+        return ["o banco de dados não responde"]
+    reasons: list[str] = []
+    state = await schema_state(desk.database, locations)
+    if state.pending:
+        reasons.append(f"migrações pendentes: {', '.join(sorted(state.pending))}")
+    if state.unknown:
+        reasons.append(f"o banco é mais novo que o código: {', '.join(sorted(state.unknown))}")
+    if not reasons:
+        async with desk.database.read() as session:
+            seen = await last_seen(session)
+        stale = dt.timedelta(seconds=desk.settings.worker_stale_seconds)
+        if seen is None or desk.now() - seen > stale:
+            reasons.append(f"nenhum worker visto nos últimos {stale.total_seconds():.0f} s")
+    return reasons
+
+
+@get("/ready", tags=["público"])
+async def ready(request: Request[Any, Any, Any], desk: NamedDependency[Desk]) -> Response[Any]:
+    """Whether the database answers, migrations are current and a worker was seen recently."""
+    reasons = await _reasons(desk, request.app.state.runtime.migration_locations)
+    if reasons:
+        return Response({"status": "unavailable", "reasons": reasons}, status_code=503)
+    return Response({"status": "ready"})
