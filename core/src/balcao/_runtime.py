@@ -112,6 +112,8 @@ def build_runtime(
         calendar=settings.calendar(),
         clock=clock or SystemClock(),
     )
+    for sealed in host.collect("balcao_register_sealed_columns"):
+        desk.seals.add(sealed.spec)
     channels = host.collect("balcao_register_channels")
     exporters = host.collect("balcao_register_exporters")
     _unique(channels, "canal")
