@@ -48,6 +48,7 @@ from balcao._services.attachments import (
     safe_filename,
     sniff,
 )
+from balcao._services.erasure import erase_channel_traces
 from balcao._services.manifestations import (
     InvalidManifestation,
     deadline_effects,
@@ -947,10 +948,13 @@ class Desk:
         if not reason.strip():
             raise InvalidManifestation("reason", "informe o motivo da anonimização")
         protocols = await self.citizen_cases(protocol)
+        case_ids: list[int] = []
         async with self.database.write() as session:
             for number in protocols:
                 row = await self._load(session, number, for_update=True)
                 await _erase_identity(session, self.keys, row, self.now())
+                case_ids.append(row.id)
+            await erase_channel_traces(session, self.seals, case_ids, protocols)
             audit.record(
                 session,
                 self.now(),
