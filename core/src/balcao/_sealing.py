@@ -78,15 +78,20 @@ class Sealer:
 
     def __init__(
         self,
-        ring: KeyRing,
+        ring: KeyRing | Callable[[], KeyRing],
         purpose: str,
         column: SealedColumn | None = None,
         lookup: LookupColumn | None = None,
     ) -> None:
-        self._ring = ring
+        self._source = ring
         self.purpose = purpose
         self._column = column
         self._lookup = lookup
+
+    @property
+    def _ring(self) -> KeyRing:
+        # the registry's ring at the time of use: a sealer kept across a key change follows it
+        return self._source if isinstance(self._source, KeyRing) else self._source()
 
     def _key(self, key_id: str, use: str) -> bytes:
         return self._ring.derived(key_id, f"balcao:{use}:{self.purpose}")
@@ -178,7 +183,8 @@ class SealRegistry:
         target[spec.purpose] = spec  # type: ignore[assignment]
 
     def sealer(self, purpose: str) -> Sealer:
-        return Sealer(self.ring, purpose, self.columns.get(purpose), self.lookups.get(purpose))
+        column, lookup = self.columns.get(purpose), self.lookups.get(purpose)
+        return Sealer(lambda: self.ring, purpose, column, lookup)
 
     def tables(self) -> dict[str, tuple[list[SealedColumn], list[LookupColumn]]]:
         """Per table: its sealed columns and its lookup columns."""
