@@ -185,6 +185,7 @@ async def test_a_copy_of_the_database_and_files_reveals_no_citizen(everything: W
         _raw_copy, b.settings.database_url, Path(b.settings.attachments_dir)
     )
     secrets = _secrets([web["access_code"], named_code, meet["access_code"]])
+    assert web["protocol"].encode() in copy  # the copy is real: the case itself is there
     leaks = sorted({s for s in secrets for form in _forms(s) if form in copy})
     assert leaks == []
 
