@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from security_support import PASSWORD, csrf, login, totp
 from whatsapp_payloads import CITIZEN, WhatsApp
 
-from balcao import LookupColumn, SealedColumn, UnreadableSecret, hookimpl
+from balcao import LookupColumn, PluginError, SealedColumn, UnreadableSecret, hookimpl
 from balcao._keys import KeyRing
 from balcao.cli import cli
 from balcao.testing import Balcao
@@ -176,3 +176,16 @@ async def test_hook_balcao_register_sealed_columns_gives_plugins_a_sealer(
     assert digests[1] == key and digests[0] != key  # a hit under the old key is found
     with pytest.raises(LookupError):
         b.desk.sealer("sms.contact").seal("x", 1)  # a lookup purpose has no column
+
+
+class _Thief:
+    """A plugin that tries to take the core's identity purpose as its own."""
+
+    @hookimpl
+    def balcao_register_sealed_columns(self) -> list[SealedColumn]:
+        return [SealedColumn("core.identity", "thief", "loot")]
+
+
+async def test_a_purpose_is_registered_once(make_balcao: Any) -> None:
+    with pytest.raises(PluginError, match=r"plugin 'thief'.*core\.identity"):
+        await make_balcao(plugins=[("thief", _Thief())])

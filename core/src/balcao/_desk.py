@@ -753,6 +753,17 @@ class Desk:
             audit.record(session, self.now(), actor, action, row.protocol, reason=reason.strip())
             return identity.unseal(self.keys, row.identity).citizen
 
+    async def mask_identity(self, protocol: str, text: str) -> str:
+        """``text`` with the citizen's name (or a part of it) replaced by the case's
+        pseudonym: for what a plugin stores from elsewhere (a meeting's participant list). The
+        identity never reaches the caller, so nothing is revealed nor audited."""
+        async with self.database.read() as session:
+            row = await self._load(session, protocol)
+            sealed = identity.unseal(self.keys, row.identity)
+            alias = row.identity.pseudonym if row.identity else "Manifestante"
+        name = sealed.citizen.name if sealed.citizen else None
+        return _replace_name(text, name, alias) if name else text
+
     async def record_falabr_nup(self, protocol: str, nup: str, actor: Actor) -> None:
         """Record the NUP Fala.BR assigned (shown as ``Manifestation.falabr_nup``); audited."""
         async with self.database.write() as session:
