@@ -21,7 +21,7 @@ for folder in ("whatsapp", "meet"):
     sys.path.insert(0, str(PLUGIN_TESTS / folder))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from meet_fake_google import FakeGoogle, LoopbackServer  # noqa: E402
+from meet_fake_google import FakeGoogle, served_google  # noqa: E402
 from whatsapp_fake_graph import PHONE_ID, TOKEN, FakeGraph, Server  # noqa: E402
 from whatsapp_payloads import WhatsApp  # noqa: E402
 
@@ -42,11 +42,8 @@ def graph_server() -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def google_server() -> Iterator[FakeGoogle]:
-    fake = FakeGoogle()
-    server = LoopbackServer(fake)
-    fake.url = server.start()
-    yield fake
-    server.stop()
+    with served_google() as fake:
+        yield fake
 
 
 def _settings(graph_url: str, google: FakeGoogle, tmp_path: Path) -> dict[str, Any]:
