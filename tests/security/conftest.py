@@ -17,9 +17,10 @@ import balcao_webform
 import balcao_whatsapp
 
 PLUGIN_TESTS = Path(__file__).parents[1] / "plugins"
+# appended, not prepended: the plugins' own tests import their "conftest" by name
 for folder in ("whatsapp", "meet"):
-    sys.path.insert(0, str(PLUGIN_TESTS / folder))
-sys.path.insert(0, str(Path(__file__).parent))
+    sys.path.append(str(PLUGIN_TESTS / folder))
+sys.path.append(str(Path(__file__).parent))
 
 from meet_fake_google import FakeGoogle, served_google  # noqa: E402
 from whatsapp_fake_graph import PHONE_ID, TOKEN, FakeGraph, Server  # noqa: E402
