@@ -133,8 +133,8 @@ async def test_key_rotation_keeps_identities_tokens_and_contacts_readable(balcao
     assert (await balcao.client.get("/api/v1/plugins", headers=headers)).status_code == 200
     assert await balcao.desk.find_open_by_address("fake", "5565900001111") is not None
     assert await balcao.desk.verify_access(receipt.protocol, receipt.access_code or "")
-    assert await balcao.desk.reseal_identities() == 1
-    assert await balcao.desk.reseal_identities() == 0
+    assert (await balcao.desk.reseal()).changed["identities"] == 1
+    assert (await balcao.desk.reseal()).total == 0
     balcao.desk.keys = KeyRing("a-brand-new-secret-key-of-48-characters-xxxxxxxx")
     from balcao import Actor
 

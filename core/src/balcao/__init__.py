@@ -27,6 +27,8 @@ from balcao._events import (
     StatusChanged,
 )
 from balcao._host import PluginError, PluginHost
+from balcao._keys import UnreadableSecret
+from balcao._sealing import LookupColumn, SealedColumn, Sealer
 from balcao._services.attachments import AttachmentRejected, safe_filename
 from balcao._services.attachments import sniff as sniff_media_type
 from balcao._services.manifestations import InvalidManifestation
@@ -95,6 +97,7 @@ __all__ = [
     "InvalidManifestation",
     "JobSpec",
     "Kind",
+    "LookupColumn",
     "Manifestation",
     "ManifestationCreated",
     "MessageReceived",
@@ -113,12 +116,15 @@ __all__ = [
     "Replied",
     "RoutingDecision",
     "RoutingRuleSpec",
+    "SealedColumn",
+    "Sealer",
     "Settings",
     "State",
     "StatusChanged",
     "SystemClock",
     "TransitionRefused",
     "UTCDateTime",
+    "UnreadableSecret",
     "Veto",
     "client_ip",
     "create_app",

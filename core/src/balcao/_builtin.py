@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from balcao._db.models import DeadlineRow, ManifestationRow
+from balcao._db.models import DeadlineRow, InboundEvent, ManifestationRow
 from balcao._desk import Desk
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State
@@ -18,6 +18,7 @@ from balcao.hookspecs import hookimpl
 
 log = logging.getLogger("balcao.deadlines")
 WATCH_EVERY = dt.timedelta(minutes=15)
+PURGE_EVERY = dt.timedelta(hours=1)
 
 
 async def watch_deadlines(desk: Desk) -> None:
@@ -73,6 +74,21 @@ async def _due_events(desk: Desk) -> tuple[list[EventBase], list[str]]:
     return events, to_archive
 
 
+async def purge_inbound(desk: Desk) -> None:
+    """Empty the bodies of inbound events processed longer ago than the retention: the row
+    stays (its external id still deduplicates a late redelivery), the payload goes."""
+    hours = dt.timedelta(hours=desk.settings.inbound_retention_hours)
+    async with desk.database.write() as session:
+        await session.execute(
+            update(InboundEvent)
+            .where(InboundEvent.processed_at < desk.now() - hours, InboundEvent.body != b"")
+            .values(body=b"")
+        )
+
+
 @hookimpl
 def balcao_register_jobs() -> list[JobSpec]:
-    return [JobSpec(name="core.deadlines", run=watch_deadlines, every=WATCH_EVERY)]
+    return [
+        JobSpec(name="core.deadlines", run=watch_deadlines, every=WATCH_EVERY),
+        JobSpec(name="core.inbound_purge", run=purge_inbound, every=PURGE_EVERY),
+    ]

@@ -58,6 +58,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     outbox_base_delay_seconds: float = 10.0
     outbox_lease_seconds: float = 120.0
     worker_poll_seconds: float = 2.0
+    # hours a processed inbound event keeps its (sealed) body before it is emptied
+    inbound_retention_hours: float = 24.0
     deadline_warning_days: int = 5
     disable_plugins: list[str] = []
     allowed_hosts: list[str] = msgspec.field(default_factory=lambda: ["*"])

@@ -40,6 +40,7 @@ from balcao._events import (
 from balcao._keys import KeyRing
 from balcao._routing import Outcome, route, routing_columns
 from balcao._routing.members import round_robin
+from balcao._sealing import Sealer, SealRegistry
 from balcao._services import audit, deadlines, identity, outbox, rate_limits, registration
 from balcao._services.attachments import (
     AttachmentRejected,
@@ -47,6 +48,7 @@ from balcao._services.attachments import (
     safe_filename,
     sniff,
 )
+from balcao._services.erasure import erase_channel_traces
 from balcao._services.manifestations import (
     InvalidManifestation,
     deadline_effects,
@@ -59,6 +61,8 @@ from balcao._services.manifestations import (
     transition,
 )
 from balcao._services.protocols import next_sequence
+from balcao._services.reseal import ResealReport, reseal_all, sealed_value, stored_plaintext
+from balcao._services.sealed import CORE_COLUMNS, INBOUND, OUTBOX
 from balcao._services.upsert import insert_ignore
 from balcao._specs import ChannelAdapter, ChannelSpec, Registered, RoutingRuleSpec
 from balcao._types import (
@@ -115,13 +119,29 @@ class Desk:
         self.settings = settings
         self.host = host
         self.database = database
-        self.keys = keys
+        self.seals = SealRegistry(keys, CORE_COLUMNS)
         self.calendar = calendar
         self.clock = clock
         self.files = FileStore(settings.attachments_dir)
         self.channels: dict[str, Registered[ChannelSpec]] = {}
         self.rules: list[Registered[RoutingRuleSpec]] = []
         self._adapters: dict[str, ChannelAdapter] = {}
+
+    # -- sealing -----------------------------------------------------------------------
+
+    @property
+    def keys(self) -> KeyRing:
+        """The key ring: the core's own (plugins use :meth:`sealer`)."""
+        return self.seals.ring
+
+    @keys.setter
+    def keys(self, ring: KeyRing) -> None:
+        self.seals.ring = ring
+
+    def sealer(self, purpose: str) -> Sealer:
+        """Seal, open, hash and sign for ``purpose`` (registered with
+        ``balcao_register_sealed_columns``); plugins never see the keys themselves."""
+        return self.seals.sealer(purpose)
 
     # -- time --------------------------------------------------------------------------
 
@@ -368,8 +388,23 @@ class Desk:
     async def find_open_by_address(self, channel: str, address: str) -> Manifestation | None:
         """The newest open manifestation that came from ``address`` on ``channel``."""
         digests = identity.address_digests(self.keys, channel, address)
+        found = await self._open_by_digests(channel, digests)
+        if found is not None and found[1] != digests[0]:
+            await self._rekey_address(found[0], digests[0])
+        return None if found is None else found[0]
+
+    async def _rekey_address(self, case: Manifestation, digest: str) -> None:
+        """A hit under a previous key: the hash moves to the current one."""
+        async with self.database.write() as session:
+            row = await self._load(session, case.protocol)
+            if row.identity is not None:
+                row.identity.channel_address_hash = digest
+
+    async def _open_by_digests(
+        self, channel: str, digests: list[str]
+    ) -> tuple[Manifestation, str] | None:
         query = (
-            select(ManifestationRow)
+            select(ManifestationRow.protocol, IdentityRow.channel_address_hash)
             .join(IdentityRow)
             .where(
                 IdentityRow.channel_address_hash.in_(digests),
@@ -380,8 +415,10 @@ class Desk:
             .limit(1)
         )
         async with self.database.read() as session:
-            row = (await session.scalars(query)).one_or_none()
-            return None if row is None else to_view(await self._load(session, row.protocol))
+            found = (await session.execute(query)).one_or_none()
+            if found is None:
+                return None
+            return to_view(await self._load(session, found[0])), found[1] or ""
 
     # -- messages ---------------------------------------------------------------------
 
@@ -508,7 +545,10 @@ class Desk:
                 idempotency_key=f"message:{message.id}",
                 now=self.now(),
                 message_id=message.id,
-                payload={"protocol": row.protocol, "text": text, "kind": "reply"},
+                payload=self._sealed_payload(
+                    f"message:{message.id}",
+                    {"protocol": row.protocol, "text": text, "kind": "reply"},
+                ),
             )
         return message
 
@@ -543,12 +583,10 @@ class Desk:
                 {
                     "channel": channel,
                     "idempotency_key": idempotency_key,
-                    "payload": {
-                        "protocol": protocol,
-                        "text": text,
-                        "kind": kind,
-                        "extra": extra or {},
-                    },
+                    "payload": self._sealed_payload(
+                        idempotency_key,
+                        {"protocol": protocol, "text": text, "kind": kind, "extra": extra or {}},
+                    ),
                     "state": "pending",
                     "attempts": 0,
                     "next_attempt_at": self.now(),
@@ -557,6 +595,20 @@ class Desk:
                 returning=OutboxRow.id,
             )
         return created is not None
+
+    def _sealed_payload(self, idempotency_key: str, payload: dict[str, Any]) -> dict[str, Any]:
+        plaintext = msgspec.json.encode(payload)
+        sealed: dict[str, Any] = sealed_value(self.seals, OUTBOX, plaintext, idempotency_key)
+        return sealed
+
+    def outbox_payload(self, row: OutboxRow) -> dict[str, Any]:
+        """An outbox row's payload, opened (empty once purged)."""
+        plaintext = stored_plaintext(self.seals, OUTBOX, row.payload, row.idempotency_key)
+        return {} if plaintext is None else dict(msgspec.json.decode(plaintext))
+
+    def inbound_body(self, channel: str, external_id: str, body: bytes) -> bytes:
+        """A stored inbound event's body, opened (empty once purged)."""
+        return stored_plaintext(self.seals, INBOUND, body, (channel, external_id)) or b""
 
     async def update_delivery(
         self, channel: str, external_id: str, state: str, error: str | None = None
@@ -701,6 +753,17 @@ class Desk:
             audit.record(session, self.now(), actor, action, row.protocol, reason=reason.strip())
             return identity.unseal(self.keys, row.identity).citizen
 
+    async def mask_identity(self, protocol: str, text: str) -> str:
+        """``text`` with the citizen's name (or a part of it) replaced by the case's
+        pseudonym: for what a plugin stores from elsewhere (a meeting's participant list). The
+        identity never reaches the caller, so nothing is revealed nor audited."""
+        async with self.database.read() as session:
+            row = await self._load(session, protocol)
+            sealed = identity.unseal(self.keys, row.identity)
+            alias = row.identity.pseudonym if row.identity else "Manifestante"
+        name = sealed.citizen.name if sealed.citizen else None
+        return _replace_name(text, name, alias) if name else text
+
     async def record_falabr_nup(self, protocol: str, nup: str, actor: Actor) -> None:
         """Record the NUP Fala.BR assigned (shown as ``Manifestation.falabr_nup``); audited."""
         async with self.database.write() as session:
@@ -709,11 +772,11 @@ class Desk:
             row.updated_at = self.now()
             audit.record(session, self.now(), actor, "falabr_nup", row.protocol, nup=nup)
 
-    async def reseal_identities(self) -> int:
-        """Re-encrypt identities sealed with a previous key under the current one."""
+    async def reseal(self) -> ResealReport:
+        """Re-encrypt every registered sealed column (core and plugins) under the current
+        key and re-key every lookup hash; what is already current is left alone."""
         async with self.database.write() as session:
-            rows = await session.scalars(select(IdentityRow))
-            return sum(identity.reseal(self.keys, row) for row in rows)
+            return await reseal_all(session, self.seals)
 
     async def recipient(self, protocol: str) -> str | None:
         """The channel address a reply goes to (decrypted only for delivery)."""
@@ -733,7 +796,7 @@ class Desk:
                 {
                     "channel": channel,
                     "external_id": external_id,
-                    "body": body,
+                    "body": sealed_value(self.seals, INBOUND, body, (channel, external_id)),
                     "received_at": self.now(),
                     "attempts": 0,
                     "next_attempt_at": self.now(),
@@ -896,10 +959,13 @@ class Desk:
         if not reason.strip():
             raise InvalidManifestation("reason", "informe o motivo da anonimização")
         protocols = await self.citizen_cases(protocol)
+        case_ids: list[int] = []
         async with self.database.write() as session:
             for number in protocols:
                 row = await self._load(session, number, for_update=True)
                 await _erase_identity(session, self.keys, row, self.now())
+                case_ids.append(row.id)
+            await erase_channel_traces(session, self.seals, case_ids, protocols)
             audit.record(
                 session,
                 self.now(),

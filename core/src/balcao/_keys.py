@@ -49,11 +49,36 @@ def _keys(secret: str) -> _Keys:
 
 
 class KeyRing:
-    """The current key plus previous ones still accepted for reading (rotation)."""
+    """The current key plus previous ones still accepted for reading (rotation).
+
+    ``encrypt``/``decrypt`` are the first format (one key, no associated data), kept to read
+    data written before per-purpose sealing (``balcao._sealing``); new data never uses them."""
 
     def __init__(self, secret: str, previous: tuple[str, ...] = ()) -> None:
-        self._current = _keys(secret)
-        self._all = {k.key_id: k for k in (self._current, *map(_keys, previous))}
+        pairs = [(_keys(s), s) for s in (secret, *previous)]
+        self._current = pairs[0][0]
+        self._all = {k.key_id: k for k, _s in pairs}
+        self._secrets = {k.key_id: s for k, s in reversed(pairs)}
+        self._derived: dict[tuple[str, str], bytes] = {}
+
+    @property
+    def current_id(self) -> str:
+        return self._current.key_id
+
+    @property
+    def key_ids(self) -> list[str]:
+        """Every accepted key's id, the current one first."""
+        return list(self._all)
+
+    def derived(self, key_id: str, label: str) -> bytes:
+        """The key for ``label`` (a purpose) under the secret ``key_id``, derived once."""
+        found = self._derived.get((key_id, label))
+        if found is None:
+            secret = self._secrets.get(key_id)
+            if secret is None:
+                raise UnreadableSecret(f"dado cifrado com uma chave desconhecida ({key_id})")
+            found = self._derived[(key_id, label)] = _derive(secret, label)
+        return found
 
     @property
     def signing_key(self) -> bytes:

@@ -116,6 +116,11 @@ def build_runtime(
         calendar=settings.calendar(),
         clock=clock or SystemClock(),
     )
+    for sealed in host.collect("balcao_register_sealed_columns"):
+        try:
+            desk.seals.add(sealed.spec)
+        except ValueError as exc:
+            raise PluginError(f"plugin '{sealed.plugin}': {exc}") from exc
     channels = host.collect("balcao_register_channels")
     exporters = host.collect("balcao_register_exporters")
     _unique(channels, "canal")

@@ -82,18 +82,19 @@ class Worker:
             await self._delivered(row_id, receipt)
 
     async def _message(self, row: OutboxRow, attempts: int) -> OutboundMessage:
-        protocol = row.payload.get("protocol")
-        recipient = row.payload.get("recipient")
+        payload = self.desk.outbox_payload(row)
+        protocol = payload.get("protocol")
+        recipient = payload.get("recipient")
         if recipient is None and protocol:
             recipient = await self.desk.recipient(protocol)
         return OutboundMessage(
             idempotency_key=row.idempotency_key,
             protocol=protocol,
             recipient=recipient,
-            text=row.payload.get("text", ""),
+            text=payload.get("text", ""),
             attempt=attempts,
-            kind=row.payload.get("kind", "reply"),
-            extra=row.payload.get("extra", {}),
+            kind=payload.get("kind", "reply"),
+            extra=payload.get("extra", {}),
         )
 
     async def _delivered(self, row_id: int, receipt: DeliveryReceipt) -> None:
@@ -102,6 +103,7 @@ class Worker:
             assert row is not None
             row.state, row.delivered_at, row.lease_until = outbox.DELIVERED, self.desk.now(), None
             row.receipt, row.last_error = receipt.external_id, None
+            row.payload = {}  # delivered: the text lives on in the message, if anywhere
             message = await _message_row(session, row)
             if message is not None:
                 message.delivery_state, message.delivery_error = receipt.state, None
@@ -151,18 +153,19 @@ class Worker:
             rows = list((await session.scalars(query)).all())
             for row in rows:
                 row.lease_until = lease
-            claimed = [(r.id, r.channel, r.body) for r in rows]
-        for row_id, channel, body in claimed:
-            await self._process(row_id, channel, body)
+            claimed = [(r.id, r.channel, r.external_id, r.body) for r in rows]
+        for row_id, channel, external_id, body in claimed:
+            await self._process(row_id, channel, external_id, body)
         return len(claimed)
 
-    async def _process(self, row_id: int, channel: str, body: bytes) -> None:
+    async def _process(self, row_id: int, channel: str, external_id: str, body: bytes) -> None:
         registered = self.desk.channels.get(channel)
         error = None
         try:
             if registered is None or registered.spec.inbound is None:
                 raise LookupError(f"canal '{channel}' não está instalado")
-            await registered.spec.inbound(body, self.desk)
+            opened = self.desk.inbound_body(channel, external_id, body)
+            await registered.spec.inbound(opened, self.desk)
         except Exception as exc:
             log.exception("channel '%s' failed to process inbound event %s", channel, row_id)
             error = f"{type(exc).__name__}: {exc}"

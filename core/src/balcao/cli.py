@@ -19,6 +19,7 @@ from balcao._host import PluginError, PluginHost
 from balcao._logging import configure_logging
 from balcao._routing.command import routing
 from balcao._runtime import Runtime, build_runtime
+from balcao._services.reseal import ResealReport
 from balcao._services.users import ROLES, UserError, check_user, create_token, create_user
 from balcao._specs import ChannelSpec
 
@@ -209,17 +210,29 @@ def keys() -> None:
 
 @keys.command("reseal")
 def keys_reseal() -> None:
-    """Recifra as identidades com a chave atual (depois de trocar BALCAO_SECRET_KEY)."""
+    """Recifra com a chave atual tudo o que é cifrado (identidades, segredos TOTP, endereços,
+    códigos, cargas), núcleo e plugins, e refaz os hashes de busca (depois de trocar
+    BALCAO_SECRET_KEY)."""
     runtime = _runtime()
 
-    async def run() -> int:
+    async def run() -> ResealReport:
         try:
             await _ensure_schema(runtime)
-            return await runtime.desk.reseal_identities()
+            return await runtime.desk.reseal()
         finally:
             await runtime.close()
 
-    click.echo(f"{asyncio.run(run())} identidades recifradas com a chave atual")
+    report = asyncio.run(run())
+    for table, count in report.changed.items():
+        click.echo(f"{table}: {count} linhas recifradas")
+    click.echo(f"{report.total} linhas recifradas com a chave atual")
+    if report.unreadable:
+        for problem in report.unreadable:
+            click.echo(f"ilegível: {problem}", err=True)
+        raise CommandError(
+            f"{len(report.unreadable)} valores não abrem com nenhuma chave configurada: "
+            "inclua a chave antiga em BALCAO_PREVIOUS_SECRET_KEYS e rode de novo"
+        )
 
 
 @cli.group()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from balcao._desk import Desk
     from balcao._domain.lifecycle import State
     from balcao._events import Event
+    from balcao._sealing import LookupColumn, SealedColumn
     from balcao._specs import (
         ActionSpec,
         ChannelSpec,
@@ -162,6 +163,26 @@ def balcao_register_actions(config: Any, settings: Settings) -> Iterable[ActionS
         def balcao_register_actions():
             return [ActionSpec(name="sms.resend", title="Reenviar SMS",
                                path="/exports/sms/manifestations/{protocol}", method="GET")]
+    """
+    return ()
+
+
+@hookspec
+def balcao_register_sealed_columns(
+    config: Any, settings: Settings
+) -> Iterable[SealedColumn | LookupColumn]:
+    """Declare the plugin's sealed columns and keyed lookup hashes, by purpose.
+
+    ``desk.sealer(purpose)`` then seals and opens values bound to their row, and
+    ``balcao keys reseal`` moves every declared column to the current key after a rotation
+    (lookup hashes are recomputed from the sealed column they name as ``source``).
+
+    Example::
+
+        @hookimpl
+        def balcao_register_sealed_columns():
+            return [SealedColumn(purpose="sms.number", table="sms_contacts",
+                                 column="number_sealed", row_id=("id",))]
     """
     return ()
 

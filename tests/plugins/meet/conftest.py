@@ -11,7 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from meet_fake_google import FakeGoogle, LoopbackServer
+from meet_fake_google import FakeGoogle, served_google
 from meet_support import FALLBACK
 
 import balcao_meet
@@ -20,11 +20,8 @@ from balcao.testing import Balcao
 
 @pytest.fixture(scope="session")
 def google_server() -> Iterator[FakeGoogle]:
-    fake = FakeGoogle()
-    server = LoopbackServer(fake)
-    fake.url = server.start()
-    yield fake
-    server.stop()
+    with served_google() as fake:
+        yield fake
 
 
 @pytest.fixture

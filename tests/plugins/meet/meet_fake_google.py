@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -342,3 +344,15 @@ class LoopbackServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def served_google() -> Iterator[FakeGoogle]:
+    """A fake Google listening on loopback for the ``with`` block."""
+    fake = FakeGoogle()
+    server = LoopbackServer(fake)
+    fake.url = server.start()
+    try:
+        yield fake
+    finally:
+        server.stop()

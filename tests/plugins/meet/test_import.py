@@ -73,8 +73,11 @@ async def test_the_conference_becomes_an_internal_note_once(
     note = found[0]
     assert "Início: 02/12/2026 08:01:05 · Fim: 02/12/2026 08:24:40" in note
     assert "Atendente Ana: entrou 02/12/2026 08:01:05" in note
-    assert "Maria (anônimo)" in note
-    assert "[02/12/2026 08:04:00] Maria (anônimo): Bom dia, o RU fechou." in note
+    # the citizen is named by the case's pseudonym, as everywhere staff look
+    alias = (await b.desk.get(data["protocol"])).pseudonym
+    assert "Maria" not in note
+    assert f"{alias} (anônimo)" in note
+    assert f"[02/12/2026 08:04:00] {alias} (anônimo): Bom dia, o RU fechou." in note
     assert "[02/12/2026 08:05:00] Atendente Ana: Vamos verificar." in note
     query = google.calls("GET", "/conferenceRecords$")[0].query
     assert query["filter"] == 'space.meeting_code = "abc-mnop-001"'

@@ -25,6 +25,8 @@ _SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=FULL",
+    # overwritten and deleted values are zeroed, not left in free pages for a copy to find
+    "PRAGMA secure_delete=ON",
 )
 # Readers wait in their own thread; the writers run on the event loop and must not block it
 # while another process writes: they fail at once and wait asynchronously (see _begin).

@@ -10,15 +10,17 @@ import msgspec
 
 from balcao._db.models import IdentityRow
 from balcao._keys import KeyRing
+from balcao._sealing import LookupColumn, SealedColumn, Sealer
 from balcao._types import Citizen
 
 __all__ = [
+    "ADDRESS",
+    "IDENTITY",
     "Sealed",
     "address_digest",
     "address_digests",
     "new_identity",
     "pseudonym",
-    "reseal",
     "unseal",
 ]
 
@@ -28,26 +30,32 @@ class Sealed(msgspec.Struct, frozen=True, kw_only=True):
     channel_address: str | None = None
 
 
+def _address_of(plaintext: bytes) -> str | None:
+    return msgspec.json.decode(plaintext, type=Sealed).channel_address
+
+
+IDENTITY = SealedColumn("core.identity", "identities", "sealed", ("manifestation_id",))
+ADDRESS = LookupColumn(
+    "core.channel_address", "identities", "channel_address_hash", "core.identity", _address_of
+)
+
+
 def pseudonym(keys: KeyRing, manifestation_id: int) -> str:
     """A stable pseudonym ("Manifestante 7F3A") that reveals nothing about the person."""
     mac = hmac.new(keys.signing_key, f"pseudonym:{manifestation_id}".encode(), hashlib.sha256)
     return f"Manifestante {mac.hexdigest()[:4].upper()}"
 
 
-def address_digest(keys: KeyRing, channel: str, address: str) -> str:
-    return keys.digest(f"{channel}:{address}")
+def address_digest(keys: KeyRing, address: str) -> str:
+    """The lookup hash of a channel address (the channel is a column of the case)."""
+    return Sealer(keys, ADDRESS.purpose, lookup=ADDRESS).digest(address)
 
 
 def address_digests(keys: KeyRing, channel: str, address: str) -> list[str]:
-    return keys.digests(f"{channel}:{address}")
-
-
-def reseal(keys: KeyRing, row: IdentityRow) -> bool:
-    """Re-encrypt under the current key; False when it already is."""
-    if row.sealed is None or not keys.needs_reencryption(row.sealed):
-        return False
-    row.sealed = keys.encrypt(keys.decrypt(row.sealed))
-    return True
+    """Every hash a stored address may have: each key's, current first, then the first
+    format's (which hashed ``channel:address`` with the shared key)."""
+    current = Sealer(keys, ADDRESS.purpose, lookup=ADDRESS).digests(address)
+    return current + keys.digests(f"{channel}:{address}")
 
 
 def new_identity(
@@ -57,8 +65,8 @@ def new_identity(
     sealed = Sealed(citizen=citizen, channel_address=address)
     return {
         "manifestation_id": manifestation_id,
-        "sealed": keys.encrypt(msgspec.json.encode(sealed)),
-        "channel_address_hash": address_digest(keys, channel, address) if address else None,
+        "sealed": _sealer(keys).seal(msgspec.json.encode(sealed), manifestation_id),
+        "channel_address_hash": address_digest(keys, address) if address else None,
         "pseudonym": pseudonym(keys, manifestation_id),
         "erased_at": None,
     }
@@ -67,4 +75,9 @@ def new_identity(
 def unseal(keys: KeyRing, row: IdentityRow | None) -> Sealed:
     if row is None or row.sealed is None:
         return Sealed()
-    return msgspec.json.decode(keys.decrypt(row.sealed), type=Sealed)
+    plaintext = _sealer(keys).open(row.sealed, row.manifestation_id)
+    return msgspec.json.decode(plaintext, type=Sealed)
+
+
+def _sealer(keys: KeyRing) -> Sealer:
+    return Sealer(keys, IDENTITY.purpose, IDENTITY)

@@ -195,7 +195,7 @@ async def verify_second_factor(desk: Desk, token: str, code: str) -> bool:
         state = await session.get(StaffLogin, found[1].id)
         if state is None or state.totp_sealed is None:
             return False
-        secret = desk.keys.decrypt(state.totp_sealed).decode()
+        secret = desk.sealer("core.totp").open_text(state.totp_sealed, state.user_id)
         step = _totp.verify(secret, code, desk.now().timestamp(), state.totp_last_step)
         if step is None:
             return False
@@ -215,6 +215,6 @@ async def enable_totp(desk: Desk, user_id: int, secret: str, code: str) -> bool:
     async with desk.database.write() as session:
         row = await session.get(StaffLogin, state.user_id)
         assert row is not None
-        row.totp_sealed = desk.keys.encrypt(secret.encode())
+        row.totp_sealed = desk.sealer("core.totp").seal(secret, row.user_id)
         row.totp_last_step = step
     return True

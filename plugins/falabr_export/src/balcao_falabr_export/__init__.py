@@ -15,12 +15,14 @@ from balcao import (
     ExporterSpec,
     JobSpec,
     MigrationSpec,
+    SealedColumn,
     Settings,
     hookimpl,
 )
 from balcao_falabr_export._api_mode import retry_due
 from balcao_falabr_export._cli import build_command
 from balcao_falabr_export._config import PRODUCTION_URL, TRAINING_URL, FalabrConfig
+from balcao_falabr_export._models import ACCESS_CODE
 from balcao_falabr_export._nup import InvalidNup, format_nup, parse_nup
 from balcao_falabr_export._page import PAGE_ROUTES
 from balcao_falabr_export._routes import ROUTES
@@ -85,6 +87,11 @@ def balcao_register_jobs(config: FalabrConfig) -> list[JobSpec]:
         JobSpec(name=f"{NAME}.retry", run=retry, every=dt.timedelta(minutes=1)),
         JobSpec(name=f"{NAME}.status", run=poll, every=dt.timedelta(minutes=5)),
     ]
+
+
+@hookimpl
+def balcao_register_sealed_columns() -> list[SealedColumn]:
+    return [ACCESS_CODE]
 
 
 @hookimpl

@@ -6,6 +6,7 @@ import datetime as dt
 
 from balcao import Actor, Desk
 from balcao_falabr_export._config import FalabrConfig
+from balcao_falabr_export._models import ACCESS_CODE
 from balcao_falabr_export._nup import format_nup
 from balcao_falabr_export._store import load, new_row
 
@@ -40,7 +41,7 @@ async def record_registered(
         row.state, row.nup, row.lease_until, row.next_attempt_at = "registered", nup, None, None
         row.falabr_id = falabr_id if falabr_id is not None else row.falabr_id
         if access_code:
-            row.access_code_sealed = desk.keys.encrypt(access_code.encode())
+            row.access_code_sealed = desk.sealer(ACCESS_CODE.purpose).seal(access_code, protocol)
         row.last_error, row.updated_at = None, now
         row.next_poll_at = now + dt.timedelta(minutes=config.poll_every_minutes)
     await desk.record_falabr_nup(protocol, nup, actor)

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from balcao import Base
+from balcao import Base, SealedColumn
 
 __all__ = ["RegistrationRow"]
 
@@ -40,3 +40,9 @@ class RegistrationRow(Base):
     requested_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+
+# The citizen's Fala.BR access code, sealed and bound to the registration's protocol.
+ACCESS_CODE = SealedColumn(
+    "falabr_export.access_code", "falabr_registrations", "access_code_sealed", ("protocol",)
+)

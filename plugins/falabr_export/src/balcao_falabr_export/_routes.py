@@ -22,6 +22,7 @@ from balcao_falabr_export._manual import (
     record_nup,
     send_to_citizen,
 )
+from balcao_falabr_export._models import ACCESS_CODE
 from balcao_falabr_export._nup import InvalidNup
 from balcao_falabr_export._query import Period
 from balcao_falabr_export._report import ENCODINGS
@@ -54,7 +55,7 @@ async def _view(desk: Desk, protocol: str, reveal_code: bool = False) -> Registr
         raise NotFoundException(f"a manifestação {protocol} ainda não foi enviada ao Fala.BR")
     code = None
     if reveal_code and row.access_code_sealed:
-        code = desk.keys.decrypt(row.access_code_sealed).decode()
+        code = desk.sealer(ACCESS_CODE.purpose).open_text(row.access_code_sealed, row.protocol)
     return view(row, code)
 
 

@@ -72,7 +72,9 @@ async def _wait(bookings: Bookings, row: BookingRow) -> int:
 async def _finish(bookings: Bookings, row: BookingRow, state: str, note: str) -> int:
     assert row.protocol is not None
     await bookings.store.update(row.id, lambda r: setattr(r, "import_state", state))
-    await bookings.desk.note(row.protocol, note, ACTOR)
+    # participants' display names and the transcript may name the citizen
+    masked = await bookings.desk.mask_identity(row.protocol, note)
+    await bookings.desk.note(row.protocol, masked, ACTOR)
     return 1 if state == "done" else 0
 
 

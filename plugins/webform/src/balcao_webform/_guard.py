@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import hashlib
 import hmac
 import secrets
 
@@ -40,7 +39,7 @@ class Ticket(enum.Enum):
 
 def _signature(desk: Desk, nonce: str, issued: int) -> str:
     message = f"webform:{nonce}:{issued}".encode()
-    return hmac.new(desk.keys.signing_key, message, hashlib.sha256).hexdigest()[:32]
+    return desk.sealer("webform.ticket").sign(message)[:32]
 
 
 def issue(desk: Desk) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import hashlib
 import hmac
 import secrets
 import time
@@ -42,8 +41,7 @@ def _folder(desk: Desk) -> Path:
 
 
 def _sign(desk: Desk, payload: str) -> str:
-    digest = hmac.new(desk.keys.signing_key, f"webform-kept:{payload}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:32]
+    return desk.sealer("webform.kept").sign(payload.encode())[:32]
 
 
 def keep(desk: Desk, files: Sequence[IncomingFile], max_age_hours: int) -> tuple[str, list[Kept]]:

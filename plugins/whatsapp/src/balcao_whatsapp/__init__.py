@@ -11,7 +11,16 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from balcao import ChannelSpec, Desk, HomeCard, JobSpec, MigrationSpec, hookimpl
+from balcao import (
+    ChannelSpec,
+    Desk,
+    HomeCard,
+    JobSpec,
+    LookupColumn,
+    MigrationSpec,
+    SealedColumn,
+    hookimpl,
+)
 from balcao_whatsapp._adapter import WhatsAppAdapter
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._conversation import Conversation
@@ -21,6 +30,7 @@ from balcao_whatsapp._jobs import jobs
 from balcao_whatsapp._media import MediaService
 from balcao_whatsapp._signature import sign, valid_signature
 from balcao_whatsapp._statuses import StatusService
+from balcao_whatsapp._store import SEALED_COLUMNS
 from balcao_whatsapp._webhook import route_handlers, split
 
 __all__ = [
@@ -30,6 +40,7 @@ __all__ = [
     "balcao_register_channels",
     "balcao_register_jobs",
     "balcao_register_migrations",
+    "balcao_register_sealed_columns",
     "sign",
     "split",
     "valid_signature",
@@ -85,3 +96,8 @@ def balcao_register_jobs(config: WhatsAppConfig) -> list[JobSpec]:
 @hookimpl
 def balcao_register_migrations() -> list[MigrationSpec]:
     return [MigrationSpec(location=Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def balcao_register_sealed_columns() -> tuple[SealedColumn | LookupColumn, ...]:
+    return SEALED_COLUMNS

@@ -12,8 +12,14 @@ from sqlalchemy import select
 from balcao import DeliveryFailed, DeliveryReceipt, Desk, OutboundMessage
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable
-from balcao_whatsapp._models import ContactRow, SentRow, StateRow
-from balcao_whatsapp._store import address_hash, insert_ignore, seal, unseal
+from balcao_whatsapp._models import SentRow, StateRow
+from balcao_whatsapp._store import (
+    address_hash,
+    find_contact,
+    insert_ignore,
+    open_address,
+    seal_recipient,
+)
 
 __all__ = ["PAUSE_KEY", "WhatsAppAdapter"]
 
@@ -83,7 +89,7 @@ class WhatsAppAdapter:
 
     def _recipient(self, message: OutboundMessage) -> str:
         sealed = message.extra.get("to")
-        to = unseal(self.desk, sealed) if sealed else message.recipient
+        to = open_address(self.desk, sealed) if sealed else message.recipient
         if not to:
             raise DeliveryFailed(
                 "sem número de WhatsApp para responder (manifestação anônima?): "
@@ -115,7 +121,7 @@ class WhatsAppAdapter:
 
     async def _window_open(self, to: str) -> bool:
         async with self.desk.database.read() as session:
-            contact = await session.get(ContactRow, address_hash(self.desk, to))
+            contact = await find_contact(session, self.desk, to)
         last = contact.last_inbound_at if contact is not None else None
         return last is not None and self.desk.now() - last < WINDOW
 
@@ -191,14 +197,14 @@ class WhatsAppAdapter:
 
     async def _close_window(self, to: str) -> None:
         async with self.desk.database.write() as session:
-            contact = await session.get(ContactRow, address_hash(self.desk, to))
+            contact = await find_contact(session, self.desk, to, rekey=True)
             if contact is not None:
                 contact.last_inbound_at = None
 
     async def _hold(self, to: str, message: OutboundMessage) -> None:
         item = {"key": message.idempotency_key, "text": message.text, "protocol": message.protocol}
         async with self.desk.database.write() as session:
-            contact = await session.get(ContactRow, address_hash(self.desk, to))
+            contact = await find_contact(session, self.desk, to, rekey=True)
             if contact is not None:
                 contact.held = [*(contact.held or []), item]
 
@@ -213,7 +219,7 @@ class WhatsAppAdapter:
                     "wamid": wamid,
                     "protocol": message.protocol,
                     "kind": sent_kind,
-                    "recipient_sealed": seal(self.desk, to),
+                    "recipient_sealed": seal_recipient(self.desk, to, message.idempotency_key),
                     "text": message.text if kind == "reply" else None,
                     "sent_at": self.desk.now(),
                 },

@@ -16,7 +16,7 @@ from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._incoming import Incoming, MediaRef
 from balcao_whatsapp._media import MediaService
 from balcao_whatsapp._models import ContactRow
-from balcao_whatsapp._store import address_hash, seal
+from balcao_whatsapp._store import find_contact, seal_address
 
 __all__ = ["Conversation"]
 
@@ -53,12 +53,13 @@ class Conversation:
     async def _touch(self, desk: Desk, inc: Incoming) -> ContactRow:
         """The contact's row, with the 24-hour window moved to this message's time."""
         assert inc.address is not None
-        key = address_hash(desk, inc.address)
         async with desk.database.write() as session:
-            row = await session.get(ContactRow, key)
+            row = await find_contact(session, desk, inc.address, rekey=True)
             if row is None:
+                key = desk.sealer("whatsapp.contact").digest(inc.address)
                 row = ContactRow(
                     address_hash=key,
+                    address_sealed=seal_address(desk, inc.address, key),
                     step="idle",
                     anonymous=False,
                     draft={},
@@ -236,7 +237,6 @@ class Conversation:
             citizen=Citizen(name=inc.name, whatsapp=inc.address) if identified else None,
             channel_address=inc.address if identified else None,
             external_id=inc.wamid or None,
-            extra={"whatsapp_messages": [i["wamid"] for i in items]},
         )
         try:
             receipt = await desk.intake(new)
@@ -270,7 +270,8 @@ class Conversation:
         never sends it twice."""
         if inc.address is None:
             return
-        extra: dict[str, Any] = {"to": seal(desk, inc.address)}
+        # the core seals the whole outbox payload
+        extra: dict[str, Any] = {"to": inc.address}
         if interactive is not None:
             extra["interactive"] = interactive
         await desk.enqueue(

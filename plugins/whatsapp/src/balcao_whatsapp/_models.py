@@ -18,6 +18,8 @@ class ContactRow(Base):
 
     __tablename__ = "whatsapp_contacts"
     address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # the number sealed (whatsapp.contact_address), so that a key rotation can re-key the row
+    address_sealed: Mapped[str | None] = mapped_column(Text)
     step: Mapped[str] = mapped_column(String(16), default="idle")
     kind: Mapped[str | None] = mapped_column(String(32))
     anonymous: Mapped[bool] = mapped_column(default=False)

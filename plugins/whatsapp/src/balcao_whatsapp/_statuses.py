@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 
 from balcao import Desk
 from balcao_whatsapp._config import WhatsAppConfig
-from balcao_whatsapp._models import ContactRow, ParkedStatus, SentRow
+from balcao_whatsapp._models import ParkedStatus, SentRow
 from balcao_whatsapp._store import insert_ignore
 from balcao_whatsapp._wire import Status
 
@@ -66,11 +66,11 @@ class StatusService:
         """A 131047 that came back as a failed status: next time use the template."""
         if sent is None or sent.recipient_sealed is None:
             return
-        from balcao_whatsapp._store import address_hash, unseal
+        from balcao_whatsapp._store import find_contact, open_address
 
-        key = address_hash(desk, unseal(desk, sent.recipient_sealed))
+        to = open_address(desk, sent.recipient_sealed, sent.idempotency_key)
         async with desk.database.write() as session:
-            contact = await session.get(ContactRow, key)
+            contact = await find_contact(session, desk, to, rekey=True)
             if contact is not None:
                 contact.last_inbound_at = None
         if sent.kind == "reply" and self.config.reply_template and sent.protocol:
@@ -80,7 +80,7 @@ class StatusService:
                 text=sent.text or "",
                 protocol=sent.protocol,
                 kind="template",
-                extra={"to": sent.recipient_sealed},
+                extra={"to": to},
             )
 
     async def apply_parked(self, desk: Desk) -> int:
