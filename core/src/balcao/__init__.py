@@ -59,6 +59,7 @@ from balcao._types import (
     Veto,
 )
 from balcao._web.auth import current_actor, staff_guard
+from balcao._web.params import InvalidParameter, parse_date
 from balcao._web.security import client_ip
 from balcao.hookspecs import hookimpl
 
@@ -93,6 +94,7 @@ __all__ = [
     "IllegalTransition",
     "IncomingFile",
     "InvalidManifestation",
+    "InvalidParameter",
     "JobSpec",
     "Kind",
     "Manifestation",
@@ -125,6 +127,7 @@ __all__ = [
     "current_actor",
     "hookimpl",
     "load_settings",
+    "parse_date",
     "safe_filename",
     "sniff_media_type",
     "staff_guard",

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from balcao._config import ConfigError, load_settings
+from balcao._db.url import connection_problem
 from balcao._host import PluginError, PluginHost
 from balcao._routing.command import routing
 from balcao._runtime import Runtime, build_runtime
@@ -74,10 +77,23 @@ async def _ensure_schema(runtime: Runtime) -> None:
     from balcao._db.status import pending_heads
 
     locations = [m.spec.location for m in runtime.migrations]
-    if runtime.settings.is_sqlite:
-        await runtime.upgrade_database()
-    elif await pending_heads(runtime.desk.database, locations):
+    async with _reaching_database(runtime):
+        if runtime.settings.is_sqlite:
+            await runtime.upgrade_database()
+            return
+        pending = await pending_heads(runtime.desk.database, locations)
+    if pending:
         raise CommandError("o banco de dados não está atualizado: rode 'balcao db upgrade'")
+
+
+@contextlib.asynccontextmanager
+async def _reaching_database(runtime: Runtime) -> AsyncIterator[None]:
+    """A database that does not answer is a configuration problem: say which, in one line."""
+    try:
+        yield
+    except (OSError, DBAPIError) as exc:
+        await runtime.close()
+        raise CommandError(connection_problem(runtime.settings.database_url, exc)) from None
 
 
 @cli.command()
@@ -130,7 +146,8 @@ def db_upgrade() -> None:
 
     async def run() -> None:
         try:
-            await runtime.upgrade_database()
+            async with _reaching_database(runtime):
+                await runtime.upgrade_database()
         finally:
             await runtime.close()
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from balcao._db import inline
+from balcao._db.url import check_database_url
 
 __all__ = ["Database"]
 
@@ -53,6 +54,7 @@ class Database:
     """The app's database: ``read()`` and ``write()`` sessions that commit on success."""
 
     def __init__(self, url: str, **engine_options: Any) -> None:
+        check_database_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if not self.is_sqlite:

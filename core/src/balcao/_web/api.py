@@ -20,6 +20,7 @@ from balcao._services.manifestations import load, to_view
 from balcao._services.queries import Filters, Page, TimelineEntry, list_manifestations, timeline
 from balcao._types import Actor, Citizen, DeadlineView, Manifestation
 from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor, staff_guard
+from balcao._web.params import MAX_PAGE
 
 __all__ = ["api_router"]
 
@@ -71,7 +72,7 @@ class ForwardIn(msgspec.Struct, frozen=True):
 
 
 class IdentityIn(msgspec.Struct, frozen=True):
-    reason: str
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class Unit(msgspec.Struct, frozen=True):
@@ -119,8 +120,8 @@ async def list_(
     unit: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     overdue: FromQuery[bool | None] = None,
-    page: FromQuery[int] = 1,
-    per_page: FromQuery[int] = 25,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 25,
 ) -> Page:
     """Manifestations, newest first, with filters and paging."""
     actor = current_actor(request)
@@ -256,6 +257,8 @@ async def reveal(
     data: JSONBody[IdentityIn],
 ) -> Citizen | None:
     """The citizen's identity (ouvidor only); every view is written to the audit log."""
+    if not data.reason.strip():
+        raise ValidationException("informe o motivo para ver a identidade")
     return await desk.reveal_identity(protocol, current_actor(request), data.reason)
 
 

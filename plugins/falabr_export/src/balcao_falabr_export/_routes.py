@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -12,7 +11,7 @@ from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from balcao import Desk, current_actor
+from balcao import Desk, InvalidParameter, current_actor, parse_date
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (
@@ -130,9 +129,11 @@ async def set_nup(
 
 def _period(desk: Desk, start: str, end: str) -> Period:
     try:
-        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    except ValueError as exc:
-        raise _error(422, "use datas no formato AAAA-MM-DD em 'from' e 'to'") from exc
+        first, last = parse_date(start, "from"), parse_date(end, "to")
+    except InvalidParameter as exc:
+        raise _error(422, str(exc)) from exc
+    if first is None or last is None:
+        raise _error(422, "informe 'from' e 'to' no formato AAAA-MM-DD")
     if last < first:
         raise _error(422, "'to' deve ser igual ou posterior a 'from'")
     return Period(first, last, desk.calendar.timezone)

@@ -11,7 +11,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 
-from balcao import BusinessCalendar, Desk, client_ip
+from balcao import BusinessCalendar, Desk, InvalidParameter, client_ip, parse_date
 from balcao_meet._config import MeetConfig
 from balcao_meet._slots import Interval
 from balcao_meet._text import day_text, hour_text
@@ -48,15 +48,11 @@ def grouped(calendar: BusinessCalendar, slots: list[Interval]) -> list[dict[str,
     ]
 
 
-def parse_day(raw: str | None, default: dt.date) -> dt.date:
-    if not raw:
-        return default
+def parse_day(raw: str | None, default: dt.date, name: str = "from") -> dt.date:
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise HTTPException(
-            status_code=400, detail=f"data inválida {raw!r}: use AAAA-MM-DD, como 2026-12-02"
-        ) from None
+        return parse_date(raw, name) or default
+    except InvalidParameter as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
 
 
 def checked_days(days: int) -> int:

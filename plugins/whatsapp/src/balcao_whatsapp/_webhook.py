@@ -59,7 +59,7 @@ async def receive(
         )
     try:
         items = list(split(body))
-    except msgspec.ValidationError as exc:
+    except msgspec.DecodeError as exc:  # not JSON, or not a notification
         return Response({"detail": f"corpo não reconhecido: {exc}"}, status_code=400)
     stored = 0
     for key, event in items:
