@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+from pathlib import Path
+
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from balcao._config import ConfigError
 
-__all__ = ["check_database_url", "connection_problem"]
+__all__ = ["check_database_url", "connection_problem", "owner_only"]
 
 _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _FIX = "use sqlite+aiosqlite:///balcao.db ou postgresql+asyncpg://usuário:senha@host:5432/banco"
@@ -26,6 +30,23 @@ def check_database_url(raw: str) -> URL:
             f"BALCAO_DATABASE_URL '{url.drivername}://' não indica o driver assíncrono: {_FIX}"
         )
     raise ConfigError(f"BALCAO_DATABASE_URL: banco '{url.drivername}' não suportado: {_FIX}")
+
+
+def owner_only(database: str | None) -> None:
+    """Make the SQLite file readable by its owner alone, as the secret key is: created so
+    when new (SQLite gives its -wal and -shm files the database file's permissions), and
+    tightened when an older version left it readable by others."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # opening it will fail, and say so (connection_problem)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for each in (path, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        with contextlib.suppress(OSError):  # not ours to change: leave it as it is
+            if each.stat().st_mode & 0o077:
+                each.chmod(each.stat().st_mode & 0o700)
 
 
 def connection_problem(raw: str, exc: BaseException) -> str:

@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from balcao._domain.lifecycle import State
 from balcao._services import audit
 from balcao._services.manifestations import load, to_view
 from balcao._services.queries import Filters, Page, TimelineEntry, list_manifestations, timeline
+from balcao._services.units import field_problem, tree_problems, unit_input
 from balcao._types import Actor, Citizen, DeadlineView, Manifestation
 from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor, staff_guard
 from balcao._web.params import MAX_PAGE
@@ -255,11 +256,12 @@ async def reveal(
     request: Request[Any, Any, Any],
     protocol: FromPath[str],
     data: JSONBody[IdentityIn],
-) -> Citizen | None:
+) -> Response[Citizen | None]:
     """The citizen's identity (ouvidor only); every view is written to the audit log."""
     if not data.reason.strip():
         raise ValidationException("informe o motivo para ver a identidade")
-    return await desk.reveal_identity(protocol, current_actor(request), data.reason)
+    citizen = await desk.reveal_identity(protocol, current_actor(request), data.reason)
+    return Response(citizen, headers={"cache-control": "no-store"})
 
 
 @get("/units", opt={"roles": ALL_STAFF})
@@ -273,15 +275,19 @@ async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
 async def save_unit(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[Unit]
 ) -> Unit:
-    """Create or update a unit of the directory."""
+    """Create or update a unit of the directory; 422 names what is wrong (an empty or
+    malformed code, a superior that does not exist, a unit above itself)."""
+    code, name, email, parent = unit = unit_input(data.code, data.name, data.email, data.parent)
     async with desk.database.write() as session:
-        row = await session.get(UnitRow, data.code) or UnitRow(code=data.code)
-        row.name, row.email, row.parent_code = data.name, data.email, data.parent
+        problem = field_problem(unit, "unidade")
+        problems = [problem] if problem else await tree_problems(session, [unit])
+        if problems:
+            raise HTTPException(status_code=422, detail="; ".join(problems))
+        row = await session.get(UnitRow, code) or UnitRow(code=code)
+        row.name, row.email, row.parent_code = name, email, parent
         session.add(row)
-        audit.record(
-            session, desk.now(), current_actor(request), "unit_saved", None, code=data.code
-        )
-    return data
+        audit.record(session, desk.now(), current_actor(request), "unit_saved", None, code=code)
+    return Unit(code, name, email, parent)
 
 
 @get("/audit", opt={"roles": READERS})

@@ -87,8 +87,7 @@ async def home(desk: NamedDependency[Desk]) -> Template:
 async def _track(
     desk: Desk, request: Request[Any, Any, Any], data: TrackingRequest
 ) -> Tracking | None:
-    key = f"tracking:{client_ip(request, desk.settings.trusted_proxies)}"
-    if not await desk.allow(key, desk.settings.tracking_rate_limit_per_hour, dt.timedelta(hours=1)):
+    if not await desk.allow_access_attempt(client_ip(request, desk.settings.trusted_proxies)):
         raise HTTPException(
             status_code=HTTP_429_TOO_MANY_REQUESTS,
             detail="Muitas consultas deste endereço. Tente de novo mais tarde.",

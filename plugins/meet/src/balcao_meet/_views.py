@@ -73,12 +73,10 @@ async def check_rate(desk: Desk, config: MeetConfig, request: Request[Any, Any, 
 async def access_limit(
     connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
 ) -> None:
-    """Guard for routes that check an access code: the same hourly limit per client
-    address as the core's tracking, so codes cannot be guessed by trying many."""
+    """Guard for routes that check an access code: the core's one hourly budget per client
+    address, shared with tracking, so codes cannot be guessed by trying many."""
     desk: Desk = connection.app.state.desk
-    limit = desk.settings.tracking_rate_limit_per_hour
-    key = f"meet:access:{client_ip(connection, desk.settings.trusted_proxies)}"
-    if not await desk.allow(key, limit, dt.timedelta(hours=1)):
+    if not await desk.allow_access_attempt(client_ip(connection, desk.settings.trusted_proxies)):
         raise HTTPException(
             status_code=429, detail="Muitas consultas deste endereço. Tente de novo mais tarde."
         )
