@@ -26,6 +26,7 @@ from balcao._staff import staff_routers
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
+from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.security import SecurityHeaders
 
@@ -114,7 +115,10 @@ def create_app_from_runtime(
         middleware=[SecurityHeaders],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
-            title="Balcão", version="1", description="API do balcão virtual da ouvidoria"
+            title="Balcão",
+            version="1",
+            description="API do balcão virtual da ouvidoria",
+            render_plugins=documented_plugins(),
         ),
         lifespan=[_lifespan(runtime, embedded_worker)],
         debug=debug,

@@ -21,6 +21,7 @@ from balcao._services.queries import Filters, Page, TimelineEntry, list_manifest
 from balcao._services.units import field_problem, tree_problems, unit_input
 from balcao._types import Actor, Citizen, DeadlineView, Manifestation
 from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor, staff_guard
+from balcao._web.openapi import error_responses
 from balcao._web.params import MAX_PAGE
 
 __all__ = ["api_router"]
@@ -216,7 +217,12 @@ async def add_message(
     return MessageOut(await desk.reply(found.protocol, data.text, actor), False)
 
 
-@post("/manifestations/{protocol:str}/transitions", opt={"roles": _REPLY}, status_code=200)
+@post(
+    "/manifestations/{protocol:str}/transitions",
+    opt={"roles": _REPLY},
+    status_code=200,
+    responses=error_responses(409),
+)
 async def transition(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -231,7 +237,12 @@ async def transition(
     return await desk.transition(found.protocol, data.to, actor, data.reason)
 
 
-@post("/manifestations/{protocol:str}/forward", opt={"roles": WRITERS}, status_code=200)
+@post(
+    "/manifestations/{protocol:str}/forward",
+    opt={"roles": WRITERS},
+    status_code=200,
+    responses=error_responses(409),
+)
 async def forward(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -271,7 +282,12 @@ async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
         return [Unit(r.code, r.name, r.email, r.parent_code) for r in rows]
 
 
-@post("/units", opt={"roles": frozenset({"ouvidor"})}, status_code=201)
+@post(
+    "/units",
+    opt={"roles": frozenset({"ouvidor"})},
+    status_code=201,
+    responses=error_responses(422),
+)
 async def save_unit(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[Unit]
 ) -> Unit:

@@ -19,6 +19,7 @@ from balcao._services.manifestations import load
 from balcao._services.queries import timeline
 from balcao._types import Manifestation
 from balcao._web.formatting import date_text, datetime_text
+from balcao._web.openapi import error_responses
 from balcao._web.security import client_ip
 
 __all__ = ["PUBLIC_ROUTES"]
@@ -118,7 +119,12 @@ async def _tracking(desk: Desk, found: Manifestation) -> Tracking:
     )
 
 
-@post("/api/v1/tracking", tags=["público"], status_code=200)
+@post(
+    "/api/v1/tracking",
+    tags=["público"],
+    status_code=200,
+    responses=error_responses(404, 429),
+)
 async def track_api(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[TrackingRequest]
 ) -> Tracking:

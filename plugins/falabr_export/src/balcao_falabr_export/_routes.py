@@ -8,10 +8,11 @@ import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from balcao import Desk, InvalidParameter, current_actor, parse_date
+from balcao import Desk, InvalidParameter, current_actor, error_responses, parse_date
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (
@@ -32,6 +33,12 @@ __all__ = ["ROUTES"]
 _WRITERS = frozenset({"ouvidor", "atendente"})
 _READERS = frozenset({"ouvidor", "atendente", "auditor"})
 _JSON_OPT: dict[str, Any] = {"exclude_from_csrf": True}
+
+
+_HANDED_OVER = {
+    201: ResponseSpec(RegistrationView, description="Registrada no Fala.BR (modo api)"),
+    202: ResponseSpec(RegistrationView, description="Enviada; o Fala.BR ainda vai responder"),
+}
 
 
 class RegisterIn(msgspec.Struct, frozen=True):
@@ -76,6 +83,7 @@ async def _api(desk: Desk, config: FalabrConfig, protocol: str, actor: str) -> R
     "/manifestations/{protocol:str}/register",
     opt={"roles": _WRITERS, **_JSON_OPT},
     status_code=200,
+    responses={**_HANDED_OVER, **error_responses(409, 422)},
 )
 async def register(
     desk: NamedDependency[Desk],
@@ -108,7 +116,12 @@ async def status(
     return await _view(desk, protocol, reveal_code=current_actor(request).role == "ouvidor")
 
 
-@post("/manifestations/{protocol:str}/nup", opt={"roles": _WRITERS, **_JSON_OPT}, status_code=200)
+@post(
+    "/manifestations/{protocol:str}/nup",
+    opt={"roles": _WRITERS, **_JSON_OPT},
+    status_code=200,
+    responses=error_responses(409, 422),
+)
 async def set_nup(
     desk: NamedDependency[Desk],
     config: NamedDependency[FalabrConfig],
@@ -139,7 +152,7 @@ def _period(desk: Desk, start: str, end: str) -> Period:
     return Period(first, last, desk.calendar.timezone)
 
 
-@get("/report", opt={"roles": _READERS})
+@get("/report", opt={"roles": _READERS}, responses=error_responses(422))
 async def report(
     desk: NamedDependency[Desk],
     config: NamedDependency[FalabrConfig],
