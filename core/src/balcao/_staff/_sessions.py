@@ -202,9 +202,10 @@ async def verify_second_factor(desk: Desk, token: str, code: str) -> str | None:
     found = await _session_row(desk, token)
     if found is None:
         return _WRONG_CODE
-    user, now = found[1], desk.now()
+    now = desk.now()
     async with desk.database.write() as session:
-        state = await session.get(StaffLogin, user.id)
+        # Locked for the update: instances answering at once must not lose a failure.
+        state = await session.get(StaffLogin, found[1].id, with_for_update=True)
         if state is None or state.totp_sealed is None:
             return _WRONG_CODE
         if state.locked_until is not None and state.locked_until > now:
@@ -212,25 +213,31 @@ async def verify_second_factor(desk: Desk, token: str, code: str) -> str | None:
         secret = desk.keys.decrypt(state.totp_sealed).decode()
         step = _totp.verify(secret, code, now.timestamp(), state.totp_last_step)
         if step is not None:
-            state.totp_last_step, state.totp_failures = step, 0
-            await session.execute(
-                update(StaffSession)
-                .where(StaffSession.id == found[0].id)
-                .values(second_factor_pending=False)
-            )
+            await _accept(session, state, step, found[0].id)
             return None
-        state.totp_failures = (state.totp_failures or 0) + 1
-        failures = state.totp_failures
-        if failures >= MAX_FAILURES:
-            await _lock_second_factor(desk, session, state, user)
+        failures = await _count_failure(desk, session, state, found[1])
     await _slow_down(failures)
     if failures >= MAX_FAILURES:
         return _locked_text(now + dt.timedelta(minutes=LOCK_MINUTES), now)
     return _WRONG_CODE
 
 
-async def _lock_second_factor(desk: Desk, session: Any, state: StaffLogin, user: UserRow) -> None:
-    state.totp_failures = 0
+async def _accept(session: Any, state: StaffLogin, step: int, session_id: int) -> None:
+    state.totp_last_step, state.totp_failures = step, 0
+    await session.execute(
+        update(StaffSession)
+        .where(StaffSession.id == session_id)
+        .values(second_factor_pending=False)
+    )
+
+
+async def _count_failure(desk: Desk, session: Any, state: StaffLogin, user: UserRow) -> int:
+    """One more wrong code; at the limit, lock the account, end its pending sessions and
+    audit the lockout. Returns the count reached."""
+    failures = (state.totp_failures or 0) + 1
+    state.totp_failures = 0 if failures >= MAX_FAILURES else failures
+    if failures < MAX_FAILURES:
+        return failures
     state.locked_until = desk.now() + dt.timedelta(minutes=LOCK_MINUTES)
     await session.execute(
         update(StaffSession)
@@ -238,6 +245,7 @@ async def _lock_second_factor(desk: Desk, session: Any, state: StaffLogin, user:
         .values(revoked_at=desk.now())
     )
     audit.record(session, desk.now(), _actor(user), "login_locked", factor="totp")
+    return failures
 
 
 async def enable_totp(desk: Desk, user_id: int, secret: str, code: str) -> bool:
