@@ -61,6 +61,8 @@ from balcao._types import (
     Veto,
 )
 from balcao._web.auth import current_actor, staff_guard
+from balcao._web.openapi import error_responses
+from balcao._web.params import InvalidParameter, parse_date
 from balcao._web.security import client_ip
 from balcao.hookspecs import hookimpl
 
@@ -95,6 +97,7 @@ __all__ = [
     "IllegalTransition",
     "IncomingFile",
     "InvalidManifestation",
+    "InvalidParameter",
     "JobSpec",
     "Kind",
     "LookupColumn",
@@ -129,8 +132,10 @@ __all__ = [
     "client_ip",
     "create_app",
     "current_actor",
+    "error_responses",
     "hookimpl",
     "load_settings",
+    "parse_date",
     "safe_filename",
     "sniff_media_type",
     "staff_guard",

@@ -30,6 +30,7 @@ from balcao._web.errors import EXCEPTION_HANDLERS
 from balcao._web.hosts import AllowedHosts
 from balcao._web.metrics import Metrics, metrics_endpoint
 from balcao._web.observe import RequestObserver
+from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.readiness import ready
 from balcao._web.security import SecurityHeaders
@@ -125,7 +126,10 @@ def create_app_from_runtime(
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
-            title="Balcão", version="1", description="API do balcão virtual da ouvidoria"
+            title="Balcão",
+            version="1",
+            description="API do balcão virtual da ouvidoria",
+            render_plugins=documented_plugins(),
         ),
         lifespan=[_lifespan(runtime, embedded_worker)],
         logging_config=framework_logging(),

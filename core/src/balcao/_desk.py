@@ -810,6 +810,13 @@ class Desk:
         async with self.database.write() as session:
             return await rate_limits.hit(await session.connection(), self.now(), key, limit, window)
 
+    async def allow_access_attempt(self, client: str) -> bool:
+        """One hourly budget of access-code checks per client address, shared by every
+        route that checks a code (tracking, a channel's own pages): a second route must
+        not give a second set of guesses."""
+        limit = self.settings.tracking_rate_limit_per_hour
+        return await self.allow(f"access-code:{client}", limit, dt.timedelta(hours=1))
+
     # -- staff workspace -------------------------------------------------------------
 
     async def set_away(self, user_id: int, away: bool, actor: Actor) -> None:

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from balcao._backup_commands import backup_command, restore_command
 from balcao._config import ConfigError, Settings, load_settings
+from balcao._db.url import connection_problem
 from balcao._host import PluginError, PluginHost
 from balcao._logging import configure_logging
 from balcao._routing.command import routing
@@ -84,14 +87,16 @@ def _warn_unconfigured(specs: Sequence[ChannelSpec]) -> None:
 async def _ensure_schema(runtime: Runtime, migrate: bool = False) -> None:
     from balcao._db.status import schema_state
 
-    state = await schema_state(runtime.desk.database, runtime.migration_locations)
+    async with _reaching_database(runtime):
+        state = await schema_state(runtime.desk.database, runtime.migration_locations)
     if state.unknown:
         raise CommandError(_newer_database(state.unknown))
     if not state.pending:
         return
     first_start = state.empty and runtime.settings.is_sqlite
     if migrate or runtime.settings.migrate_on_start or first_start:
-        await runtime.upgrade_database()
+        async with _reaching_database(runtime):
+            await runtime.upgrade_database()
         return
     raise CommandError(
         f"o banco de dados não está atualizado (migrações pendentes: "
@@ -105,6 +110,16 @@ def _newer_database(unknown: frozenset[str]) -> str:
         f"o banco de dados é de uma versão mais nova do Balcão (revisões desconhecidas: "
         f"{', '.join(sorted(unknown))}): instale a versão que o criou ou restaure uma cópia"
     )
+
+
+@contextlib.asynccontextmanager
+async def _reaching_database(runtime: Runtime) -> AsyncIterator[None]:
+    """A database that does not answer is a configuration problem: say which, in one line."""
+    try:
+        yield
+    except (OSError, DBAPIError) as exc:
+        await runtime.close()
+        raise CommandError(connection_problem(runtime.settings.database_url, exc)) from None
 
 
 @cli.command()
@@ -171,10 +186,11 @@ def db_upgrade() -> None:
         from balcao._db.status import schema_state
 
         try:
-            state = await schema_state(runtime.desk.database, runtime.migration_locations)
-            if state.unknown:
-                raise CommandError(_newer_database(state.unknown))
-            await runtime.upgrade_database()
+            async with _reaching_database(runtime):
+                state = await schema_state(runtime.desk.database, runtime.migration_locations)
+                if state.unknown:
+                    raise CommandError(_newer_database(state.unknown))
+                await runtime.upgrade_database()
         finally:
             await runtime.close()
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from balcao._db import inline
+from balcao._db.url import check_database_url, owner_only
 
 __all__ = ["Database"]
 
@@ -55,6 +56,7 @@ class Database:
     """The app's database: ``read()`` and ``write()`` sessions that commit on success."""
 
     def __init__(self, url: str, **engine_options: Any) -> None:
+        parsed = check_database_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if not self.is_sqlite:
@@ -62,6 +64,7 @@ class Database:
         self.engine = create_async_engine(url, **engine_options)
         self._write_engine = self.engine
         if self.is_sqlite:
+            owner_only(parsed.database)
             _prepare_sqlite(self.engine, _READER_BUSY_MS)
             self._write_engine = _sqlite_writer(self.engine, url, engine_options)
         writer = self._write_engine.execution_options(balcao_write=True)

@@ -263,6 +263,9 @@ class StaffLogin(Base):
     locked_until: Mapped[dt.datetime | None]
     totp_sealed: Mapped[str | None] = mapped_column(Text)
     totp_last_step: Mapped[int | None]
+    # Wrong second-factor codes in a row, apart from wrong passwords: a correct password
+    # must not wipe the count of guessed codes.
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class WorkerHeartbeat(Base):

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import filetype  # type: ignore[import-untyped]
 
+from balcao._domain.text import visible
+
 __all__ = ["DEFAULT_TYPES", "AttachmentRejected", "FileStore", "safe_filename", "sniff"]
 
 DEFAULT_TYPES = frozenset(
@@ -44,7 +46,7 @@ class AttachmentRejected(ValueError):
 def safe_filename(name: str) -> str:
     """A name safe to store and show: no path, no control characters, bounded length."""
     base = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
-    base = re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "_", base).strip(" .")
+    base = visible(re.sub(r"[\x00-\x1f\x7f<>:\"|?*]", "_", base)).strip(" .")
     return (base or "arquivo")[:150]
 
 
@@ -83,7 +85,9 @@ class FileStore:
         target = self.path_for(digest)
         if target.exists():
             return digest
-        target.parent.mkdir(parents=True, exist_ok=True)
+        # Only the balcão's own user may list or read citizens' files (mkstemp makes 0600).
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)

@@ -16,6 +16,7 @@ from balcao._domain.codes import format_protocol, parse_protocol
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State
+from balcao._domain.text import visible
 from balcao._events import EventBase, StatusChanged
 from balcao._services import deadlines
 from balcao._text import fold
@@ -53,10 +54,19 @@ def normalized(new: NewManifestation) -> NewManifestation:
     if len(new.subject) > _MAX_SUBJECT:
         raise InvalidManifestation("subject", f"use no máximo {_MAX_SUBJECT} caracteres")
     if not new.anonymous:
-        return new
+        return _shown_name(new)
     if not new.kind.whistleblowing:
         raise InvalidManifestation("anonymous", "somente uma denúncia pode ser anônima")
     return msgspec.structs.replace(new, kind=Kind.COMUNICACAO, citizen=None)
+
+
+def _shown_name(new: NewManifestation) -> NewManifestation:
+    citizen = new.citizen
+    if citizen is None or not citizen.name or visible(citizen.name) == citizen.name:
+        return new
+    return msgspec.structs.replace(
+        new, citizen=msgspec.structs.replace(citizen, name=visible(citizen.name))
+    )
 
 
 def draft(new: NewManifestation, at: dt.datetime) -> Manifestation:

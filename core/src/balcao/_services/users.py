@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import ApiToken, UnitRow, UserRow
+from balcao._domain.text import visible
 from balcao._keys import KeyRing
 from balcao._types import Actor
 
@@ -62,7 +63,7 @@ async def create_user(
         session.add(UnitRow(code=unit, name=unit))
     user = UserRow(
         email=email.lower(),
-        name=name,
+        name=visible(name),
         role=role,
         unit_code=unit,
         password_hash=_hasher.hash(password),

@@ -21,6 +21,7 @@ from balcao._staff._reports import REPORT_ROUTES
 from balcao._staff._rules import RULE_ROUTES
 from balcao._staff._units import UNIT_ROUTES
 from balcao._web.auth import staff_guard
+from balcao._web.params import InvalidParameter
 
 __all__ = ["staff_routers"]
 
@@ -68,6 +69,7 @@ def staff_routers() -> list[Router]:
                 NotAuthorizedException: _to_login,
                 PermissionDeniedException: _problem(403, "Acesso não permitido"),
                 NotFound: _problem(404, "Não encontrada"),
+                InvalidParameter: _problem(400, "Pedido inválido"),
             },
         ),
     ]

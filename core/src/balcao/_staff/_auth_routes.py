@@ -89,15 +89,11 @@ async def second_factor(
 ) -> Template | Redirect:
     token = request.cookies.get(_sessions.COOKIE, "")
     target = _safe_next(text_of(data, "next"))
-    if token and await _sessions.verify_second_factor(desk, token, text_of(data, "code")):
+    error = await _sessions.verify_second_factor(desk, token, text_of(data, "code"))
+    if error is None:
         return Redirect(target, status_code=303)
     return Template(
-        "balcao/staff/totp.html",
-        context={
-            "error": "Código inválido ou já usado. Confira o relógio do celular.",
-            "next": target,
-        },
-        status_code=401,
+        "balcao/staff/totp.html", context={"error": error, "next": target}, status_code=401
     )
 
 

@@ -26,14 +26,21 @@ from balcao._services.queries import (
 )
 from balcao._staff._common import ALL_STAFF, page
 from balcao._web.auth import current_actor
+from balcao._web.params import parse_int, parse_page
 
 __all__ = ["INBOX_ROUTES"]
 
 _PER_PAGE = 25
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().lstrip("-").isdigit() else None
+_MAX_ID = 2**31 - 1
+
+
+def _assignee(raw: str | None, me: int | None) -> int | None:
+    """``eu``, ``ninguem`` (no one: see ``unassigned``) or a staff member's id."""
+    if raw in ("eu", "ninguem"):
+        return me if raw == "eu" else None
+    return parse_int(raw, "responsavel", 1, _MAX_ID)
 
 
 @get("/staff", opt={"roles": ALL_STAFF}, include_in_schema=False)
@@ -59,10 +66,10 @@ async def inbox(
         unit=actor.unit_code if actor.role == "unidade" else (unit or None),
         q=(q or "").strip() or None,
         overdue=True if overdue else None,
-        assignee=actor.user_id if assignee == "eu" else _int(assignee),
+        assignee=_assignee(assignee, actor.user_id),
         unassigned=assignee == "ninguem",
-        due_in_days=_int(due_in),
-        page=max(_int(page_number) or 1, 1),
+        due_in_days=parse_int(due_in, "vence_em", 0, 3660),
+        page=parse_page(page_number, "pagina"),
         per_page=_PER_PAGE,
     )
     today = desk.today()

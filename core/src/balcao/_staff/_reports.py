@@ -16,6 +16,7 @@ from balcao._domain.lifecycle import State
 from balcao._staff._common import page
 from balcao._staff._csv import csv_response
 from balcao._staff._figures import Figures, yearly_figures
+from balcao._web.params import parse_year
 
 __all__ = ["REPORT_ROUTES", "chart"]
 
@@ -39,15 +40,15 @@ def chart(group: str, values: dict[str, int]) -> list[dict[str, Any]]:
     ]
 
 
-async def _figures(desk: Desk, year: int | None) -> Figures:
-    chosen = year or desk.today().year
+async def _figures(desk: Desk, year: str | None) -> Figures:
+    chosen = parse_year(year) or desk.today().year
     async with desk.database.read() as session:
         return await yearly_figures(session, desk.calendar, chosen, desk.today())
 
 
 @get("/staff/relatorios", opt={"roles": _ROLES}, include_in_schema=False)
 async def reports(
-    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: FromQuery[int | None] = None
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: FromQuery[str | None] = None
 ) -> Template:
     figures = await _figures(desk, ano)
     charts = [
@@ -90,7 +91,7 @@ def _rows(figures: Figures) -> list[tuple[str, str, object]]:
 
 @get("/staff/relatorios.csv", opt={"roles": _ROLES}, include_in_schema=False)
 async def reports_csv(
-    desk: NamedDependency[Desk], ano: FromQuery[int | None] = None
+    desk: NamedDependency[Desk], ano: FromQuery[str | None] = None
 ) -> Response[bytes]:
     figures = await _figures(desk, ano)
     return csv_response(f"relatorio-{figures.year}.csv", ("grupo", "item", "valor"), _rows(figures))

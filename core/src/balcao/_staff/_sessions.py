@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 
 from balcao._db.models import StaffLogin, StaffSession, UserRow
 from balcao._desk import Desk
+from balcao._services import audit
 from balcao._services.users import verify_password
 from balcao._staff import _totp
 from balcao._types import Actor
@@ -34,6 +35,7 @@ COOKIE = "balcao_staff"
 SESSION_HOURS = 10
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
+_WRONG_CODE = "Código inválido ou já usado. Confira o relógio do celular."
 # A real hash of a throw-away value: unknown e-mails cost the same time as wrong passwords.
 _DUMMY_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$ivy7nPIilRA33VZMEpQddQ$"
@@ -87,7 +89,7 @@ async def log_in(desk: Desk, email: str, password: str) -> LoginResult:
     if state.locked_until is not None and state.locked_until > now:
         return LoginResult(error=_locked_text(state.locked_until, now))
     if not verify_password(user, password):
-        return await _failed(desk, user.id, state.failures + 1)
+        return await _failed(desk, user, state.failures + 1)
     await _reset_failures(desk, user.id)
     pending = state.totp_sealed is not None
     return LoginResult(token=await _new_session(desk, user, pending), second_factor=pending)
@@ -101,19 +103,25 @@ def _locked_text(until: dt.datetime, now: dt.datetime) -> str:
     )
 
 
-async def _failed(desk: Desk, user_id: int, failures: int) -> LoginResult:
+async def _failed(desk: Desk, user: UserRow, failures: int) -> LoginResult:
     locked = desk.now() + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
     async with desk.database.write() as session:
         await session.execute(
             update(StaffLogin)
-            .where(StaffLogin.user_id == user_id)
+            .where(StaffLogin.user_id == user.id)
             .values(failures=0 if locked else failures, locked_until=locked)
         )
-    # Slow-down: each failure in a row costs a little more time, up to two seconds.
-    await asyncio.sleep(min(0.1 * 2 ** max(failures - 2, 0), 2.0) if failures > 1 else 0)
+        if locked is not None:
+            audit.record(session, desk.now(), _actor(user), "login_locked", factor="password")
+    await _slow_down(failures)
     if locked is not None:
         return LoginResult(error=_locked_text(locked, desk.now()))
     return LoginResult(error="E-mail ou senha incorretos.")
+
+
+async def _slow_down(failures: int) -> None:
+    """Each failure in a row costs a little more time, up to two seconds."""
+    await asyncio.sleep(min(0.1 * 2 ** max(failures - 2, 0), 2.0) if failures > 1 else 0)
 
 
 async def _reset_failures(desk: Desk, user_id: int) -> None:
@@ -186,24 +194,58 @@ async def totp_enabled(desk: Desk, user_id: int) -> bool:
     return row is not None and row.totp_sealed is not None
 
 
-async def verify_second_factor(desk: Desk, token: str, code: str) -> bool:
-    """Complete a pending session with a TOTP code (each code works once)."""
+async def verify_second_factor(desk: Desk, token: str, code: str) -> str | None:
+    """Complete a pending session with a TOTP code (each code works once): None when done,
+    else what to tell the person. Wrong codes count like wrong passwords, in the database
+    (every instance sees the same count): the fifth in a row locks the account and ends
+    its pending sessions."""
     found = await _session_row(desk, token)
     if found is None:
-        return False
+        return _WRONG_CODE
+    now = desk.now()
     async with desk.database.write() as session:
-        state = await session.get(StaffLogin, found[1].id)
+        # Locked for the update: instances answering at once must not lose a failure.
+        state = await session.get(StaffLogin, found[1].id, with_for_update=True)
         if state is None or state.totp_sealed is None:
-            return False
+            return _WRONG_CODE
+        if state.locked_until is not None and state.locked_until > now:
+            return _locked_text(state.locked_until, now)
         secret = desk.sealer("core.totp").open_text(state.totp_sealed, state.user_id)
-        step = _totp.verify(secret, code, desk.now().timestamp(), state.totp_last_step)
-        if step is None:
-            return False
-        state.totp_last_step = step
-        row = await session.get(StaffSession, found[0].id)
-        assert row is not None
-        row.second_factor_pending = False
-    return True
+        step = _totp.verify(secret, code, now.timestamp(), state.totp_last_step)
+        if step is not None:
+            await _accept(session, state, step, found[0].id)
+            return None
+        failures = await _count_failure(desk, session, state, found[1])
+    await _slow_down(failures)
+    if failures >= MAX_FAILURES:
+        return _locked_text(now + dt.timedelta(minutes=LOCK_MINUTES), now)
+    return _WRONG_CODE
+
+
+async def _accept(session: Any, state: StaffLogin, step: int, session_id: int) -> None:
+    state.totp_last_step, state.totp_failures = step, 0
+    await session.execute(
+        update(StaffSession)
+        .where(StaffSession.id == session_id)
+        .values(second_factor_pending=False)
+    )
+
+
+async def _count_failure(desk: Desk, session: Any, state: StaffLogin, user: UserRow) -> int:
+    """One more wrong code; at the limit, lock the account, end its pending sessions and
+    audit the lockout. Returns the count reached."""
+    failures = (state.totp_failures or 0) + 1
+    state.totp_failures = 0 if failures >= MAX_FAILURES else failures
+    if failures < MAX_FAILURES:
+        return failures
+    state.locked_until = desk.now() + dt.timedelta(minutes=LOCK_MINUTES)
+    await session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.second_factor_pending.is_(True))
+        .values(revoked_at=desk.now())
+    )
+    audit.record(session, desk.now(), _actor(user), "login_locked", factor="totp")
+    return failures
 
 
 async def enable_totp(desk: Desk, user_id: int, secret: str, code: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from typing import Any
 
 from litestar import Request, get, post
@@ -17,24 +16,11 @@ from sqlalchemy import func, select
 from balcao._db.models import UnitRow, UserRow
 from balcao._desk import Desk
 from balcao._services import audit
+from balcao._services.units import UnitInput, field_problem, tree_problems, unit_input
 from balcao._staff._common import OUVIDOR, WRITERS, page, text_of
 from balcao._web.auth import current_actor
 
 __all__ = ["UNIT_ROUTES", "UnitInput", "parse_units_csv"]
-
-_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-UnitInput = tuple[str, str, str | None, str | None]
-
-
-def _check(code: str, name: str, email: str | None, where: str) -> str | None:
-    if not _CODE.match(code):
-        return f"{where}: código '{code}' inválido (letras, números, ponto, hífen; até 32)"
-    if not name:
-        return f"{where}: falta o nome da unidade {code}"
-    if email and not _EMAIL.match(email):
-        return f"{where}: e-mail inválido '{email}'"
-    return None
 
 
 def parse_units_csv(content: bytes) -> tuple[list[UnitInput], list[str]]:
@@ -51,16 +37,21 @@ def parse_units_csv(content: bytes) -> tuple[list[UnitInput], list[str]]:
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}
         code, name = row.get("codigo", ""), row.get("nome", "")
         email, parent = row.get("email") or None, row.get("superior") or None
-        problem = _check(code, name, email, f"linha {line}")
+        unit = unit_input(code.upper(), name, email, parent.upper() if parent else None)
+        problem = field_problem(unit, f"linha {line}")
         if problem:
             errors.append(problem)
         else:
-            units.append((code.upper(), name, email, parent.upper() if parent else None))
+            units.append(unit)
     return units, errors
 
 
-async def _save(desk: Desk, units: list[UnitInput], actor: Any, how: str) -> None:
+async def _save(desk: Desk, units: list[UnitInput], actor: Any, how: str) -> list[str]:
+    """Saves all or nothing: the problems with the tree, if any, and nothing saved."""
     async with desk.database.write() as session:
+        problems = await tree_problems(session, units)
+        if problems:
+            return problems
         for code, name, email, parent in units:
             row = await session.get(UnitRow, code) or UnitRow(code=code)
             row.name, row.email, row.parent_code = name, email, parent
@@ -68,6 +59,7 @@ async def _save(desk: Desk, units: list[UnitInput], actor: Any, how: str) -> Non
         audit.record(
             session, desk.now(), actor, "units_saved", None, how=how, codes=[u[0] for u in units]
         )
+    return []
 
 
 async def _listing(desk: Desk) -> tuple[list[UnitRow], dict[str, int]]:
@@ -102,12 +94,16 @@ async def save_unit(
     request: Request[Any, Any, Any],
     data: URLEncodedBody[dict[str, Any]],
 ) -> Template | Redirect:
-    code, name = text_of(data, "code").upper(), text_of(data, "name")
-    email, parent = text_of(data, "email") or None, text_of(data, "parent").upper() or None
-    problem = _check(code, name, email, "unidade")
-    if problem:
-        return await _page(desk, request, 422, errors=[problem])
-    await _save(desk, [(code, name, email, parent)], current_actor(request), "form")
+    unit = unit_input(
+        text_of(data, "code").upper(),
+        text_of(data, "name"),
+        text_of(data, "email"),
+        text_of(data, "parent").upper(),
+    )
+    problem = field_problem(unit, "unidade")
+    problems = [problem] if problem else await _save(desk, [unit], current_actor(request), "form")
+    if problems:
+        return await _page(desk, request, 422, errors=problems)
     return Redirect("/staff/unidades?ok=salva", status_code=303)
 
 
@@ -124,7 +120,9 @@ async def import_units(
     parsed, errors = parse_units_csv(await upload.read())
     if errors or not parsed:
         return await _page(desk, request, 422, errors=errors or ["o arquivo não tem unidades"])
-    await _save(desk, parsed, current_actor(request), "csv")
+    problems = await _save(desk, parsed, current_actor(request), "csv")
+    if problems:
+        return await _page(desk, request, 422, errors=problems)
     return Redirect(f"/staff/unidades?ok={len(parsed)}", status_code=303)
 
 

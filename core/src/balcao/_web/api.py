@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Router, get, post
+from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
@@ -18,8 +18,11 @@ from balcao._domain.lifecycle import State
 from balcao._services import audit
 from balcao._services.manifestations import load, to_view
 from balcao._services.queries import Filters, Page, TimelineEntry, list_manifestations, timeline
+from balcao._services.units import field_problem, tree_problems, unit_input
 from balcao._types import Actor, Citizen, DeadlineView, Manifestation
 from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor, staff_guard
+from balcao._web.openapi import error_responses
+from balcao._web.params import MAX_PAGE
 
 __all__ = ["api_router"]
 
@@ -71,7 +74,7 @@ class ForwardIn(msgspec.Struct, frozen=True):
 
 
 class IdentityIn(msgspec.Struct, frozen=True):
-    reason: str
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
 
 
 class Unit(msgspec.Struct, frozen=True):
@@ -119,8 +122,8 @@ async def list_(
     unit: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
     overdue: FromQuery[bool | None] = None,
-    page: FromQuery[int] = 1,
-    per_page: FromQuery[int] = 25,
+    page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 25,
 ) -> Page:
     """Manifestations, newest first, with filters and paging."""
     actor = current_actor(request)
@@ -214,7 +217,12 @@ async def add_message(
     return MessageOut(await desk.reply(found.protocol, data.text, actor), False)
 
 
-@post("/manifestations/{protocol:str}/transitions", opt={"roles": _REPLY}, status_code=200)
+@post(
+    "/manifestations/{protocol:str}/transitions",
+    opt={"roles": _REPLY},
+    status_code=200,
+    responses=error_responses(409),
+)
 async def transition(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -229,7 +237,12 @@ async def transition(
     return await desk.transition(found.protocol, data.to, actor, data.reason)
 
 
-@post("/manifestations/{protocol:str}/forward", opt={"roles": WRITERS}, status_code=200)
+@post(
+    "/manifestations/{protocol:str}/forward",
+    opt={"roles": WRITERS},
+    status_code=200,
+    responses=error_responses(409),
+)
 async def forward(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -254,9 +267,12 @@ async def reveal(
     request: Request[Any, Any, Any],
     protocol: FromPath[str],
     data: JSONBody[IdentityIn],
-) -> Citizen | None:
+) -> Response[Citizen | None]:
     """The citizen's identity (ouvidor only); every view is written to the audit log."""
-    return await desk.reveal_identity(protocol, current_actor(request), data.reason)
+    if not data.reason.strip():
+        raise ValidationException("informe o motivo para ver a identidade")
+    citizen = await desk.reveal_identity(protocol, current_actor(request), data.reason)
+    return Response(citizen, headers={"cache-control": "no-store"})
 
 
 @get("/units", opt={"roles": ALL_STAFF})
@@ -266,19 +282,28 @@ async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
         return [Unit(r.code, r.name, r.email, r.parent_code) for r in rows]
 
 
-@post("/units", opt={"roles": frozenset({"ouvidor"})}, status_code=201)
+@post(
+    "/units",
+    opt={"roles": frozenset({"ouvidor"})},
+    status_code=201,
+    responses=error_responses(422),
+)
 async def save_unit(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[Unit]
 ) -> Unit:
-    """Create or update a unit of the directory."""
+    """Create or update a unit of the directory; 422 names what is wrong (an empty or
+    malformed code, a superior that does not exist, a unit above itself)."""
+    code, name, email, parent = unit = unit_input(data.code, data.name, data.email, data.parent)
     async with desk.database.write() as session:
-        row = await session.get(UnitRow, data.code) or UnitRow(code=data.code)
-        row.name, row.email, row.parent_code = data.name, data.email, data.parent
+        problem = field_problem(unit, "unidade")
+        problems = [problem] if problem else await tree_problems(session, [unit])
+        if problems:
+            raise HTTPException(status_code=422, detail="; ".join(problems))
+        row = await session.get(UnitRow, code) or UnitRow(code=code)
+        row.name, row.email, row.parent_code = name, email, parent
         session.add(row)
-        audit.record(
-            session, desk.now(), current_actor(request), "unit_saved", None, code=data.code
-        )
-    return data
+        audit.record(session, desk.now(), current_actor(request), "unit_saved", None, code=code)
+    return Unit(code, name, email, parent)
 
 
 @get("/audit", opt={"roles": READERS})

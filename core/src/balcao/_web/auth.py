@@ -1,6 +1,7 @@
 """Staff authentication by bearer token (or staff session cookie) and role guards: every
 staff route declares who may use it in ``opt={"roles": ...}``; a route without that
-declaration is closed to everyone."""
+declaration is closed to everyone. A change made with the cookie must prove it comes from
+our own pages (``_web/csrf.py``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from litestar.handlers.base import BaseRouteHandler
 from balcao._desk import Desk
 from balcao._services.users import actor_for_token
 from balcao._types import Actor
+from balcao._web.csrf import check_cookie_change
 
 __all__ = ["ALL_STAFF", "READERS", "WRITERS", "current_actor", "staff_guard"]
 
@@ -34,14 +36,10 @@ async def _cookie_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: De
     # Imported here: the staff web interface builds on this module.
     from balcao._staff._sessions import session_actor
 
-    # /api/ is outside the CSRF middleware: a cookie there may only read, never change.
-    if connection.url.path.startswith("/api/") and connection.scope.get("method") not in (
-        "GET",
-        "HEAD",
-    ):
-        return None
-
-    return await session_actor(connection, desk)
+    actor = await session_actor(connection, desk)
+    if actor is not None:
+        await check_cookie_change(connection)
+    return actor
 
 
 async def staff_guard(

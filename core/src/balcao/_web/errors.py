@@ -13,6 +13,7 @@ from balcao._domain.lifecycle import IllegalTransition
 from balcao._services.attachments import AttachmentRejected
 from balcao._services.deadlines import DeadlineError
 from balcao._services.manifestations import InvalidManifestation
+from balcao._web.params import InvalidParameter
 
 __all__ = ["EXCEPTION_HANDLERS"]
 
@@ -39,6 +40,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     TransitionRefused: _answer(409),
     DeadlineError: _answer(409),
     InvalidManifestation: _answer(422),
+    InvalidParameter: _answer(400),
     AttachmentRejected: _answer(422),
     RateLimited: _answer(429),
 }

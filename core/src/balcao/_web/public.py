@@ -19,6 +19,7 @@ from balcao._services.manifestations import load
 from balcao._services.queries import timeline
 from balcao._types import Manifestation
 from balcao._web.formatting import date_text, datetime_text
+from balcao._web.openapi import error_responses
 from balcao._web.security import client_ip
 
 __all__ = ["PUBLIC_ROUTES"]
@@ -87,8 +88,7 @@ async def home(desk: NamedDependency[Desk]) -> Template:
 async def _track(
     desk: Desk, request: Request[Any, Any, Any], data: TrackingRequest
 ) -> Tracking | None:
-    key = f"tracking:{client_ip(request, desk.settings.trusted_proxies)}"
-    if not await desk.allow(key, desk.settings.tracking_rate_limit_per_hour, dt.timedelta(hours=1)):
+    if not await desk.allow_access_attempt(client_ip(request, desk.settings.trusted_proxies)):
         raise HTTPException(
             status_code=HTTP_429_TOO_MANY_REQUESTS,
             detail="Muitas consultas deste endereço. Tente de novo mais tarde.",
@@ -119,7 +119,12 @@ async def _tracking(desk: Desk, found: Manifestation) -> Tracking:
     )
 
 
-@post("/api/v1/tracking", tags=["público"], status_code=200)
+@post(
+    "/api/v1/tracking",
+    tags=["público"],
+    status_code=200,
+    responses=error_responses(404, 429),
+)
 async def track_api(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[TrackingRequest]
 ) -> Tracking:

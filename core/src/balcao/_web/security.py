@@ -22,9 +22,14 @@ _HEADERS = {
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
 
+# Staff answers may carry a case's text or a citizen's identity: no cache, shared or not,
+# keeps a copy (a route that knows better sets its own cache-control).
+_PRIVATE = ("/staff", "/api/", "/exports/")
+
 
 class SecurityHeaders:
-    """ASGI middleware: CSP without inline scripts, no framing, nosniff, referrer policy.
+    """ASGI middleware: CSP without inline scripts, no framing, nosniff, referrer policy,
+    and no caching of staff answers.
     The interactive API docs under /schema load their own scripts, so they get no CSP."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -35,6 +40,7 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         docs = scope["path"].startswith("/schema")
+        private = scope["path"].startswith(_PRIVATE)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -43,6 +49,8 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 if not docs:
                     headers.setdefault("content-security-policy", _CSP)
+                if private:
+                    headers.setdefault("cache-control", "no-store")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -14,7 +14,7 @@ import click
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from balcao import Settings
+from balcao import InvalidParameter, Settings, parse_date
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._query import Period, count
 from balcao_falabr_export._report import ENCODINGS
@@ -29,9 +29,12 @@ class ExportError(click.ClickException):
 
 def _date(_ctx: click.Context, param: click.Parameter, value: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"data inválida {value!r}: use AAAA-MM-DD", param=param) from None
+        day = parse_date(value, param.name or "data")
+    except InvalidParameter as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+    if day is None:
+        raise click.BadParameter("informe uma data AAAA-MM-DD", param=param)
+    return day
 
 
 async def _write(

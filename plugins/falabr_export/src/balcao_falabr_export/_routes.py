@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, NotFoundException
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from balcao import Desk, current_actor
+from balcao import Desk, InvalidParameter, current_actor, error_responses, parse_date
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (
@@ -34,6 +34,12 @@ __all__ = ["ROUTES"]
 _WRITERS = frozenset({"ouvidor", "atendente"})
 _READERS = frozenset({"ouvidor", "atendente", "auditor"})
 _JSON_OPT: dict[str, Any] = {"exclude_from_csrf": True}
+
+
+_HANDED_OVER = {
+    201: ResponseSpec(RegistrationView, description="Registrada no Fala.BR (modo api)"),
+    202: ResponseSpec(RegistrationView, description="Enviada; o Fala.BR ainda vai responder"),
+}
 
 
 class RegisterIn(msgspec.Struct, frozen=True):
@@ -78,6 +84,7 @@ async def _api(desk: Desk, config: FalabrConfig, protocol: str, actor: str) -> R
     "/manifestations/{protocol:str}/register",
     opt={"roles": _WRITERS, **_JSON_OPT},
     status_code=200,
+    responses={**_HANDED_OVER, **error_responses(409, 422)},
 )
 async def register(
     desk: NamedDependency[Desk],
@@ -110,7 +117,12 @@ async def status(
     return await _view(desk, protocol, reveal_code=current_actor(request).role == "ouvidor")
 
 
-@post("/manifestations/{protocol:str}/nup", opt={"roles": _WRITERS, **_JSON_OPT}, status_code=200)
+@post(
+    "/manifestations/{protocol:str}/nup",
+    opt={"roles": _WRITERS, **_JSON_OPT},
+    status_code=200,
+    responses=error_responses(409, 422),
+)
 async def set_nup(
     desk: NamedDependency[Desk],
     config: NamedDependency[FalabrConfig],
@@ -131,15 +143,17 @@ async def set_nup(
 
 def _period(desk: Desk, start: str, end: str) -> Period:
     try:
-        first, last = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
-    except ValueError as exc:
-        raise _error(422, "use datas no formato AAAA-MM-DD em 'from' e 'to'") from exc
+        first, last = parse_date(start, "from"), parse_date(end, "to")
+    except InvalidParameter as exc:
+        raise _error(422, str(exc)) from exc
+    if first is None or last is None:
+        raise _error(422, "informe 'from' e 'to' no formato AAAA-MM-DD")
     if last < first:
         raise _error(422, "'to' deve ser igual ou posterior a 'from'")
     return Period(first, last, desk.calendar.timezone)
 
 
-@get("/report", opt={"roles": _READERS})
+@get("/report", opt={"roles": _READERS}, responses=error_responses(422))
 async def report(
     desk: NamedDependency[Desk],
     config: NamedDependency[FalabrConfig],

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from balcao import Desk
+from balcao import Desk, error_responses
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._config import MeetConfig
 from balcao_meet._ics import booking_ics
@@ -29,6 +29,8 @@ from balcao_meet._views import (
 __all__ = ["API_ROUTES"]
 
 _NO_CSRF = {"exclude_from_csrf": True}
+# Routes behind an access code: none sent (401), a wrong one (404), too many tries (429).
+_CODE_ERRORS = error_responses(401, 404, 429)
 _TAKEN = "Este horário acabou de ser reservado por outra pessoa. Escolha outro horário."
 AccessCode = Annotated[str | None, HeaderParameter(name="X-Access-Code")]
 
@@ -86,7 +88,13 @@ async def slots_api(
     return slot_views(desk.calendar, found)
 
 
-@post("/api/bookings", tags=["meet"], status_code=201, opt=_NO_CSRF)
+@post(
+    "/api/bookings",
+    tags=["meet"],
+    status_code=201,
+    opt=_NO_CSRF,
+    responses=error_responses(409, 422, 429),
+)
 async def book_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -101,7 +109,12 @@ async def book_api(
         raise HTTPException(status_code=409, detail=_TAKEN) from None
 
 
-@get("/api/bookings/{protocol:str}", tags=["meet"], guards=[access_limit])
+@get(
+    "/api/bookings/{protocol:str}",
+    tags=["meet"],
+    guards=[access_limit],
+    responses=_CODE_ERRORS,
+)
 async def booking_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -112,7 +125,13 @@ async def booking_api(
     return _row_view(desk, await Bookings(desk, config).find(protocol, _code(code)))
 
 
-@patch("/api/bookings/{protocol:str}", tags=["meet"], opt=_NO_CSRF, guards=[access_limit])
+@patch(
+    "/api/bookings/{protocol:str}",
+    tags=["meet"],
+    opt=_NO_CSRF,
+    guards=[access_limit],
+    responses={**_CODE_ERRORS, **error_responses(409)},
+)
 async def move_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -135,6 +154,7 @@ async def move_api(
     status_code=200,
     opt=_NO_CSRF,
     guards=[access_limit],
+    responses={**_CODE_ERRORS, **error_responses(409)},
 )
 async def cancel_api(
     desk: NamedDependency[Desk],
@@ -149,7 +169,12 @@ async def cancel_api(
         raise HTTPException(status_code=409, detail=str(exc)) from None
 
 
-@get("/api/bookings/{protocol:str}/calendar.ics", tags=["meet"], guards=[access_limit])
+@get(
+    "/api/bookings/{protocol:str}/calendar.ics",
+    tags=["meet"],
+    guards=[access_limit],
+    responses=_CODE_ERRORS,
+)
 async def ics_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],

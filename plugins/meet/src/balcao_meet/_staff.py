@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from balcao import Desk, current_actor
+from balcao import Desk, current_actor, error_responses
 from balcao_meet._bookings import BookingClosed, Bookings
 from balcao_meet._config import MeetConfig
 from balcao_meet._models import BookingRow, Status
@@ -169,6 +169,7 @@ async def _record(
     "/api/bookings/{protocol:str}/outcome",
     opt={"roles": _WRITERS, "exclude_from_csrf": True},
     status_code=200,
+    responses=error_responses(409),
     tags=["meet"],
 )
 async def outcome_api(

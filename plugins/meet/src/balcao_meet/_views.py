@@ -11,7 +11,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 
-from balcao import BusinessCalendar, Desk, client_ip
+from balcao import BusinessCalendar, Desk, InvalidParameter, client_ip, parse_date
 from balcao_meet._config import MeetConfig
 from balcao_meet._slots import Interval
 from balcao_meet._text import day_text, hour_text
@@ -48,15 +48,11 @@ def grouped(calendar: BusinessCalendar, slots: list[Interval]) -> list[dict[str,
     ]
 
 
-def parse_day(raw: str | None, default: dt.date) -> dt.date:
-    if not raw:
-        return default
+def parse_day(raw: str | None, default: dt.date, name: str = "from") -> dt.date:
     try:
-        return dt.date.fromisoformat(raw)
-    except ValueError:
-        raise HTTPException(
-            status_code=400, detail=f"data inválida {raw!r}: use AAAA-MM-DD, como 2026-12-02"
-        ) from None
+        return parse_date(raw, name) or default
+    except InvalidParameter as exc:
+        raise HTTPException(status_code=400, detail=str(exc)) from None
 
 
 def checked_days(days: int) -> int:
@@ -77,12 +73,10 @@ async def check_rate(desk: Desk, config: MeetConfig, request: Request[Any, Any, 
 async def access_limit(
     connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler
 ) -> None:
-    """Guard for routes that check an access code: the same hourly limit per client
-    address as the core's tracking, so codes cannot be guessed by trying many."""
+    """Guard for routes that check an access code: the core's one hourly budget per client
+    address, shared with tracking, so codes cannot be guessed by trying many."""
     desk: Desk = connection.app.state.desk
-    limit = desk.settings.tracking_rate_limit_per_hour
-    key = f"meet:access:{client_ip(connection, desk.settings.trusted_proxies)}"
-    if not await desk.allow(key, limit, dt.timedelta(hours=1)):
+    if not await desk.allow_access_attempt(client_ip(connection, desk.settings.trusted_proxies)):
         raise HTTPException(
             status_code=429, detail="Muitas consultas deste endereço. Tente de novo mais tarde."
         )

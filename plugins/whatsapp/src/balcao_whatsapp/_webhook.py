@@ -13,7 +13,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Response
 
-from balcao import Desk
+from balcao import Desk, error_responses
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import valid_signature
 from balcao_whatsapp._wire import MessageKey, Notification, StatusKey, StoredEvent, Value
@@ -25,7 +25,7 @@ CHANNEL = "whatsapp"
 _OPT = {"exclude_from_csrf": True}
 
 
-@get("/webhook", opt=_OPT, media_type="text/plain")
+@get("/webhook", opt=_OPT, media_type="text/plain", responses=error_responses(403))
 async def handshake(
     request: Request[Any, Any, Any], config: NamedDependency[WhatsAppConfig]
 ) -> Response[str]:
@@ -43,7 +43,13 @@ async def handshake(
     return Response(challenge or "", status_code=200)
 
 
-@post("/webhook", opt=_OPT, status_code=200, media_type="application/json")
+@post(
+    "/webhook",
+    opt=_OPT,
+    status_code=200,
+    media_type="application/json",
+    responses=error_responses(400, 401, 503),
+)
 async def receive(
     request: Request[Any, Any, Any],
     desk: NamedDependency[Desk],
@@ -59,7 +65,7 @@ async def receive(
         )
     try:
         items = list(split(body))
-    except msgspec.ValidationError as exc:
+    except msgspec.DecodeError as exc:  # not JSON, or not a notification
         return Response({"detail": f"corpo não reconhecido: {exc}"}, status_code=400)
     stored = 0
     for key, event in items:
