@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from balcao._access import Access
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State
@@ -18,8 +19,6 @@ from balcao._staff._csv import csv_response
 from balcao._staff._figures import Figures, yearly_figures
 
 __all__ = ["REPORT_ROUTES", "chart"]
-
-_ROLES = frozenset({"ouvidor", "atendente", "auditor"})
 
 
 def _label(group: str, key: str) -> str:
@@ -45,7 +44,7 @@ async def _figures(desk: Desk, year: int | None) -> Figures:
         return await yearly_figures(session, desk.calendar, chosen, desk.today())
 
 
-@get("/staff/relatorios", opt={"roles": _ROLES}, include_in_schema=False)
+@get("/staff/relatorios", opt={"access": Access.REPORTS}, include_in_schema=False)
 async def reports(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: FromQuery[int | None] = None
 ) -> Template:
@@ -88,7 +87,7 @@ def _rows(figures: Figures) -> list[tuple[str, str, object]]:
     return rows
 
 
-@get("/staff/relatorios.csv", opt={"roles": _ROLES}, include_in_schema=False)
+@get("/staff/relatorios.csv", opt={"access": Access.REPORTS}, include_in_schema=False)
 async def reports_csv(
     desk: NamedDependency[Desk], ano: FromQuery[int | None] = None
 ) -> Response[bytes]:

@@ -8,22 +8,21 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Router, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
+from balcao._access import Access, redact, scoped, unit_timeline
 from balcao._db.models import AuditEntry, UnitRow
 from balcao._desk import Desk
 from balcao._domain.lifecycle import State
 from balcao._services import audit
 from balcao._services.manifestations import load, to_view
 from balcao._services.queries import Filters, Page, TimelineEntry, list_manifestations, timeline
-from balcao._types import Actor, Citizen, DeadlineView, Manifestation
-from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor, staff_guard
+from balcao._types import Citizen, DeadlineView, Manifestation
+from balcao._web.auth import current_actor, staff_guard
 
 __all__ = ["api_router"]
-
-_REPLY = frozenset({"ouvidor", "atendente", "unidade"})
 
 
 class PluginInfo(msgspec.Struct, frozen=True):
@@ -89,18 +88,13 @@ class AuditOut(msgspec.Struct, frozen=True):
     detail: dict[str, Any]
 
 
-def _visible(actor: Actor, found: Manifestation) -> Manifestation:
-    """A unit member sees only what was forwarded to the unit; others get 404, not 403."""
-    if actor.role == "unidade" and found.unit_code != actor.unit_code:
-        raise NotFoundException(f"manifestação {found.protocol} não encontrada")
-    return found
-
-
 async def _get(desk: Desk, request: Request[Any, Any, Any], protocol: str) -> Manifestation:
-    return _visible(current_actor(request), await desk.get(protocol))
+    """The case, through the access policy with the route's declared action."""
+    action = request.route_handler.opt["access"]
+    return await desk.authorize(protocol, current_actor(request), action)
 
 
-@get("/plugins", opt={"roles": ALL_STAFF})
+@get("/plugins", opt={"access": Access.PLUGINS})
 async def list_plugins(desk: NamedDependency[Desk]) -> list[PluginInfo]:
     """Installed plugins and their status (the same list as ``balcao plugins``)."""
     return [
@@ -109,7 +103,7 @@ async def list_plugins(desk: NamedDependency[Desk]) -> list[PluginInfo]:
     ]
 
 
-@get("/manifestations", opt={"roles": ALL_STAFF})
+@get("/manifestations", opt={"access": Access.LIST})
 async def list_(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -124,8 +118,6 @@ async def list_(
 ) -> Page:
     """Manifestations, newest first, with filters and paging."""
     actor = current_actor(request)
-    if actor.role == "unidade":
-        unit = actor.unit_code
     filters = Filters(
         state=state_filter,
         kind=kind,
@@ -137,14 +129,11 @@ async def list_(
         per_page=per_page,
     )
     async with desk.database.read() as session:
-        found = await list_manifestations(session, filters, desk.today())
-    if actor.role != "unidade":
-        return found
-    hidden = [msgspec.structs.replace(m, subject="", description="") for m in found.items]
-    return msgspec.structs.replace(found, items=hidden)
+        found = await list_manifestations(session, scoped(actor, filters), desk.today())
+    return msgspec.structs.replace(found, items=[redact(actor, m) for m in found.items])
 
 
-@get("/manifestations/{protocol:str}", opt={"roles": ALL_STAFF})
+@get("/manifestations/{protocol:str}", opt={"access": Access.VIEW})
 async def detail(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> Detail:
@@ -154,13 +143,11 @@ async def detail(
         row = await load(session, protocol)
         assert row is not None
         entries = await timeline(session, row.id)
-    view = to_view(row)
-    if current_actor(request).role == "unidade":
-        view, entries = _for_unit(view, entries, current_actor(request).unit_code)
+    actor = current_actor(request)
     return Detail(
-        manifestation=view,
+        manifestation=redact(actor, to_view(row)),
         deadlines=await desk.deadlines(found.protocol),
-        timeline=entries,
+        timeline=unit_timeline(actor, entries),
         actions=_actions(request, found),
     )
 
@@ -181,22 +168,7 @@ def _actions(request: Request[Any, Any, Any], found: Manifestation) -> list[Acti
     ]
 
 
-def _for_unit(
-    view: Manifestation, entries: list[TimelineEntry], unit: str | None
-) -> tuple[Manifestation, list[TimelineEntry]]:
-    """A unit sees the extracts forwarded to it and its own answers, never the citizen's
-    own text (which may identify a denunciante)."""
-    extracts = [
-        e
-        for e in entries
-        if e.type == "internal"
-        and (e.detail.get("forward_to") == unit or e.detail.get("unit_answer") == unit)
-    ]
-    hidden = msgspec.structs.replace(view, subject="", description="", routing_reason=None)
-    return hidden, extracts
-
-
-@post("/manifestations/{protocol:str}/messages", opt={"roles": _REPLY}, status_code=201)
+@post("/manifestations/{protocol:str}/messages", opt={"access": Access.MESSAGE}, status_code=201)
 async def add_message(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -214,7 +186,9 @@ async def add_message(
     return MessageOut(await desk.reply(found.protocol, data.text, actor), False)
 
 
-@post("/manifestations/{protocol:str}/transitions", opt={"roles": _REPLY}, status_code=200)
+@post(
+    "/manifestations/{protocol:str}/transitions", opt={"access": Access.TRANSITION}, status_code=200
+)
 async def transition(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -222,31 +196,30 @@ async def transition(
     data: JSONBody[TransitionIn],
 ) -> Manifestation:
     """Move the manifestation to another state (checked against the transition table)."""
-    actor = current_actor(request)
     found = await _get(desk, request, protocol)
-    if actor.role == "unidade" and data.to is not State.UNIT_ANSWERED:
-        raise NotFoundException("a unidade só pode marcar a manifestação como respondida")
-    return await desk.transition(found.protocol, data.to, actor, data.reason)
+    return await desk.transition(found.protocol, data.to, current_actor(request), data.reason)
 
 
-@post("/manifestations/{protocol:str}/forward", opt={"roles": WRITERS}, status_code=200)
+@post("/manifestations/{protocol:str}/forward", opt={"access": Access.FORWARD}, status_code=200)
 async def forward(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
     protocol: FromPath[str],
     data: JSONBody[ForwardIn],
 ) -> Manifestation:
-    """Forward to a unit; the unit sees only ``text`` (the extract)."""
+    """Forward to a unit; the unit sees only ``text`` (the extract). Denúncias and
+    confidential cases are forwarded by the ouvidor only."""
+    found = await _get(desk, request, protocol)
     async with desk.database.read() as session:
         if await session.get(UnitRow, data.unit) is None:
             raise ValidationException(f"unidade desconhecida: {data.unit}")
-    await desk.forward(protocol, data.unit, data.text, current_actor(request))
-    return await desk.get(protocol)
+    await desk.forward(found.protocol, data.unit, data.text, current_actor(request))
+    return await desk.get(found.protocol)
 
 
 @post(
     "/manifestations/{protocol:str}/identity",
-    opt={"roles": frozenset({"ouvidor"})},
+    opt={"access": Access.REVEAL_IDENTITY},
     status_code=200,
 )
 async def reveal(
@@ -259,14 +232,14 @@ async def reveal(
     return await desk.reveal_identity(protocol, current_actor(request), data.reason)
 
 
-@get("/units", opt={"roles": ALL_STAFF})
+@get("/units", opt={"access": Access.UNITS_LIST})
 async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
     async with desk.database.read() as session:
         rows = await session.scalars(select(UnitRow).order_by(UnitRow.code))
         return [Unit(r.code, r.name, r.email, r.parent_code) for r in rows]
 
 
-@post("/units", opt={"roles": frozenset({"ouvidor"})}, status_code=201)
+@post("/units", opt={"access": Access.UNITS_EDIT}, status_code=201)
 async def save_unit(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[Unit]
 ) -> Unit:
@@ -281,7 +254,7 @@ async def save_unit(
     return data
 
 
-@get("/audit", opt={"roles": READERS})
+@get("/audit", opt={"access": Access.AUDIT})
 async def audit_log(
     desk: NamedDependency[Desk],
     protocol: FromQuery[str | None] = None,
