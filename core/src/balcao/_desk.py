@@ -29,6 +29,8 @@ from balcao._db.models import (
 from balcao._domain.calendar import BusinessCalendar
 from balcao._domain.codes import format_protocol, new_access_code, normalize_access_code
 from balcao._domain.deadlines import Purpose
+from balcao._domain.extract import pseudonymize, replace_name
+from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State, check_transition
 from balcao._errors import NotFound
 from balcao._events import (
@@ -167,7 +169,7 @@ class Desk:
             created, events = await self._create(connection, new, code, actor, outcome)
             await self._attach(session, created, None, stored)
             if outcome.forward_to or outcome.assign_to or outcome.round_robin:
-                row = await session.get_one(ManifestationRow, created)
+                row = await self._load(session, events[0].protocol)
                 events += await self._apply_decision(session, row, outcome)
         await self.publish(events)
         return Receipt(protocol=events[0].protocol, access_code=code)
@@ -274,7 +276,16 @@ class Desk:
         if not outcome.forward_to:
             return []
         system = Actor.system("roteamento")
-        return await self._forward(session, row, outcome.forward_to, system, row.description)
+        return await self._forward(session, row, outcome.forward_to, system, self._extract(row))
+
+    def _extract(self, row: ManifestationRow) -> str:
+        """What a unit gets when a rule forwards: a denúncia's or a confidential case's
+        text pseudonymized (nobody reviewed it), any other case's text as it came."""
+        if not (Kind(row.kind).whistleblowing or row.confidential):
+            return row.description
+        sealed = identity.unseal(self.keys, row.identity)
+        name = sealed.citizen.name if sealed.citizen else None
+        return pseudonymize(row.description, name, to_view(row).pseudonym)
 
     async def _user_id(self, session: AsyncSession, email: str) -> int | None:
         query = select(UserRow.id).where(UserRow.email == email, UserRow.active.is_(True))
@@ -1037,6 +1048,4 @@ async def _erase_identity(
 
 
 def _replace_name(text: str, name: str, alias: str) -> str:
-    from balcao._staff._extract import replace_name  # the same name matcher as the extract
-
-    return replace_name(text, name, alias)
+    return replace_name(text, name, alias)  # the same name matcher as the extract

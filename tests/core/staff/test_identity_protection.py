@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from balcao import Citizen, Kind
+from balcao import Citizen, Kind, Manifestation, RoutingDecision, RoutingRuleSpec, hookimpl
 from balcao.testing import Balcao
 
 from .conftest import csrf
@@ -215,3 +215,30 @@ async def test_an_anonymous_case_offers_no_identity_and_audits_no_view(balcao: B
         f"/api/v1/audit?protocol={receipt.protocol}&action=identity_view", headers=auth
     )
     assert log.json() == []
+
+
+class _ForwardEverything:
+    """A plugin whose routing rule sends every case straight to PROEG, as confidential."""
+
+    @hookimpl
+    def balcao_register_routing_rules(self) -> list[RoutingRuleSpec]:
+        async def proeg(draft: Manifestation) -> RoutingDecision | None:
+            return RoutingDecision(reason="sigilosa", forward_to="PROEG", confidential=True)
+
+        return [RoutingRuleSpec(name="proeg", priority=1, evaluate=proeg)]
+
+
+async def test_a_rule_forwards_a_confidential_case_only_as_a_pseudonymized_extract(
+    make_balcao: Any,
+) -> None:
+    balcao = await make_balcao(plugins=[("regras", _ForwardEverything())])
+    citizen = Citizen(name="Joana Quintanilha Barbosa", email="joana@ufmt.br")
+    receipt = await balcao.manifestation(RELATO, citizen=citizen)
+    _, unit = await balcao.user("unidade", unit="PROEG")
+    detail = await balcao.client.get(f"/api/v1/manifestations/{receipt.protocol}", headers=unit)
+    assert detail.status_code == 200
+    [extract] = [e["text"] for e in detail.json()["timeline"]]
+    assert "Quintanilha" not in extract
+    assert "taxas indevidas" in extract
+    found = await balcao.client.get("/api/v1/manifestations?q=Joana", headers=unit)
+    assert found.json()["total"] == 0

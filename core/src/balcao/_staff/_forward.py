@@ -18,11 +18,11 @@ from sqlalchemy import select
 from balcao._access import Access, may
 from balcao._db.models import UnitRow
 from balcao._desk import Desk
+from balcao._domain.extract import find_identifiers, pseudonymize
 from balcao._domain.lifecycle import IllegalTransition
 from balcao._services import audit, identity
 from balcao._services.manifestations import load
 from balcao._staff._common import page, text_of, visible
-from balcao._staff._extract import find_identifiers, pseudonymize
 from balcao._types import Actor, Manifestation
 from balcao._web.auth import current_actor
 
