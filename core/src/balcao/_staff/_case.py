@@ -59,15 +59,16 @@ async def _context(
                 )
             ).all()
         )
+    shown = redact(actor, found)
     return {
-        "m": redact(actor, found),
+        "m": shown,
+        "redacted": shown is not found,
         "timeline": unit_timeline(actor, entries),
         "files": files if may(actor, Access.ATTACHMENT, found) else [],
         "deadlines": await desk.deadlines(found.protocol),
         "next_states": sorted(TRANSITIONS[found.state], key=list(State).index),
         "staff": staff,
         "actions": _actions(specs, actor, found.protocol),
-        "unit_only": actor.role == "unidade",
         "can": {a.value for a in Access if may(actor, a, found)},
     }
 

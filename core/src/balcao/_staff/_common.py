@@ -51,6 +51,7 @@ def page(
         context={
             "me": actor,
             "role_label": ROLE_LABELS.get(actor.role or "", ""),
+            "allowed": {a.value for a in Access if role_may(actor.role, a)},
             "nav": nav,
             "path": request.url.path,
             "kinds": list(Kind),

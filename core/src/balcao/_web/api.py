@@ -12,7 +12,7 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
-from balcao._access import Access, redact, scoped, unit_timeline
+from balcao._access import Access, may, redact, scoped, unit_timeline
 from balcao._db.models import AuditEntry, UnitRow
 from balcao._desk import Desk
 from balcao._domain.lifecycle import State
@@ -181,7 +181,7 @@ async def add_message(
     found = await _get(desk, request, protocol)
     if not data.text.strip():
         raise ValidationException("o texto da mensagem está vazio")
-    if data.internal or actor.role == "unidade":
+    if data.internal or not may(actor, Access.REPLY, found):
         return MessageOut(await desk.note(found.protocol, data.text, actor), True)
     return MessageOut(await desk.reply(found.protocol, data.text, actor), False)
 
