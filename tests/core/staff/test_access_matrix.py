@@ -228,6 +228,29 @@ async def test_unit_member_of_another_unit_gets_404(balcao: Balcao) -> None:
     assert protocol not in inbox.text
 
 
+async def test_another_units_case_answers_like_a_missing_one_on_every_route(
+    full: Balcao,
+) -> None:
+    protocol, _ = await _setup(full)
+    _, other = await full.user("unidade", unit="DCE")
+    token = await csrf(full)
+    missing = re.sub(r"\d{6}$", "999999", protocol)
+    for (method, path), action in sorted(EXPECTED.items()):
+        if "{protocol:str}" not in path or action == PUBLIC:
+            continue
+        answers = []
+        for number in (protocol, missing):
+            url = path.replace("{protocol:str}", number).replace("{file_id:int}", "1")
+            if url.startswith("/api/") and method == "POST":
+                body = {"text": "x", "to": "unit_answered"}
+                response = await full.client.post(url, json=body, headers=other)
+            else:
+                response = await _call(full, method, url, other, token)
+            answers.append(response.status_code)
+        expected = 404 if "unidade" in SPEC[Access(action)] else 403
+        assert answers == [expected, expected], (method, path, answers)
+
+
 async def test_staff_pages_redirect_to_login_without_session(balcao: Balcao) -> None:
     response = await balcao.client.get("/staff/relatorios?ano=2026", follow_redirects=False)
     assert response.status_code == 303
