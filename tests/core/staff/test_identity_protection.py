@@ -137,6 +137,10 @@ async def test_the_ouvidor_keeps_the_name_check(balcao: Balcao) -> None:
     )
     assert leaky.status_code == 422
     assert "nome do manifestante" in leaky.text
+    log = await balcao.client.get(
+        f"/api/v1/audit?protocol={denuncia.protocol}&action=extract_prechecked", headers=auth
+    )
+    assert len(log.json()) == 1
 
 
 async def _track(balcao: Balcao, protocol: str, code: str | None) -> str:

@@ -126,6 +126,7 @@ async def _problem(
     if not _sensitive(found):
         return None
     left = find_identifiers(text, await _citizen_name(desk, actor, found.protocol))
+    await _log_precheck(desk, actor, found.protocol)  # the name was matched: recorded
     if left and not confirmed:
         kinds = ", ".join(sorted({f.label for f in left}))
         return (
