@@ -5,15 +5,17 @@ The public API for plugin authors and operators; everything in ``balcao._*`` is 
 
 from __future__ import annotations
 
+from balcao._access import Access, may
 from balcao._app import create_app
 from balcao._clock import Clock, SystemClock
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.types import Base, UTCDateTime
-from balcao._desk import Desk, NotFound, RateLimited, TransitionRefused
+from balcao._desk import Desk, RateLimited, TransitionRefused
 from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
 from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
+from balcao._errors import Forbidden, NotFound
 from balcao._events import (
     Closed,
     DeadlineNear,
@@ -69,6 +71,7 @@ from balcao.hookspecs import hookimpl
 __all__ = [
     "FALABR_TYPE_IDS",
     "TRANSITIONS",
+    "Access",
     "ActionSpec",
     "Actor",
     "Attachment",
@@ -92,6 +95,7 @@ __all__ = [
     "Event",
     "EventBase",
     "ExporterSpec",
+    "Forbidden",
     "Forwarded",
     "HomeCard",
     "IllegalTransition",
@@ -135,6 +139,7 @@ __all__ = [
     "error_responses",
     "hookimpl",
     "load_settings",
+    "may",
     "parse_date",
     "safe_filename",
     "sniff_media_type",

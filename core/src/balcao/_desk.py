@@ -12,6 +12,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from balcao._access import Access, require
 from balcao._config import Settings
 from balcao._db.engine import Database
 from balcao._db.models import (
@@ -28,7 +29,10 @@ from balcao._db.models import (
 from balcao._domain.calendar import BusinessCalendar
 from balcao._domain.codes import format_protocol, new_access_code, normalize_access_code
 from balcao._domain.deadlines import Purpose
+from balcao._domain.extract import pseudonymize, replace_name
+from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State, check_transition
+from balcao._errors import NotFound
 from balcao._events import (
     Closed,
     EventBase,
@@ -85,10 +89,6 @@ __all__ = ["Desk", "NotFound", "RateLimited", "TransitionRefused"]
 
 log = logging.getLogger("balcao.desk")
 _DELIVERY_ORDER = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
-
-
-class NotFound(LookupError):
-    """No such manifestation (or none the caller may see)."""
 
 
 class RateLimited(Exception):
@@ -189,7 +189,7 @@ class Desk:
             created, events = await self._create(connection, new, code, actor, outcome)
             await self._attach(session, created, None, stored)
             if outcome.forward_to or outcome.assign_to or outcome.round_robin:
-                row = await session.get_one(ManifestationRow, created)
+                row = await self._load(session, events[0].protocol)
                 events += await self._apply_decision(session, row, outcome)
         await self.publish(events)
         return Receipt(protocol=events[0].protocol, access_code=code)
@@ -296,7 +296,16 @@ class Desk:
         if not outcome.forward_to:
             return []
         system = Actor.system("roteamento")
-        return await self._forward(session, row, outcome.forward_to, system, row.description)
+        return await self._forward(session, row, outcome.forward_to, system, self._extract(row))
+
+    def _extract(self, row: ManifestationRow) -> str:
+        """What a unit gets when a rule forwards: a denúncia's or a confidential case's
+        text pseudonymized (nobody reviewed it), any other case's text as it came."""
+        if not (Kind(row.kind).whistleblowing or row.confidential):
+            return row.description
+        sealed = identity.unseal(self.keys, row.identity)
+        name = sealed.citizen.name if sealed.citizen else None
+        return pseudonymize(row.description, name, to_view(row).pseudonym)
 
     async def _user_id(self, session: AsyncSession, email: str) -> int | None:
         query = select(UserRow.id).where(UserRow.email == email, UserRow.active.is_(True))
@@ -339,6 +348,16 @@ class Desk:
     async def get(self, protocol: str) -> Manifestation:
         async with self.database.read() as session:
             return to_view(await self._load(session, protocol))
+
+    async def authorize(
+        self, protocol: str, actor: Actor, action: Access | str, target: State | None = None
+    ) -> Manifestation:
+        """The manifestation, when ``actor`` may do ``action`` to it (the access policy):
+        :class:`NotFound` when the actor may not see it, :class:`Forbidden` when it may see
+        it but not do this. Staff routes of plugins call it before they touch a case."""
+        found = await self.get(protocol)
+        require(actor, action, found, target)
+        return found
 
     async def _load(
         self, session: AsyncSession, protocol: str, for_update: bool = False
@@ -636,6 +655,7 @@ class Desk:
         outcome = await self._reopening(protocol, target)
         async with self.database.write() as session:
             row = await self._load(session, protocol, for_update=True)
+            require(actor, Access.TRANSITION, to_view(row), target)
             check_transition(State(row.state), target)
             await self._vetoes(row, target, actor, reason)
             events = await self._move(session, row, target, actor, reason)
@@ -695,6 +715,7 @@ class Desk:
         """Forward to a unit: it sees ``extract`` only, and has 20 (+20) days to answer."""
         async with self.database.write() as session:
             row = await self._load(session, protocol, for_update=True)
+            require(actor, Access.FORWARD, to_view(row))
             check_transition(State(row.state), State.FORWARDED)
             await self._vetoes(row, State.FORWARDED, actor, f"encaminhada à unidade {unit}")
             events = await self._forward(session, row, unit, actor, extract)
@@ -744,8 +765,8 @@ class Desk:
         """The citizen's identity, always written to the audit log with the reason. Among
         staff only the ``ouvidor`` may see it; a plugin (e.g. an export the citizen consented
         to) asks as itself, with ``action`` naming what it does with it."""
-        if actor.kind != "plugin" and actor.role != "ouvidor":
-            raise PermissionError("somente o ouvidor pode ver a identidade do manifestante")
+        if actor.kind != "plugin":
+            await self.authorize(protocol, actor, Access.REVEAL_IDENTITY)
         if not reason.strip():
             raise ValueError("informe o motivo para ver a identidade")
         async with self.database.write() as session:
@@ -886,6 +907,7 @@ class Desk:
             target = await self._load(session, into, for_update=True)
             if source.id == target.id:
                 raise InvalidManifestation("into", "escolha outra manifestação")
+            _check_merge(actor, to_view(source), to_view(target))
             check_transition(State(source.state), State.ARCHIVED)
             await self._copy_messages(session, source, target)
             reason = f"duplicada: mesclada em {target.protocol}"
@@ -902,6 +924,9 @@ class Desk:
     async def _copy_messages(
         self, session: AsyncSession, source: ManifestationRow, target: ManifestationRow
     ) -> None:
+        """The source's citizen messages, as staff-only notes of the target: the two cases
+        may come from different citizens, and one citizen's tracking must never show
+        another's text."""
         query = select(MessageRow).where(
             MessageRow.manifestation_id == source.id, MessageRow.direction == "inbound"
         )
@@ -909,7 +934,7 @@ class Desk:
             session.add(
                 MessageRow(
                     manifestation_id=target.id,
-                    direction="inbound",
+                    direction="internal",
                     channel=message.channel,
                     text=message.text,
                     created_at=message.created_at,
@@ -939,8 +964,7 @@ class Desk:
 
     async def export_citizen(self, protocol: str, actor: Actor, reason: str) -> dict[str, Any]:
         """Everything held about the citizen of ``protocol`` (LGPD art. 18), logged."""
-        if actor.role != "ouvidor":
-            raise PermissionError("somente o ouvidor pode exportar os dados do cidadão")
+        await self.authorize(protocol, actor, Access.LGPD)
         protocols = await self.citizen_cases(protocol)
         cases: list[dict[str, Any]] = []
         async with self.database.write() as session:
@@ -961,8 +985,7 @@ class Desk:
     async def anonymise_citizen(self, protocol: str, actor: Actor, reason: str) -> list[str]:
         """Erase the citizen's identity from every case held about them (the cases stay,
         for statistics); their name is also replaced in the texts. Logged."""
-        if actor.role != "ouvidor":
-            raise PermissionError("somente o ouvidor pode anonimizar um cidadão")
+        await self.authorize(protocol, actor, Access.LGPD)
         if not reason.strip():
             raise InvalidManifestation("reason", "informe o motivo da anonimização")
         protocols = await self.citizen_cases(protocol)
@@ -983,6 +1006,14 @@ class Desk:
                 reason=reason.strip(),
             )
         return protocols
+
+
+def _check_merge(actor: Actor, source: Manifestation, target: Manifestation) -> None:
+    """Both cases must be open to ``actor`` for merging; a denúncia merges only with another."""
+    require(actor, Access.MERGE, source)
+    require(actor, Access.MERGE, target)
+    if source.kind.whistleblowing != target.kind.whistleblowing:
+        raise InvalidManifestation("into", "uma denúncia só pode ser mesclada com outra denúncia")
 
 
 def _first_message(created: int, new: NewManifestation, now: dt.datetime) -> dict[str, Any]:
@@ -1090,6 +1121,4 @@ async def _erase_identity(
 
 
 def _replace_name(text: str, name: str, alias: str) -> str:
-    from balcao._staff._extract import replace_name  # the same name matcher as the extract
-
-    return replace_name(text, name, alias)
+    return replace_name(text, name, alias)  # the same name matcher as the extract

@@ -11,6 +11,7 @@ from litestar import get
 from sqlalchemy import text
 
 from balcao import (
+    Access,
     ActionSpec,
     Actor,
     CommandSpec,
@@ -60,14 +61,19 @@ async def test_hook_balcao_register_channels(balcao: Balcao) -> None:
 
 
 async def test_hook_balcao_register_exporters(make_balcao) -> None:  # type: ignore[no-untyped-def]
-    @get("/count", opt={"roles": frozenset({"ouvidor", "auditor"})})
+    @get("/count", opt={"access": Access.AUDIT})
     async def count() -> dict[str, int]:
+        return {"count": 1}
+
+    @get("/undeclared", opt={"roles": frozenset({"ouvidor"})})
+    async def undeclared() -> dict[str, int]:
         return {"count": 1}
 
     class Exporter:
         @hookimpl
         def balcao_register_exporters(self) -> list[ExporterSpec]:
-            return [ExporterSpec(name="contagem", title="Contagem", route_handlers=[count])]
+            routes = [count, undeclared]
+            return [ExporterSpec(name="contagem", title="Contagem", route_handlers=routes)]
 
     b = await make_balcao(plugins=[("contagem", Exporter())])
     assert (await b.client.get("/exports/contagem/count")).status_code == 401
@@ -76,6 +82,10 @@ async def test_hook_balcao_register_exporters(make_balcao) -> None:  # type: ign
     _, auditor = await b.user("auditor")
     response = await b.client.get("/exports/contagem/count", headers=auditor)
     assert response.json() == {"count": 1}
+    # A route that names no action of the access policy is closed to everyone.
+    _, ouvidor = await b.user("ouvidor")
+    closed = await b.client.get("/exports/contagem/undeclared", headers=ouvidor)
+    assert closed.status_code == 403
 
 
 async def test_hook_balcao_register_routing_rules(make_balcao) -> None:  # type: ignore[no-untyped-def]

@@ -116,7 +116,7 @@ async def test_denuncia_is_forwarded_only_as_confirmed_pseudonymized_extract(
         "telefone (65) 99876-5432, e-mail carlos@ufmt.br. O servidor X cobra propina."
     )
     receipt = await balcao.manifestation(text, kind="denuncia", citizen=citizen)
-    headers = await _headers(balcao, "atendente")
+    headers = await _headers(balcao, "ouvidor")
     await balcao.client.post(
         "/api/v1/units",
         json={"code": "CORREG", "name": "Corregedoria"},

@@ -8,15 +8,14 @@ import msgspec
 from litestar import Router, get
 from litestar.di import NamedDependency
 
+from balcao._access import Access
 from balcao._desk import Desk
 from balcao._routing.compiled import CompiledRule
 from balcao._routing.engine import ordered
 from balcao._specs import Registered, RoutingRuleSpec
 from balcao._web.auth import staff_guard
 
-__all__ = ["RULE_READERS", "RuleView", "routing_router", "rule_book"]
-
-RULE_READERS = frozenset({"ouvidor", "atendente", "auditor"})
+__all__ = ["RuleView", "routing_router", "rule_book"]
 
 
 class RuleView(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,7 +58,7 @@ def rule_book(desk: Desk) -> list[RuleView]:
     return [_view(i, r) for i, r in enumerate(ordered(desk.rules), start=1)]
 
 
-@get("/rules", opt={"roles": RULE_READERS})
+@get("/rules", opt={"access": Access.RULES})
 async def list_rules(desk: NamedDependency[Desk]) -> list[RuleView]:
     """Active routing rules in the order they are evaluated (priority, then name)."""
     return rule_book(desk)

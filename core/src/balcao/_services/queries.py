@@ -10,6 +10,7 @@ from sqlalchemy import Select, exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from balcao._access import unit_message
 from balcao._db.models import DeadlineRow, ManifestationRow, MessageRow, TransitionRow
 from balcao._services.manifestations import to_view
 from balcao._text import fold
@@ -42,6 +43,10 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     due_in_days: int | None = None
     page: int = 1
     per_page: int = 25
+    # Set by the access policy (``balcao._access.scoped``) for a unit member: only this
+    # unit's cases, and ``q`` searches the extracts it was sent, never the citizen's text.
+    unit_view: str | None = None
+    ids: tuple[int, ...] | None = None
 
 
 class Page(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,8 +94,41 @@ def _dialect(session: AsyncSession) -> str:
     return session.bind.dialect.name if session.bind is not None else ""
 
 
+async def _unit_matches(session: AsyncSession, unit: str, q: str) -> tuple[int, ...]:
+    """The unit's cases whose protocol, extracts and unit answers hold every word of ``q``
+    (folded as the staff's search folds): what the unit reads, nothing else."""
+    query = (
+        select(MessageRow.manifestation_id, MessageRow.text, MessageRow.extra)
+        .join(ManifestationRow, ManifestationRow.id == MessageRow.manifestation_id)
+        .where(ManifestationRow.unit_code == unit, MessageRow.direction == "internal")
+    )
+    texts: dict[int, list[str]] = {}
+    for case_id, body, extra in (await session.execute(query)).all():
+        if unit_message(extra, unit):
+            texts.setdefault(int(case_id), []).append(body)
+    protocols = await session.execute(
+        select(ManifestationRow.id, ManifestationRow.protocol).where(ManifestationRow.id.in_(texts))
+    )
+    for case_id, protocol in protocols.all():
+        texts[int(case_id)].append(protocol)
+    words = fold(q).split()
+    return tuple(i for i, parts in texts.items() if all(w in fold(" ".join(parts)) for w in words))
+
+
+async def _resolved(session: AsyncSession, filters: Filters) -> Filters:
+    """A unit's search turned into the ids of the cases whose extracts match."""
+    if filters.unit_view is None or not filters.q:
+        return filters
+    ids = await _unit_matches(session, filters.unit_view, filters.q)
+    return msgspec.structs.replace(filters, q=None, ids=ids)
+
+
 def _filtered(filters: Filters, today: dt.date, fts: str = "") -> Select[ManifestationRow]:
     query = select(ManifestationRow)
+    if filters.unit_view is not None:
+        query = query.where(ManifestationRow.unit_code == filters.unit_view)
+    if filters.ids is not None:
+        query = query.where(ManifestationRow.id.in_(filters.ids))
     for column, value in (
         (ManifestationRow.state, filters.state),
         (ManifestationRow.kind, filters.kind),
@@ -132,6 +170,7 @@ async def state_counts(
 ) -> dict[str, int]:
     """How many manifestations each state holds under the other filters (one query). A
     search counts at most ``COUNT_CAP + 1`` matches: past that, exact counts cost a scan."""
+    filters = await _resolved(session, filters)
     unfiltered = msgspec.structs.replace(filters, state=None)
     query = _filtered(unfiltered, today, fts)
     if filters.q:
@@ -146,6 +185,7 @@ async def matches(
 ) -> list[tuple[int, str, dt.datetime]]:
     """Up to ``COUNT_CAP + 1`` matches (id, state, creation) under every filter but the
     state: enough to count per state and to page a search without filtering twice."""
+    filters = await _resolved(session, filters)
     unfiltered = msgspec.structs.replace(filters, state=None)
     sub = _filtered(unfiltered, today, fts).limit(COUNT_CAP + 1).subquery()
     rows = await session.execute(select(sub.c.id, sub.c.state, sub.c.created_at))
@@ -184,7 +224,7 @@ async def search_plan(session: AsyncSession, filters: Filters) -> SearchPlan:
     through the other filters' indexes) and counts its first matches only: listing every
     match of a common word from the index costs more than reading rows until a page fills."""
     words = [w for w in fold(filters.q or "").split() if len(w) >= 3]
-    if _dialect(session) != "sqlite" or not words:
+    if _dialect(session) != "sqlite" or not words or filters.unit_view is not None:
         return SearchPlan()
     narrowed = any(
         (
@@ -215,7 +255,7 @@ async def list_manifestations(
     """One page; pass ``total`` when it is already known (e.g. from :func:`state_counts`)."""
     per_page = min(max(filters.per_page, 1), 100)
     page = max(filters.page, 1)
-    query = _filtered(filters, today, fts)
+    query = _filtered(await _resolved(session, filters), today, fts)
     if total is None:
         total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(

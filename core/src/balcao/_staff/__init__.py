@@ -68,6 +68,7 @@ def staff_routers() -> list[Router]:
             exception_handlers={
                 NotAuthorizedException: _to_login,
                 PermissionDeniedException: _problem(403, "Acesso não permitido"),
+                PermissionError: _problem(403, "Acesso não permitido"),
                 NotFound: _problem(404, "Não encontrada"),
                 InvalidParameter: _problem(400, "Pedido inválido"),
             },

@@ -11,9 +11,10 @@ from litestar.params import FromQuery
 from litestar.response import Template
 from sqlalchemy import Select, func, select
 
+from balcao._access import Access
 from balcao._db.models import AuditEntry
 from balcao._desk import Desk
-from balcao._staff._common import READERS, page
+from balcao._staff._common import page
 from balcao._staff._csv import csv_response
 
 __all__ = ["AUDIT_ROUTES"]
@@ -32,7 +33,7 @@ def _query(protocol: str | None, actor: str | None, action: str | None) -> Selec
     return query
 
 
-@get("/staff/auditoria", opt={"roles": READERS}, include_in_schema=False)
+@get("/staff/auditoria", opt={"access": Access.AUDIT}, include_in_schema=False)
 async def audit_page(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -65,7 +66,7 @@ async def audit_page(
     )
 
 
-@get("/staff/auditoria.csv", opt={"roles": READERS}, include_in_schema=False)
+@get("/staff/auditoria.csv", opt={"access": Access.AUDIT}, include_in_schema=False)
 async def audit_csv(
     desk: NamedDependency[Desk],
     protocolo: FromQuery[str | None] = None,

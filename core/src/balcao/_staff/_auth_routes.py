@@ -11,9 +11,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from balcao._access import Access
 from balcao._desk import Desk
 from balcao._staff import _sessions, _totp
-from balcao._staff._common import ALL_STAFF, page, text_of
+from balcao._staff._common import page, text_of
 from balcao._web.auth import current_actor
 from balcao._web.security import client_ip
 
@@ -105,7 +106,7 @@ async def logout(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -
     return _with_cookie(Redirect("/staff/entrar", status_code=303), desk, None)
 
 
-@get("/staff/conta", opt={"roles": ALL_STAFF}, include_in_schema=False)
+@get("/staff/conta", opt={"access": Access.ACCOUNT}, include_in_schema=False)
 async def account(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -> Template:
     actor = current_actor(request)
     enabled = await _sessions.totp_enabled(desk, actor.user_id or 0)
@@ -115,7 +116,7 @@ async def account(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) 
     return page(request, "account.html", totp_enabled=enabled, secret=secret, uri=uri, away=away)
 
 
-@post("/staff/conta/ausencia", opt={"roles": ALL_STAFF}, include_in_schema=False)
+@post("/staff/conta/ausencia", opt={"access": Access.ACCOUNT}, include_in_schema=False)
 async def set_away(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -127,7 +128,7 @@ async def set_away(
     return Redirect("/staff/conta?ok=1", status_code=303)
 
 
-@post("/staff/conta/2fa", opt={"roles": ALL_STAFF}, include_in_schema=False)
+@post("/staff/conta/2fa", opt={"access": Access.ACCOUNT}, include_in_schema=False)
 async def enable_second_factor(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],

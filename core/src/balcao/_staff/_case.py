@@ -12,21 +12,21 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
+from balcao._access import Access, may, redact, unit_timeline
 from balcao._db.models import AttachmentRow, UserRow
 from balcao._desk import Desk, NotFound, TransitionRefused
 from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
 from balcao._services.deadlines import DeadlineError
 from balcao._services.manifestations import InvalidManifestation, load
-from balcao._services.queries import TimelineEntry, timeline
+from balcao._services.queries import timeline
 from balcao._specs import ActionSpec
-from balcao._staff._common import ALL_STAFF, OUVIDOR, WRITERS, page, text_of, visible
+from balcao._staff._common import page, text_of, visible
 from balcao._types import Actor, Citizen, Manifestation
 from balcao._web.auth import current_actor
 
 __all__ = ["CASE_ROUTES"]
 
 _BASE = "/staff/manifestacoes/{protocol:str}"
-_UNIT = frozenset({"unidade"})
 _Form = URLEncodedBody[dict[str, Any]]
 _FAILURES = (
     IllegalTransition,
@@ -36,16 +36,6 @@ _FAILURES = (
     ValueError,
     PermissionError,
 )
-
-
-def _unit_view(entries: list[TimelineEntry], unit: str | None) -> list[TimelineEntry]:
-    """A unit sees the extracts forwarded to it and the unit's own answers, nothing else."""
-    return [
-        e
-        for e in entries
-        if e.type == "internal"
-        and (e.detail.get("forward_to") == unit or e.detail.get("unit_answer") == unit)
-    ]
 
 
 async def _context(
@@ -69,18 +59,17 @@ async def _context(
                 )
             ).all()
         )
-    unit_only = actor.role == "unidade"
+    shown = redact(actor, found)
     return {
-        "m": found,
-        "timeline": _unit_view(entries, actor.unit_code) if unit_only else entries,
-        "files": [] if unit_only else files,
+        "m": shown,
+        "redacted": shown is not found,
+        "timeline": unit_timeline(actor, entries),
+        "files": files if may(actor, Access.ATTACHMENT, found) else [],
         "deadlines": await desk.deadlines(found.protocol),
         "next_states": sorted(TRANSITIONS[found.state], key=list(State).index),
         "staff": staff,
         "actions": _actions(specs, actor, found.protocol),
-        "unit_only": unit_only,
-        "can_write": actor.role in WRITERS,
-        "is_ouvidor": actor.role == "ouvidor",
+        "can": {a.value for a in Access if may(actor, a, found)},
     }
 
 
@@ -114,7 +103,7 @@ async def _render(
     return page(request, "case.html", status_code=status_code, **context, **extra)
 
 
-@get(_BASE, opt={"roles": ALL_STAFF}, include_in_schema=False)
+@get(_BASE, opt={"access": Access.VIEW}, include_in_schema=False)
 async def case(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -133,7 +122,7 @@ async def _act(
     action: Callable[[Actor, Manifestation], Awaitable[Any]],
 ) -> Template | Redirect:
     actor = current_actor(request)
-    found = await visible(desk, actor, protocol)
+    found = await visible(desk, actor, protocol, request.route_handler.opt["access"])
     try:
         await action(actor, found)
     except NotFound:
@@ -143,7 +132,7 @@ async def _act(
     return Redirect(f"/staff/manifestacoes/{found.protocol}?ok={done}", status_code=303)
 
 
-@post(f"{_BASE}/responder", opt={"roles": WRITERS}, include_in_schema=False)
+@post(f"{_BASE}/responder", opt={"access": Access.REPLY}, include_in_schema=False)
 async def reply(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -160,7 +149,7 @@ async def reply(
     return await _act(desk, request, protocol, "resposta", run)
 
 
-@post(f"{_BASE}/nota", opt={"roles": WRITERS}, include_in_schema=False)
+@post(f"{_BASE}/nota", opt={"access": Access.NOTE}, include_in_schema=False)
 async def note(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -177,7 +166,7 @@ async def note(
     return await _act(desk, request, protocol, "nota", run)
 
 
-@post(f"{_BASE}/transicao", opt={"roles": WRITERS}, include_in_schema=False)
+@post(f"{_BASE}/transicao", opt={"access": Access.TRANSITION}, include_in_schema=False)
 async def transition(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -194,7 +183,7 @@ async def transition(
     return await _act(desk, request, protocol, "situacao", run)
 
 
-@post(f"{_BASE}/complementacao", opt={"roles": WRITERS}, include_in_schema=False)
+@post(f"{_BASE}/complementacao", opt={"access": Access.COMPLEMENT}, include_in_schema=False)
 async def complementation(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -209,7 +198,7 @@ async def complementation(
     return await _act(desk, request, protocol, "complementacao", run)
 
 
-@post(f"{_BASE}/prazo", opt={"roles": WRITERS}, include_in_schema=False)
+@post(f"{_BASE}/prazo", opt={"access": Access.EXTEND}, include_in_schema=False)
 async def extend(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -227,7 +216,7 @@ async def extend(
     return await _act(desk, request, protocol, "prazo", run)
 
 
-@post(f"{_BASE}/atribuir", opt={"roles": WRITERS}, include_in_schema=False)
+@post(f"{_BASE}/atribuir", opt={"access": Access.ASSIGN}, include_in_schema=False)
 async def assign(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -243,7 +232,7 @@ async def assign(
     return await _act(desk, request, protocol, "atribuicao", run)
 
 
-@post(f"{_BASE}/mesclar", opt={"roles": WRITERS}, include_in_schema=False)
+@post(f"{_BASE}/mesclar", opt={"access": Access.MERGE}, include_in_schema=False)
 async def merge(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -261,7 +250,7 @@ async def merge(
     return await _act(desk, request, protocol, "mesclada", run)
 
 
-@post(f"{_BASE}/resposta-unidade", opt={"roles": _UNIT}, include_in_schema=False)
+@post(f"{_BASE}/resposta-unidade", opt={"access": Access.UNIT_ANSWER}, include_in_schema=False)
 async def unit_answer(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -276,7 +265,7 @@ async def unit_answer(
     return await _act(desk, request, protocol, "resposta-unidade", run)
 
 
-@post(f"{_BASE}/identidade", opt={"roles": OUVIDOR}, include_in_schema=False)
+@post(f"{_BASE}/identidade", opt={"access": Access.REVEAL_IDENTITY}, include_in_schema=False)
 async def identity(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -285,7 +274,7 @@ async def identity(
 ) -> Template:
     """Shows the identity once, on this answer only; every view is in the audit log."""
     actor = current_actor(request)
-    found = await visible(desk, actor, protocol)
+    found = await visible(desk, actor, protocol, Access.REVEAL_IDENTITY)
     reason = text_of(data, "reason")
     if not reason:
         return await _render(

@@ -1,4 +1,4 @@
-"""What every staff page shares: roles, rendering, form parsing, visibility."""
+"""What every staff page shares: navigation, rendering, form parsing, visibility."""
 
 from __future__ import annotations
 
@@ -7,30 +7,22 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from balcao._desk import Desk, NotFound
+from balcao._access import Access, role_may
+from balcao._desk import Desk
 from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State
 from balcao._types import Actor, Manifestation
-from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor
+from balcao._web.auth import current_actor
 
-__all__ = [
-    "ALL_STAFF",
-    "OUVIDOR",
-    "READERS",
-    "WRITERS",
-    "can_see",
-    "page",
-    "visible",
-]
+__all__ = ["page", "text_of", "visible"]
 
-OUVIDOR = frozenset({"ouvidor"})
 _NAV = (
-    ("Caixa de entrada", "/staff", ALL_STAFF),
-    ("Unidades", "/staff/unidades", WRITERS),
-    ("Relatórios", "/staff/relatorios", frozenset({"ouvidor", "atendente", "auditor"})),
-    ("Regras", "/staff/regras", frozenset({"ouvidor", "atendente", "auditor"})),
-    ("Auditoria", "/staff/auditoria", READERS),
-    ("Minha conta", "/staff/conta", ALL_STAFF),
+    ("Caixa de entrada", "/staff", Access.LIST),
+    ("Unidades", "/staff/unidades", Access.UNITS_PAGE),
+    ("Relatórios", "/staff/relatorios", Access.REPORTS),
+    ("Regras", "/staff/regras", Access.RULES),
+    ("Auditoria", "/staff/auditoria", Access.AUDIT),
+    ("Minha conta", "/staff/conta", Access.ACCOUNT),
 )
 ROLE_LABELS = {
     "ouvidor": "Ouvidor(a)",
@@ -40,32 +32,26 @@ ROLE_LABELS = {
 }
 
 
-def can_see(actor: Actor, found: Manifestation) -> bool:
-    """A unit member sees only what was forwarded to the unit."""
-    return actor.role != "unidade" or (
-        found.unit_code is not None and found.unit_code == actor.unit_code
-    )
-
-
-async def visible(desk: Desk, actor: Actor, protocol: str) -> Manifestation:
-    """The manifestation, or 404 when the caller may not see it (no existence leak)."""
-    found = await desk.get(protocol)
-    if not can_see(actor, found):
-        raise NotFound(f"manifestação {protocol} não encontrada")
-    return found
+async def visible(
+    desk: Desk, actor: Actor, protocol: str, action: Access = Access.VIEW
+) -> Manifestation:
+    """The manifestation, or 404 when the caller may not see it (no existence leak), 403
+    when the access policy refuses ``action``."""
+    return await desk.authorize(protocol, actor, action)
 
 
 def page(
     request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
 ) -> Template:
     actor = current_actor(request)
-    nav = [(label, url) for label, url, roles in _NAV if actor.role in roles]
+    nav = [(label, url) for label, url, action in _NAV if role_may(actor.role, action)]
     channels = request.app.state.desk.channels
     return Template(
         f"balcao/staff/{template}",
         context={
             "me": actor,
             "role_label": ROLE_LABELS.get(actor.role or "", ""),
+            "allowed": {a.value for a in Access if role_may(actor.role, a)},
             "nav": nav,
             "path": request.url.path,
             "kinds": list(Kind),

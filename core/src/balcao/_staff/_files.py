@@ -9,6 +9,7 @@ from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
+from balcao._access import Access
 from balcao._db.models import AttachmentRow
 from balcao._desk import Desk, NotFound
 from balcao._services import audit
@@ -17,13 +18,10 @@ from balcao._web.auth import current_actor
 
 __all__ = ["FILE_ROUTES"]
 
-# Unit members get extracts only, never the citizen's files.
-_ROLES = frozenset({"ouvidor", "atendente", "auditor"})
-
 
 @get(
     "/staff/manifestacoes/{protocol:str}/anexos/{file_id:int}",
-    opt={"roles": _ROLES},
+    opt={"access": Access.ATTACHMENT},
     include_in_schema=False,
 )
 async def attachment(
@@ -33,7 +31,7 @@ async def attachment(
     file_id: FromPath[int],
 ) -> Response[bytes]:
     actor = current_actor(request)
-    found = await visible(desk, actor, protocol)
+    found = await visible(desk, actor, protocol, Access.ATTACHMENT)
     async with desk.database.write() as session:
         row = await session.get(AttachmentRow, file_id)
         if row is None or row.manifestation_id != found.id or not row.sha256:

@@ -1,5 +1,9 @@
 """Forwarding to a unit. For a denúncia the unit gets a pseudonymized extract: identifiers
-are found and replaced beforehand, and the attendant confirms or edits the text."""
+are found and replaced beforehand, and the ouvidor confirms or edits the text.
+
+Only those who may see the identity (the ouvidor) get the citizen's name matched against
+the text: for anyone else the check looks for e-mails, CPFs and numbers only, so that its
+answer is the same whatever names the text holds (it must not tell them the identity)."""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
+from balcao._access import Access, may
 from balcao._db.models import UnitRow
 from balcao._desk import Desk
+from balcao._domain.extract import find_identifiers, pseudonymize
 from balcao._domain.lifecycle import IllegalTransition
 from balcao._services import audit, identity
 from balcao._services.manifestations import load
-from balcao._staff._common import WRITERS, page, text_of, visible
-from balcao._staff._extract import find_identifiers, pseudonymize
+from balcao._staff._common import page, text_of, visible
 from balcao._types import Actor, Manifestation
 from balcao._web.auth import current_actor
 
@@ -26,8 +31,10 @@ __all__ = ["FORWARD_ROUTES"]
 _PATH = "/staff/manifestacoes/{protocol:str}/encaminhar"
 
 
-async def _citizen_name(desk: Desk, protocol: str) -> str | None:
-    """Used only to find the name in the text; never shown on the page."""
+async def _citizen_name(desk: Desk, actor: Actor, protocol: str) -> str | None:
+    """Used only to find the name in the text, and only for those who may see it."""
+    if not may(actor, Access.REVEAL_IDENTITY):
+        return None
     async with desk.database.read() as session:
         row = await load(session, protocol)
         sealed = identity.unseal(desk.keys, row.identity if row else None)
@@ -52,7 +59,7 @@ async def _form(
     status_code: int = 200,
     error: str | None = None,
 ) -> Template:
-    name = await _citizen_name(desk, found.protocol)
+    name = await _citizen_name(desk, current_actor(request), found.protocol)
     return page(
         request,
         "forward.html",
@@ -67,16 +74,17 @@ async def _form(
     )
 
 
-@get(_PATH, opt={"roles": WRITERS}, include_in_schema=False)
+@get(_PATH, opt={"access": Access.FORWARD}, include_in_schema=False)
 async def forward_form(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> Template:
     """The extract to send: for a denúncia already pseudonymized, for review."""
     actor = current_actor(request)
-    found = await visible(desk, actor, protocol)
+    found = await visible(desk, actor, protocol, Access.FORWARD)
     text = found.description
     if _sensitive(found):
-        text = pseudonymize(text, await _citizen_name(desk, found.protocol), found.pseudonym)
+        name = await _citizen_name(desk, actor, found.protocol)
+        text = pseudonymize(text, name, found.pseudonym)
         await _log_precheck(desk, actor, found.protocol)
     return await _form(desk, request, found, text)
 
@@ -86,7 +94,7 @@ async def _log_precheck(desk: Desk, actor: Actor, protocol: str) -> None:
         audit.record(session, desk.now(), actor, "extract_prechecked", protocol)
 
 
-@post(_PATH, opt={"roles": WRITERS}, include_in_schema=False)
+@post(_PATH, opt={"access": Access.FORWARD}, include_in_schema=False)
 async def forward(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -96,9 +104,9 @@ async def forward(
     """Forward with the extract; a denúncia's extract is checked again on the server and
     goes only when the attendant confirmed what is left."""
     actor = current_actor(request)
-    found = await visible(desk, actor, protocol)
+    found = await visible(desk, actor, protocol, Access.FORWARD)
     text, unit = text_of(data, "text"), text_of(data, "unit")
-    problem = await _problem(desk, found, text, unit, bool(text_of(data, "confirm")))
+    problem = await _problem(desk, actor, found, text, unit, bool(text_of(data, "confirm")))
     if problem:
         return await _form(desk, request, found, text, unit, 422, problem)
     try:
@@ -109,7 +117,7 @@ async def forward(
 
 
 async def _problem(
-    desk: Desk, found: Manifestation, text: str, unit: str, confirmed: bool
+    desk: Desk, actor: Actor, found: Manifestation, text: str, unit: str, confirmed: bool
 ) -> str | None:
     if not text:
         return "Escreva o extrato que a unidade vai receber."
@@ -117,7 +125,8 @@ async def _problem(
         return "Escolha uma unidade do diretório."
     if not _sensitive(found):
         return None
-    left = find_identifiers(text, await _citizen_name(desk, found.protocol))
+    left = find_identifiers(text, await _citizen_name(desk, actor, found.protocol))
+    await _log_precheck(desk, actor, found.protocol)  # the name was matched: recorded
     if left and not confirmed:
         kinds = ", ".join(sorted({f.label for f in left}))
         return (

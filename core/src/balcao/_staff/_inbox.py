@@ -6,12 +6,14 @@ import urllib.parse
 from collections import Counter
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 from sqlalchemy import func, select
 
+from balcao._access import Access, redact, scoped
 from balcao._db.models import DeadlineRow, UnitRow, UserRow
 from balcao._desk import Desk
 from balcao._services.queries import (
@@ -24,7 +26,7 @@ from balcao._services.queries import (
     search_plan,
     state_counts,
 )
-from balcao._staff._common import ALL_STAFF, page
+from balcao._staff._common import page
 from balcao._web.auth import current_actor
 from balcao._web.params import parse_int, parse_page
 
@@ -43,7 +45,7 @@ def _assignee(raw: str | None, me: int | None) -> int | None:
     return parse_int(raw, "responsavel", 1, _MAX_ID)
 
 
-@get("/staff", opt={"roles": ALL_STAFF}, include_in_schema=False)
+@get("/staff", opt={"access": Access.LIST}, include_in_schema=False)
 async def inbox(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -59,22 +61,26 @@ async def inbox(
 ) -> Template:
     """The manifestations the caller may see, newest first."""
     actor = current_actor(request)
-    filters = Filters(
-        state=state_filter or None,
-        kind=kind or None,
-        channel=channel or None,
-        unit=actor.unit_code if actor.role == "unidade" else (unit or None),
-        q=(q or "").strip() or None,
-        overdue=True if overdue else None,
-        assignee=_assignee(assignee, actor.user_id),
-        unassigned=assignee == "ninguem",
-        due_in_days=parse_int(due_in, "vence_em", 0, 3660),
-        page=parse_page(page_number, "pagina"),
-        per_page=_PER_PAGE,
+    filters = scoped(
+        actor,
+        Filters(
+            state=state_filter or None,
+            kind=kind or None,
+            channel=channel or None,
+            unit=unit or None,
+            q=(q or "").strip() or None,
+            overdue=True if overdue else None,
+            assignee=_assignee(assignee, actor.user_id),
+            unassigned=assignee == "ninguem",
+            due_in_days=parse_int(due_in, "vence_em", 0, 3660),
+            page=parse_page(page_number, "pagina"),
+            per_page=_PER_PAGE,
+        ),
     )
     today = desk.today()
     async with desk.database.read() as session:
         result, counts = await _listing(session, filters, today)
+        result = msgspec.structs.replace(result, items=[redact(actor, m) for m in result.items])
         staff = await _staff_names(session)
         units = list(await session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
         due = await _due_dates(session, [m.id for m in result.items])

@@ -10,8 +10,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from balcao._access import Access
 from balcao._desk import Desk
-from balcao._staff._common import OUVIDOR, page, text_of, visible
+from balcao._staff._common import page, text_of, visible
 from balcao._web.auth import current_actor
 
 __all__ = ["LGPD_ROUTES"]
@@ -20,15 +21,15 @@ _PATH = "/staff/manifestacoes/{protocol:str}/lgpd"
 _Form = URLEncodedBody[dict[str, Any]]
 
 
-@get(_PATH, opt={"roles": OUVIDOR}, include_in_schema=False)
+@get(_PATH, opt={"access": Access.LGPD}, include_in_schema=False)
 async def lgpd_page(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> Template:
-    found = await visible(desk, current_actor(request), protocol)
+    found = await visible(desk, current_actor(request), protocol, Access.LGPD)
     return page(request, "lgpd.html", m=found, cases=await desk.citizen_cases(found.protocol))
 
 
-@post(f"{_PATH}/exportar", opt={"roles": OUVIDOR}, include_in_schema=False)
+@post(f"{_PATH}/exportar", opt={"access": Access.LGPD}, include_in_schema=False)
 async def lgpd_export(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -36,7 +37,7 @@ async def lgpd_export(
     data: _Form,
 ) -> Response[bytes] | Template:
     actor = current_actor(request)
-    found = await visible(desk, actor, protocol)
+    found = await visible(desk, actor, protocol, Access.LGPD)
     reason = text_of(data, "reason")
     if not reason:
         cases = await desk.citizen_cases(found.protocol)
@@ -52,7 +53,7 @@ async def lgpd_export(
     )
 
 
-@post(f"{_PATH}/anonimizar", opt={"roles": OUVIDOR}, include_in_schema=False)
+@post(f"{_PATH}/anonimizar", opt={"access": Access.LGPD}, include_in_schema=False)
 async def lgpd_anonymise(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -60,7 +61,7 @@ async def lgpd_anonymise(
     data: _Form,
 ) -> Redirect | Template:
     actor = current_actor(request)
-    found = await visible(desk, actor, protocol)
+    found = await visible(desk, actor, protocol, Access.LGPD)
     reason = text_of(data, "reason")
     if not reason or not text_of(data, "confirm"):
         cases = await desk.citizen_cases(found.protocol)

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from balcao._access import Access
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State
@@ -19,8 +20,6 @@ from balcao._staff._figures import Figures, yearly_figures
 from balcao._web.params import parse_year
 
 __all__ = ["REPORT_ROUTES", "chart"]
-
-_ROLES = frozenset({"ouvidor", "atendente", "auditor"})
 
 
 def _label(group: str, key: str) -> str:
@@ -46,7 +45,7 @@ async def _figures(desk: Desk, year: str | None) -> Figures:
         return await yearly_figures(session, desk.calendar, chosen, desk.today())
 
 
-@get("/staff/relatorios", opt={"roles": _ROLES}, include_in_schema=False)
+@get("/staff/relatorios", opt={"access": Access.REPORTS}, include_in_schema=False)
 async def reports(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: FromQuery[str | None] = None
 ) -> Template:
@@ -89,7 +88,7 @@ def _rows(figures: Figures) -> list[tuple[str, str, object]]:
     return rows
 
 
-@get("/staff/relatorios.csv", opt={"roles": _ROLES}, include_in_schema=False)
+@get("/staff/relatorios.csv", opt={"access": Access.REPORTS}, include_in_schema=False)
 async def reports_csv(
     desk: NamedDependency[Desk], ano: FromQuery[str | None] = None
 ) -> Response[bytes]:

@@ -9,16 +9,17 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from balcao._access import Access
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
-from balcao._routing.api import RULE_READERS, rule_book
+from balcao._routing.api import rule_book
 from balcao._routing.dryrun import Example, explain
 from balcao._staff._common import page
 
 __all__ = ["RULE_ROUTES"]
 
 
-@get("/staff/regras", opt={"roles": RULE_READERS}, include_in_schema=False)
+@get("/staff/regras", opt={"access": Access.RULES}, include_in_schema=False)
 async def rules(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],

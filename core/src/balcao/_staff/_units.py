@@ -13,11 +13,12 @@ from litestar.params import FromQuery, MultipartBody, URLEncodedBody
 from litestar.response import Redirect, Template
 from sqlalchemy import func, select
 
+from balcao._access import Access
 from balcao._db.models import UnitRow, UserRow
 from balcao._desk import Desk
 from balcao._services import audit
 from balcao._services.units import UnitInput, field_problem, tree_problems, unit_input
-from balcao._staff._common import OUVIDOR, WRITERS, page, text_of
+from balcao._staff._common import page, text_of
 from balcao._web.auth import current_actor
 
 __all__ = ["UNIT_ROUTES", "UnitInput", "parse_units_csv"]
@@ -81,14 +82,14 @@ async def _page(
     return page(request, "units.html", status_code, units=units, members=members, **extra)
 
 
-@get("/staff/unidades", opt={"roles": WRITERS}, include_in_schema=False)
+@get("/staff/unidades", opt={"access": Access.UNITS_PAGE}, include_in_schema=False)
 async def units(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], ok: FromQuery[str | None] = None
 ) -> Template:
     return await _page(desk, request, ok=ok)
 
 
-@post("/staff/unidades", opt={"roles": OUVIDOR}, include_in_schema=False)
+@post("/staff/unidades", opt={"access": Access.UNITS_EDIT}, include_in_schema=False)
 async def save_unit(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -107,7 +108,7 @@ async def save_unit(
     return Redirect("/staff/unidades?ok=salva", status_code=303)
 
 
-@post("/staff/unidades/importar", opt={"roles": OUVIDOR}, include_in_schema=False)
+@post("/staff/unidades/importar", opt={"access": Access.UNITS_EDIT}, include_in_schema=False)
 async def import_units(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],

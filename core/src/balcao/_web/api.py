@@ -8,10 +8,11 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Request, Response, Router, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import HTTPException, NotFoundException, ValidationException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 
+from balcao._access import Access, may, redact, scoped, unit_timeline
 from balcao._db.models import AuditEntry, UnitRow
 from balcao._desk import Desk
 from balcao._domain.lifecycle import State
@@ -19,14 +20,12 @@ from balcao._services import audit
 from balcao._services.manifestations import load, to_view
 from balcao._services.queries import Filters, Page, TimelineEntry, list_manifestations, timeline
 from balcao._services.units import field_problem, tree_problems, unit_input
-from balcao._types import Actor, Citizen, DeadlineView, Manifestation
-from balcao._web.auth import ALL_STAFF, READERS, WRITERS, current_actor, staff_guard
+from balcao._types import Citizen, DeadlineView, Manifestation
+from balcao._web.auth import current_actor, staff_guard
 from balcao._web.openapi import error_responses
 from balcao._web.params import MAX_PAGE
 
 __all__ = ["api_router"]
-
-_REPLY = frozenset({"ouvidor", "atendente", "unidade"})
 
 
 class PluginInfo(msgspec.Struct, frozen=True):
@@ -92,18 +91,13 @@ class AuditOut(msgspec.Struct, frozen=True):
     detail: dict[str, Any]
 
 
-def _visible(actor: Actor, found: Manifestation) -> Manifestation:
-    """A unit member sees only what was forwarded to the unit; others get 404, not 403."""
-    if actor.role == "unidade" and found.unit_code != actor.unit_code:
-        raise NotFoundException(f"manifestação {found.protocol} não encontrada")
-    return found
-
-
 async def _get(desk: Desk, request: Request[Any, Any, Any], protocol: str) -> Manifestation:
-    return _visible(current_actor(request), await desk.get(protocol))
+    """The case, through the access policy with the route's declared action."""
+    action = request.route_handler.opt["access"]
+    return await desk.authorize(protocol, current_actor(request), action)
 
 
-@get("/plugins", opt={"roles": ALL_STAFF})
+@get("/plugins", opt={"access": Access.PLUGINS})
 async def list_plugins(desk: NamedDependency[Desk]) -> list[PluginInfo]:
     """Installed plugins and their status (the same list as ``balcao plugins``)."""
     return [
@@ -112,7 +106,7 @@ async def list_plugins(desk: NamedDependency[Desk]) -> list[PluginInfo]:
     ]
 
 
-@get("/manifestations", opt={"roles": ALL_STAFF})
+@get("/manifestations", opt={"access": Access.LIST})
 async def list_(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -127,8 +121,6 @@ async def list_(
 ) -> Page:
     """Manifestations, newest first, with filters and paging."""
     actor = current_actor(request)
-    if actor.role == "unidade":
-        unit = actor.unit_code
     filters = Filters(
         state=state_filter,
         kind=kind,
@@ -140,14 +132,11 @@ async def list_(
         per_page=per_page,
     )
     async with desk.database.read() as session:
-        found = await list_manifestations(session, filters, desk.today())
-    if actor.role != "unidade":
-        return found
-    hidden = [msgspec.structs.replace(m, subject="", description="") for m in found.items]
-    return msgspec.structs.replace(found, items=hidden)
+        found = await list_manifestations(session, scoped(actor, filters), desk.today())
+    return msgspec.structs.replace(found, items=[redact(actor, m) for m in found.items])
 
 
-@get("/manifestations/{protocol:str}", opt={"roles": ALL_STAFF})
+@get("/manifestations/{protocol:str}", opt={"access": Access.VIEW})
 async def detail(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> Detail:
@@ -157,13 +146,11 @@ async def detail(
         row = await load(session, protocol)
         assert row is not None
         entries = await timeline(session, row.id)
-    view = to_view(row)
-    if current_actor(request).role == "unidade":
-        view, entries = _for_unit(view, entries, current_actor(request).unit_code)
+    actor = current_actor(request)
     return Detail(
-        manifestation=view,
+        manifestation=redact(actor, to_view(row)),
         deadlines=await desk.deadlines(found.protocol),
-        timeline=entries,
+        timeline=unit_timeline(actor, entries),
         actions=_actions(request, found),
     )
 
@@ -184,22 +171,7 @@ def _actions(request: Request[Any, Any, Any], found: Manifestation) -> list[Acti
     ]
 
 
-def _for_unit(
-    view: Manifestation, entries: list[TimelineEntry], unit: str | None
-) -> tuple[Manifestation, list[TimelineEntry]]:
-    """A unit sees the extracts forwarded to it and its own answers, never the citizen's
-    own text (which may identify a denunciante)."""
-    extracts = [
-        e
-        for e in entries
-        if e.type == "internal"
-        and (e.detail.get("forward_to") == unit or e.detail.get("unit_answer") == unit)
-    ]
-    hidden = msgspec.structs.replace(view, subject="", description="", routing_reason=None)
-    return hidden, extracts
-
-
-@post("/manifestations/{protocol:str}/messages", opt={"roles": _REPLY}, status_code=201)
+@post("/manifestations/{protocol:str}/messages", opt={"access": Access.MESSAGE}, status_code=201)
 async def add_message(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -212,14 +184,14 @@ async def add_message(
     found = await _get(desk, request, protocol)
     if not data.text.strip():
         raise ValidationException("o texto da mensagem está vazio")
-    if data.internal or actor.role == "unidade":
+    if data.internal or not may(actor, Access.REPLY, found):
         return MessageOut(await desk.note(found.protocol, data.text, actor), True)
     return MessageOut(await desk.reply(found.protocol, data.text, actor), False)
 
 
 @post(
     "/manifestations/{protocol:str}/transitions",
-    opt={"roles": _REPLY},
+    opt={"access": Access.TRANSITION},
     status_code=200,
     responses=error_responses(409),
 )
@@ -230,16 +202,13 @@ async def transition(
     data: JSONBody[TransitionIn],
 ) -> Manifestation:
     """Move the manifestation to another state (checked against the transition table)."""
-    actor = current_actor(request)
     found = await _get(desk, request, protocol)
-    if actor.role == "unidade" and data.to is not State.UNIT_ANSWERED:
-        raise NotFoundException("a unidade só pode marcar a manifestação como respondida")
-    return await desk.transition(found.protocol, data.to, actor, data.reason)
+    return await desk.transition(found.protocol, data.to, current_actor(request), data.reason)
 
 
 @post(
     "/manifestations/{protocol:str}/forward",
-    opt={"roles": WRITERS},
+    opt={"access": Access.FORWARD},
     status_code=200,
     responses=error_responses(409),
 )
@@ -249,17 +218,19 @@ async def forward(
     protocol: FromPath[str],
     data: JSONBody[ForwardIn],
 ) -> Manifestation:
-    """Forward to a unit; the unit sees only ``text`` (the extract)."""
+    """Forward to a unit; the unit sees only ``text`` (the extract). Denúncias and
+    confidential cases are forwarded by the ouvidor only."""
+    found = await _get(desk, request, protocol)
     async with desk.database.read() as session:
         if await session.get(UnitRow, data.unit) is None:
             raise ValidationException(f"unidade desconhecida: {data.unit}")
-    await desk.forward(protocol, data.unit, data.text, current_actor(request))
-    return await desk.get(protocol)
+    await desk.forward(found.protocol, data.unit, data.text, current_actor(request))
+    return await desk.get(found.protocol)
 
 
 @post(
     "/manifestations/{protocol:str}/identity",
-    opt={"roles": frozenset({"ouvidor"})},
+    opt={"access": Access.REVEAL_IDENTITY},
     status_code=200,
 )
 async def reveal(
@@ -275,7 +246,7 @@ async def reveal(
     return Response(citizen, headers={"cache-control": "no-store"})
 
 
-@get("/units", opt={"roles": ALL_STAFF})
+@get("/units", opt={"access": Access.UNITS_LIST})
 async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
     async with desk.database.read() as session:
         rows = await session.scalars(select(UnitRow).order_by(UnitRow.code))
@@ -284,7 +255,7 @@ async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
 
 @post(
     "/units",
-    opt={"roles": frozenset({"ouvidor"})},
+    opt={"access": Access.UNITS_EDIT},
     status_code=201,
     responses=error_responses(422),
 )
@@ -306,7 +277,7 @@ async def save_unit(
     return Unit(code, name, email, parent)
 
 
-@get("/audit", opt={"roles": READERS})
+@get("/audit", opt={"access": Access.AUDIT})
 async def audit_log(
     desk: NamedDependency[Desk],
     protocol: FromQuery[str | None] = None,

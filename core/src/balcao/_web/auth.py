@@ -1,7 +1,8 @@
-"""Staff authentication by bearer token (or staff session cookie) and role guards: every
-staff route declares who may use it in ``opt={"roles": ...}``; a route without that
-declaration is closed to everyone. A change made with the cookie must prove it comes from
-our own pages (``_web/csrf.py``)."""
+"""Staff authentication by bearer token (or staff session cookie) and the access guard: every
+staff route declares what it does in ``opt={"access": Access...}`` and the access policy
+(``balcao._access``) says which roles may; a route without that declaration is closed to
+everyone. A change made with the cookie must prove it comes from our own pages
+(``_web/csrf.py``)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,13 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from balcao._access import role_may
 from balcao._desk import Desk
 from balcao._services.users import actor_for_token
 from balcao._types import Actor
 from balcao._web.csrf import check_cookie_change
 
-__all__ = ["ALL_STAFF", "READERS", "WRITERS", "current_actor", "staff_guard"]
-
-ALL_STAFF = frozenset({"ouvidor", "atendente", "unidade", "auditor"})
-WRITERS = frozenset({"ouvidor", "atendente"})
-READERS = frozenset({"ouvidor", "auditor"})
+__all__ = ["current_actor", "staff_guard"]
 
 
 async def _bearer_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: Desk) -> Actor | None:
@@ -45,7 +43,7 @@ async def _cookie_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: De
 async def staff_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
-    roles = handler.opt.get("roles")
+    action = handler.opt.get("access")
     desk: Desk = connection.app.state.desk
     actor: Actor | None = connection.scope.get("balcao_actor")  # type: ignore[assignment]
     actor = actor or await _bearer_actor(connection, desk) or await _cookie_actor(connection, desk)
@@ -53,7 +51,7 @@ async def staff_guard(
         raise NotAuthorizedException(
             "autenticação necessária: envie 'Authorization: Bearer <token>'"
         )
-    if not roles or actor.role not in roles:
+    if action is None or not role_may(actor.role, action):
         raise PermissionDeniedException("seu papel não permite esta ação")
     connection.scope["balcao_actor"] = actor  # type: ignore[typeddict-unknown-key]
 

@@ -84,7 +84,7 @@ def _with_facts(schema: dict[str, Any], routes: list[Any]) -> dict[str, Any]:
 
 def _facts(operation: dict[str, Any], path: str, handler: Any) -> None:
     codes: set[int] = set()
-    if handler.opt.get("roles"):
+    if handler.opt.get("access") or handler.opt.get("roles"):
         operation["security"] = [{"bearer": []}]
         codes |= {401, 403}
     if "{protocol}" in path:

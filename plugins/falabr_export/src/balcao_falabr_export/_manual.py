@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from balcao import Actor, Desk, Manifestation
+from balcao import Access, Actor, Desk, Manifestation, may
 from balcao_falabr_export._codes import form_label, type_label
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._handover import record_registered
@@ -49,7 +49,7 @@ def _identification(manifestation: Manifestation, with_identity: bool) -> str:
 
 async def _staff_identity(desk: Desk, m: Manifestation, actor: Actor) -> dict[str, Any] | None:
     # Only the ouvidor may see an identity; and only with the citizen's consent to pass it on.
-    if not consented(m) or actor.role != "ouvidor":
+    if not consented(m) or not may(actor, Access.REVEAL_IDENTITY):
         return None
     citizen = await desk.reveal_identity(
         m.protocol, actor, "registro manual no Fala.BR (consentido)", action="identity_export"
@@ -59,7 +59,7 @@ async def _staff_identity(desk: Desk, m: Manifestation, actor: Actor) -> dict[st
 
 def _notes(m: Manifestation, identity: dict[str, Any] | None, actor: Actor) -> list[str]:
     notes = ["Depois de registrar, informe o NUP gerado pelo Fala.BR para concluir."]
-    if consented(m) and identity is None and actor.role != "ouvidor":
+    if consented(m) and identity is None and not may(actor, Access.REVEAL_IDENTITY):
         notes.append("O manifestante consentiu em ser identificado: peça ao ouvidor os dados.")
     if m.kind.whistleblowing and not consented(m):
         notes.append("Denúncia sem consentimento: não informe a identidade (Decreto 10.153/2019).")

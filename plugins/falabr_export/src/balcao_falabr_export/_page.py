@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
-from balcao import Actor, Desk, current_actor
+from balcao import Access, Actor, Desk, current_actor
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (
@@ -26,7 +26,6 @@ from balcao_falabr_export._store import Busy, fetch, view
 
 __all__ = ["PAGE_ROUTES"]
 
-_WRITERS = frozenset({"ouvidor", "atendente"})
 _TEMPLATE = "falabr_export/manifestation.html"
 
 
@@ -87,15 +86,22 @@ async def _act(
     return "Escolha uma das opções.", None
 
 
-@get("/manifestations/{protocol:str}/page", opt={"roles": _WRITERS}, include_in_schema=False)
-async def page(desk: NamedDependency[Desk], protocol: FromPath[str]) -> Template:
+@get(
+    "/manifestations/{protocol:str}/page",
+    opt={"access": Access.EXPORT_WRITE},
+    include_in_schema=False,
+)
+async def page(
+    desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
+) -> Template:
     """The handover page: situação, the three ways to register and the NUP field."""
-    return await _render(desk, (await desk.get(protocol)).protocol)
+    found = await desk.authorize(protocol, current_actor(request), Access.EXPORT_WRITE)
+    return await _render(desk, found.protocol)
 
 
 @post(
     "/manifestations/{protocol:str}/page",
-    opt={"roles": _WRITERS},
+    opt={"access": Access.EXPORT_WRITE},
     include_in_schema=False,
     status_code=200,
 )
@@ -106,8 +112,9 @@ async def page_action(
     protocol: FromPath[str],
     data: URLEncodedBody[PageForm],
 ) -> Template:
-    protocol = (await desk.get(protocol)).protocol
-    message, prepared = await _act(desk, config, protocol, current_actor(request), data)
+    actor = current_actor(request)
+    protocol = (await desk.authorize(protocol, actor, Access.EXPORT_WRITE)).protocol
+    message, prepared = await _act(desk, config, protocol, actor, data)
     return await _render(desk, protocol, message, prepared)
 
 

@@ -12,7 +12,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from balcao import Desk, InvalidParameter, current_actor, error_responses, parse_date
+from balcao import Access, Desk, InvalidParameter, current_actor, error_responses, may, parse_date
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (
@@ -31,8 +31,6 @@ from balcao_falabr_export._streams import Format, export_stream, file_name
 
 __all__ = ["ROUTES"]
 
-_WRITERS = frozenset({"ouvidor", "atendente"})
-_READERS = frozenset({"ouvidor", "atendente", "auditor"})
 _JSON_OPT: dict[str, Any] = {"exclude_from_csrf": True}
 
 
@@ -82,7 +80,7 @@ async def _api(desk: Desk, config: FalabrConfig, protocol: str, actor: str) -> R
 
 @post(
     "/manifestations/{protocol:str}/register",
-    opt={"roles": _WRITERS, **_JSON_OPT},
+    opt={"access": Access.EXPORT_WRITE, **_JSON_OPT},
     status_code=200,
     responses={**_HANDED_OVER, **error_responses(409, 422)},
 )
@@ -96,7 +94,7 @@ async def register(
     """Hand a manifestation over to Fala.BR: ``api`` sends it, ``staff`` gives the text to
     paste, ``citizen`` sends the citizen the link and the text."""
     actor = current_actor(request)
-    protocol = (await desk.get(protocol)).protocol
+    protocol = (await desk.authorize(protocol, actor, Access.EXPORT_WRITE)).protocol
     if data.mode == "api":
         return await _api(desk, config, protocol, actor.label)
     if data.mode == "staff":
@@ -108,18 +106,19 @@ async def register(
     return Response(await _view(desk, protocol), status_code=202)
 
 
-@get("/manifestations/{protocol:str}", opt={"roles": _READERS})
+@get("/manifestations/{protocol:str}", opt={"access": Access.EXPORT_READ})
 async def status(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> RegistrationView:
     """The handover's state, NUP, situação and deadline on Fala.BR."""
-    protocol = (await desk.get(protocol)).protocol
-    return await _view(desk, protocol, reveal_code=current_actor(request).role == "ouvidor")
+    actor = current_actor(request)
+    protocol = (await desk.authorize(protocol, actor, Access.EXPORT_READ)).protocol
+    return await _view(desk, protocol, reveal_code=may(actor, Access.REVEAL_IDENTITY))
 
 
 @post(
     "/manifestations/{protocol:str}/nup",
-    opt={"roles": _WRITERS, **_JSON_OPT},
+    opt={"access": Access.EXPORT_WRITE, **_JSON_OPT},
     status_code=200,
     responses=error_responses(409, 422),
 )
@@ -131,9 +130,10 @@ async def set_nup(
     data: JSONBody[NupIn],
 ) -> RegistrationView:
     """Record the NUP of a manifestation registered by hand (staff or citizen)."""
-    protocol = (await desk.get(protocol)).protocol
+    actor = current_actor(request)
+    protocol = (await desk.authorize(protocol, actor, Access.EXPORT_WRITE)).protocol
     try:
-        await record_nup(desk, config, protocol, data.nup, current_actor(request), data.access_code)
+        await record_nup(desk, config, protocol, data.nup, actor, data.access_code)
     except InvalidNup as exc:
         raise _error(422, str(exc)) from exc
     except NupConflict as exc:
@@ -153,7 +153,7 @@ def _period(desk: Desk, start: str, end: str) -> Period:
     return Period(first, last, desk.calendar.timezone)
 
 
-@get("/report", opt={"roles": _READERS}, responses=error_responses(422))
+@get("/report", opt={"access": Access.EXPORT_READ}, responses=error_responses(422))
 async def report(
     desk: NamedDependency[Desk],
     config: NamedDependency[FalabrConfig],

@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from balcao import Desk, current_actor, error_responses
+from balcao import Access, Desk, current_actor, error_responses
 from balcao_meet._bookings import BookingClosed, Bookings
 from balcao_meet._config import MeetConfig
 from balcao_meet._models import BookingRow, Status
@@ -22,9 +22,6 @@ from balcao_meet._text import day_text, hour_text
 from balcao_meet._views import parse_day
 
 __all__ = ["STAFF_ROUTES"]
-
-_READERS = frozenset({"ouvidor", "atendente", "auditor"})
-_WRITERS = frozenset({"ouvidor", "atendente"})
 
 
 class AgendaItem(msgspec.Struct, frozen=True, kw_only=True):
@@ -84,7 +81,7 @@ Period = Annotated[str, QueryParameter(name="period")]
 First = Annotated[str | None, QueryParameter(name="from")]
 
 
-@get("/api/agenda", opt={"roles": _READERS}, tags=["meet"])
+@get("/api/agenda", opt={"access": Access.EXPORT_READ}, tags=["meet"])
 async def agenda_api(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -96,7 +93,7 @@ async def agenda_api(
     return await _items(desk, config, day, days)
 
 
-@get("/agenda", opt={"roles": _READERS}, include_in_schema=False)
+@get("/agenda", opt={"access": Access.EXPORT_READ}, include_in_schema=False)
 async def agenda_page(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
@@ -157,9 +154,11 @@ async def _record(
     protocol: FromPath[str],
     data: OutcomeRequest,
 ) -> BookingRow:
+    actor = current_actor(request)
+    await desk.authorize(protocol, actor, Access.EXPORT_WRITE)
     try:
         return await record_outcome(
-            Bookings(desk, config), protocol, data.outcome, current_actor(request), data.reason
+            Bookings(desk, config), protocol, data.outcome, actor, data.reason
         )
     except BookingClosed as exc:
         raise HTTPException(status_code=409, detail=str(exc)) from None
@@ -167,7 +166,7 @@ async def _record(
 
 @post(
     "/api/bookings/{protocol:str}/outcome",
-    opt={"roles": _WRITERS, "exclude_from_csrf": True},
+    opt={"access": Access.EXPORT_WRITE, "exclude_from_csrf": True},
     status_code=200,
     responses=error_responses(409),
     tags=["meet"],
@@ -185,7 +184,7 @@ async def outcome_api(
     return await _item(desk, config, row)
 
 
-@post("/agenda/{protocol:str}", opt={"roles": _WRITERS}, include_in_schema=False)
+@post("/agenda/{protocol:str}", opt={"access": Access.EXPORT_WRITE}, include_in_schema=False)
 async def outcome_form(
     desk: NamedDependency[Desk],
     config: NamedDependency[MeetConfig],
