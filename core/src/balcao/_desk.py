@@ -25,6 +25,7 @@ from balcao._db.models import (
     TransitionRow,
     UserRow,
 )
+from balcao._delivery.wake import announce
 from balcao._domain.calendar import BusinessCalendar
 from balcao._domain.codes import format_protocol, new_access_code, normalize_access_code
 from balcao._domain.deadlines import Purpose
@@ -40,7 +41,8 @@ from balcao._events import (
 from balcao._keys import KeyRing
 from balcao._routing import Outcome, route, routing_columns
 from balcao._routing.members import round_robin
-from balcao._services import audit, deadlines, identity, outbox, rate_limits, registration
+from balcao._services import audit, deadlines, identity, rate_limits, registration
+from balcao._services import events as domain_events
 from balcao._services.attachments import (
     AttachmentRejected,
     FileStore,
@@ -137,9 +139,15 @@ class Desk:
     # -- events ------------------------------------------------------------------------
 
     async def publish(self, events: Sequence[EventBase]) -> None:
-        """Tell every plugin, after the change committed; a failing plugin harms no one."""
-        for event in events:
-            await self.host.notify("balcao_on_event", event=event, desk=self)
+        """Record ``events`` for every plugin's ``balcao_on_event``, in a transaction of
+        their own; the worker delivers them, at least once (see :meth:`emit`)."""
+        async with self.database.write() as session:
+            await self._emit(session, events)
+
+    async def _emit(self, session: AsyncSession, events: Sequence[EventBase]) -> None:
+        """Write ``events`` in the transaction of the change they describe: one row per
+        plugin handler, delivered by the worker after commit (and only then)."""
+        await domain_events.record(session, self.host.implementers("balcao_on_event"), events)
 
     # -- intake ------------------------------------------------------------------------
 
@@ -171,7 +179,7 @@ class Desk:
             if outcome.forward_to or outcome.assign_to or outcome.round_robin:
                 row = await session.get_one(ManifestationRow, created)
                 events += await self._apply_decision(session, row, outcome)
-        await self.publish(events)
+            await self._emit(session, events)
         return Receipt(protocol=events[0].protocol, access_code=code)
 
     async def _create(
@@ -416,18 +424,13 @@ class Desk:
                 return None
             await self._attach(session, row.id, message_id, stored)
             row.updated_at = self.now()
-            events = await self._citizen_answered(session, row)
-        await self.publish(
-            [
-                MessageReceived(
-                    protocol=row.protocol,
-                    occurred_at=self.now(),
-                    channel=channel,
-                    message_id=message_id,
-                ),
-                *events,
-            ]
-        )
+            received = MessageReceived(
+                protocol=row.protocol,
+                occurred_at=self.now(),
+                channel=channel,
+                message_id=message_id,
+            )
+            await self._emit(session, [received, *await self._citizen_answered(session, row)])
         return int(message_id)
 
     async def _citizen_answered(
@@ -471,17 +474,14 @@ class Desk:
             row = await self._load(session, protocol, for_update=True)
             message = await self._outbound(session, row, text, actor)
             audit.record(session, self.now(), actor, "reply", row.protocol)
-        await self.publish(
-            [
-                Replied(
-                    protocol=row.protocol,
-                    occurred_at=self.now(),
-                    channel=row.channel,
-                    message_id=message.id,
-                    actor=actor.label,
-                )
-            ]
-        )
+            replied = Replied(
+                protocol=row.protocol,
+                occurred_at=self.now(),
+                channel=row.channel,
+                message_id=message.id,
+                actor=actor.label,
+            )
+            await self._emit(session, [replied])
         return message.id
 
     async def _outbound(
@@ -502,14 +502,17 @@ class Desk:
         session.add(message)
         await session.flush()
         if deliverable:
-            outbox.enqueue(
-                session,
-                channel=row.channel,
-                idempotency_key=f"message:{message.id}",
-                now=self.now(),
-                message_id=message.id,
-                payload={"protocol": row.protocol, "text": text, "kind": "reply"},
+            session.add(
+                OutboxRow(
+                    channel=row.channel,
+                    idempotency_key=f"message:{message.id}",
+                    message_id=message.id,
+                    payload={"protocol": row.protocol, "text": text, "kind": "reply"},
+                    next_attempt_at=self.now(),
+                    created_at=self.now(),
+                )
             )
+            await announce(session, "outbox")
         return message
 
     def _has_adapter(self, channel: str) -> bool:
@@ -556,6 +559,7 @@ class Desk:
                 },
                 returning=OutboxRow.id,
             )
+            await announce(session, "outbox")
         return created is not None
 
     async def update_delivery(
@@ -590,7 +594,7 @@ class Desk:
             if outcome is not None:
                 events += await self._apply_decision(session, row, outcome)
             view = to_view(row)
-        await self.publish(events)
+            await self._emit(session, events)
         return view
 
     async def _reopening(self, protocol: str, target: State) -> Outcome | None:
@@ -646,7 +650,7 @@ class Desk:
             check_transition(State(row.state), State.FORWARDED)
             await self._vetoes(row, State.FORWARDED, actor, f"encaminhada à unidade {unit}")
             events = await self._forward(session, row, unit, actor, extract)
-        await self.publish(events)
+            await self._emit(session, events)
 
     async def _forward(
         self, session: AsyncSession, row: ManifestationRow, unit: str, actor: Actor, extract: str
@@ -723,9 +727,13 @@ class Desk:
 
     # -- inbound events, rate limits ---------------------------------------------------
 
-    async def persist_inbound(self, channel: str, external_id: str, body: bytes) -> bool:
+    async def persist_inbound(
+        self, channel: str, external_id: str, body: bytes, ordering_key: str | None = None
+    ) -> bool:
         """Store a raw inbound event before acknowledging it; False for a duplicate.
-        The worker then hands it to the channel's ``inbound`` processor."""
+        The worker then hands it to the channel's ``inbound`` processor. Events with the
+        same ``ordering_key`` (say, one conversation) are processed one at a time, in the
+        order they were stored, by whichever worker."""
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
@@ -733,13 +741,17 @@ class Desk:
                 {
                     "channel": channel,
                     "external_id": external_id,
+                    "ordering_key": ordering_key,
                     "body": body,
                     "received_at": self.now(),
+                    "state": "pending",
                     "attempts": 0,
                     "next_attempt_at": self.now(),
                 },
                 returning=InboundEvent.id,
             )
+            if created is not None:
+                await announce(session, "inbound")
         return created is not None
 
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
@@ -790,7 +802,7 @@ class Desk:
                 session, row, State.AWAITING_CITIZEN, actor, "pedido de complementação"
             )
             audit.record(session, self.now(), actor, "request_complementation", row.protocol)
-        await self.publish(events)
+            await self._emit(session, events)
         return message.id
 
     async def unit_answer(self, protocol: str, text: str, actor: Actor) -> int:
@@ -805,7 +817,7 @@ class Desk:
             events = await self._move(
                 session, row, State.UNIT_ANSWERED, actor, f"resposta da unidade {row.unit_code}"
             )
-        await self.publish(events)
+            await self._emit(session, events)
         return message.id
 
     async def merge(self, protocol: str, into: str, actor: Actor) -> Manifestation:
@@ -826,7 +838,7 @@ class Desk:
                 session, self.now(), actor, "merged_from", target.protocol, source=protocol
             )
             view = to_view(target)
-        await self.publish(events)
+            await self._emit(session, events)
         return view
 
     async def _copy_messages(

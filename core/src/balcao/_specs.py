@@ -63,6 +63,8 @@ class ChannelSpec:
         inbound: processes one raw inbound event stored with ``Desk.persist_inbound``.
         card: the card on the home page; ``None`` shows none.
         template_directory: Jinja templates for the routes (may extend ``balcao/base.html``).
+        send_concurrency: sends in flight at once per worker (default ``send_concurrency``).
+        sends_per_second: the channel's rate limit per worker (default ``sends_per_second``).
     """
 
     name: str
@@ -72,6 +74,8 @@ class ChannelSpec:
     inbound: Callable[[bytes, Desk], Awaitable[None]] | None = None
     card: HomeCard | None = None
     template_directory: Path | None = None
+    send_concurrency: int | None = None
+    sends_per_second: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

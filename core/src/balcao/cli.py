@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from balcao._config import ConfigError, load_settings
+from balcao._delivery.command import deliveries
 from balcao._host import PluginError, PluginHost
 from balcao._routing.command import routing
 from balcao._runtime import Runtime, build_runtime
@@ -256,6 +257,7 @@ def tokens_create(email: str, label: str) -> None:
 
 
 cli.add_command(routing)
+cli.add_command(deliveries)
 
 
 def _run_user_action(coroutine: Any) -> None:
