@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from whatsapp_payloads import CITIZEN, WhatsApp
+from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value
 from worker_processes import Workers, worker_environment
 
 from balcao import Actor
@@ -112,3 +112,44 @@ async def _until(condition, seconds: float) -> None:  # type: ignore[no-untyped-
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.1)
+
+
+async def test_two_workers_process_each_conversation_in_order(
+    wa: WhatsApp, tmp_path: Path, workers: list[Workers]
+) -> None:
+    """100 messages of 10 people, stored interleaved before any worker runs: each person's
+    messages make one manifestation, with the messages in the order they were sent."""
+    wa.b.clock.set(dt.datetime(2026, 12, 5, 20, 0))  # a Saturday night: registered at once
+    people = [f"55659888800{c:02d}" for c in range(10)]
+    for m in range(10):
+        for person in people:
+            await wa.post(envelope(value(messages=[wa.text(f"{person} m{m}", sender=person)])))
+    group = Workers(worker_environment(wa.b, tmp_path, send_concurrency=4), tmp_path)
+    workers.append(group)
+    group.start(), group.start()
+    await _wait_processed(wa, group, 100, seconds=120)
+    async with wa.b.desk.database.read() as session:
+        rows = await session.execute(
+            text(
+                "SELECT f.protocol, m.text FROM messages m "
+                "JOIN manifestations f ON f.id = m.manifestation_id "
+                "WHERE m.direction = 'inbound' ORDER BY m.id"
+            )
+        )
+        by_case: dict[str, list[str]] = {}
+        for protocol, body in rows:
+            by_case.setdefault(protocol, []).append(body)
+    assert sorted(by_case.values()) == [[f"{p} m{m}" for m in range(10)] for p in people]
+
+
+async def _wait_processed(wa: WhatsApp, group: Workers, count: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        async with wa.b.desk.database.read() as session:
+            done = await session.scalar(
+                text("SELECT count(*) FROM inbound_events WHERE state = 'done'")
+            )
+        if done == count:
+            return
+        await asyncio.sleep(0.5)
+    raise AssertionError(f"{done} of {count} processed in {seconds} s\n{group.logs()}")
