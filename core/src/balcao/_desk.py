@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from balcao._config import Settings
@@ -27,7 +28,12 @@ from balcao._db.models import (
 )
 from balcao._delivery.wake import announce
 from balcao._domain.calendar import BusinessCalendar
-from balcao._domain.codes import format_protocol, new_access_code, normalize_access_code
+from balcao._domain.codes import (
+    access_code_from,
+    format_protocol,
+    new_access_code,
+    normalize_access_code,
+)
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State, check_transition
 from balcao._events import (
@@ -157,24 +163,64 @@ class Desk:
         actor: Actor | None = None,
         *,
         limits: Sequence[tuple[str, int, dt.timedelta]] = (),
+        idempotency_key: str | None = None,
     ) -> Receipt:
         """Register a manifestation, route it, start its deadline; returns the receipt with
         the access code in clear (the only time it exists in clear).
 
         ``limits`` are ``(key, limit, window)`` counters as in :meth:`allow`, counted in the
         registration's own transaction (one commit instead of one per counter): when one is
-        exceeded, :class:`RateLimited` names it and nothing is registered nor counted."""
-        new = normalized(new)
+        exceeded, :class:`RateLimited` names it and nothing is registered nor counted.
+
+        ``idempotency_key``: a secret the caller issued for this one submission (say, a
+        signed form ticket; never a value another person could know or guess). Sending it
+        again returns the same receipt, access code included (derived from the key, never
+        stored), and registers nothing."""
+        intake_key = self.keys.digest(f"intake:{idempotency_key}") if idempotency_key else None
+        if intake_key is not None and (repeat := await self._repeat(intake_key)) is not None:
+            return repeat
+        try:
+            return await self._intake(normalized(new), actor, limits, intake_key)
+        except IntegrityError:
+            # the same submission, committed by a concurrent request a moment ago
+            repeat = await self._repeat(intake_key) if intake_key is not None else None
+            if repeat is None:
+                raise
+            return repeat
+
+    async def _repeat(self, intake_key: str) -> Receipt | None:
+        query = select(ManifestationRow.protocol, ManifestationRow.anonymous).where(
+            ManifestationRow.intake_key == intake_key
+        )
+        async with self.database.read() as session:
+            found = (await session.execute(query)).one_or_none()
+        if found is None:
+            return None
+        code = None if found.anonymous else self._code_for(intake_key)
+        return Receipt(protocol=found.protocol, access_code=code)
+
+    def _code_for(self, intake_key: str | None) -> str:
+        if intake_key is None:
+            return new_access_code()
+        return access_code_from(self.keys.digest(f"access-code:{intake_key}"))
+
+    async def _intake(
+        self,
+        new: NewManifestation,
+        actor: Actor | None,
+        limits: Sequence[tuple[str, int, dt.timedelta]],
+        intake_key: str | None,
+    ) -> Receipt:
         stored = [self._store_file(f) for f in new.files]
         outcome = await route(self.rules, draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
-        code = None if new.anonymous else new_access_code()
+        code = None if new.anonymous else self._code_for(intake_key)
         async with self.database.write() as session:
             connection = await session.connection()
             for key, limit, window in limits:
                 if not await rate_limits.hit(connection, self.now(), key, limit, window):
                     raise RateLimited(key)
-            created, events = await self._create(connection, new, code, actor, outcome)
+            created, events = await self._create(connection, new, code, actor, outcome, intake_key)
             await self._attach(session, created, None, stored)
             if outcome.forward_to or outcome.assign_to or outcome.round_robin:
                 row = await session.get_one(ManifestationRow, created)
@@ -189,6 +235,7 @@ class Desk:
         code: str | None,
         actor: Actor,
         outcome: Outcome,
+        intake_key: str | None = None,
     ) -> tuple[int, list[EventBase]]:
         """The new manifestation's rows, routed but not yet forwarded or assigned (those
         work on the ORM row); its id and events."""
@@ -199,7 +246,7 @@ class Desk:
         path = [(State.RECEIVED, actor, "registro")]
         if not outcome.forward_to:
             path.append((State.TRIAGE, Actor.system("roteamento"), outcome.reason))
-        row |= routing_columns(outcome) | {"state": path[-1][0].value}
+        row |= routing_columns(outcome) | {"state": path[-1][0].value, "intake_key": intake_key}
         created = await registration.insert_manifestation(connection, row)
         events: list[EventBase] = [
             ManifestationCreated(

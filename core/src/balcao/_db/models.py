@@ -43,6 +43,7 @@ class ManifestationRow(Base):
     __tablename__ = "manifestations"
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_manifestations_year_sequence"),
+        UniqueConstraint("intake_key", name="uq_manifestations_intake_key"),
         Index("ix_manifestations_state_created", "state", "created_at"),
         # the inbox lists newest first, per unit and per assignee
         Index("ix_manifestations_created_id", "created_at", "id"),
@@ -84,6 +85,8 @@ class ManifestationRow(Base):
     falabr_nup: Mapped[str | None] = mapped_column(String(32))
     falabr_registered_at: Mapped[dt.datetime | None]
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # keyed digest of the submission's idempotency key: a repeat gets the same receipt
+    intake_key: Mapped[str | None] = mapped_column(String(64))
 
     identity: Mapped[IdentityRow | None] = relationship(back_populates="manifestation")
 
