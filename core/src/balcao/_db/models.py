@@ -229,7 +229,7 @@ class OutboxRow(Claimable, Base):
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    next_attempt_at: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime] = mapped_column()
     created_at: Mapped[dt.datetime]
     delivered_at: Mapped[dt.datetime | None]
     receipt: Mapped[str | None] = mapped_column(String(200))
@@ -279,7 +279,7 @@ class ScheduleRow(Claimable, Base):
 
     __tablename__ = "schedule"
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
-    next_attempt_at: Mapped[dt.datetime]
+    next_attempt_at: Mapped[dt.datetime] = mapped_column()
 
 
 class RateLimitRow(Base):

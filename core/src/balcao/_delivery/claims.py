@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from balcao._db.dialect import locks_rows
 from balcao._db.models import Claimable
 
 __all__ = ["DEAD", "PENDING", "Claim", "Table", "backoff", "claim", "owned", "renew"]
@@ -84,7 +85,7 @@ async def claim(
     """Claim up to ``limit`` due rows whose lane has room. On PostgreSQL ``SKIP LOCKED``
     lets workers share the work; on SQLite the write transaction is already exclusive."""
     query = select(table.model).where(_due(table, now)).order_by(table.key).limit(limit)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if locks_rows(session):
         query = query.with_for_update(skip_locked=True, of=table.model)
     claims: list[Claim] = []
     for row in (await session.scalars(query)).all():
@@ -114,7 +115,7 @@ async def owned(session: AsyncSession, claim: Claim) -> Any:
     """The row, locked, if this claim still owns it; None when another worker took it."""
     model = claim.table.model
     query = select(model).where(claim.table.key == claim.key, model.owner == claim.owner)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if locks_rows(session):
         query = query.with_for_update()
     return (await session.scalars(query)).one_or_none()
 

@@ -12,6 +12,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from balcao._db.dialect import locks_rows
+
 __all__ = ["CHANNEL", "Listener", "announce"]
 
 log = logging.getLogger("balcao.worker")
@@ -27,7 +29,7 @@ async def announce(session: AsyncSession, queue: str) -> None:
     if queue in wanted:
         return
     wanted.add(queue)
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if locks_rows(session):  # PostgreSQL
         await session.execute(_NOTIFY, {"queue": queue})
 
 
