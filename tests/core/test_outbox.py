@@ -106,7 +106,8 @@ async def test_a_killed_workers_claimed_delivery_is_picked_up_again(
     receipt = await balcao.desk.intake(_new("5565999990004"))
     await balcao.desk.reply(receipt.protocol, "Resposta", STAFF)
     dead = Worker(balcao.desk)
-    [claimed] = await dead._claim(dead.queues[2])  # a worker claims, then dies
+    async with balcao.desk.database.write() as session:  # a worker claims, then dies
+        [claimed] = await dead._claim(session, dead.queues[2])
     assert claimed.row.channel == "fake"
     await balcao.run_worker()
     assert recording_channel.sent == []  # the lease still holds

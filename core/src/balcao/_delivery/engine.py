@@ -11,6 +11,8 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from balcao._db.models import ScheduleRow
 from balcao._delivery.claims import Claim, claim, owned, renew
 from balcao._delivery.lanes import Lane
@@ -98,26 +100,25 @@ class Engine:
     async def start_due(self) -> int:
         """Claim what is due and has room, start each run; how many started."""
         await self._seed_jobs()
-        started = 0
-        for queue in self.queues:
-            for item in await self._claim(queue):
-                self._start(queue, item)
-                started += 1
-        return started
+        # one short write transaction claims from every queue
+        async with self.desk.database.write() as session:
+            claimed = [(q, item) for q in self.queues for item in await self._claim(session, q)]
+        for queue, item in claimed:
+            self._start(queue, item)
+        return len(claimed)
 
-    async def _claim(self, queue: Queue) -> list[Claim]:
+    async def _claim(self, session: AsyncSession, queue: Queue) -> list[Claim]:
         room = sum(lane.room for (name, _), lane in self.lanes.items() if name == queue.name)
         limit = max(room, self.settings.send_concurrency)
-        async with self.desk.database.write() as session:
-            return await claim(
-                session,
-                queue.table,
-                now=self.desk.now(),
-                lease=self.lease,
-                limit=limit,
-                lane_of=queue.lane,
-                has_room=lambda lane: self._reserve(queue, lane),
-            )
+        return await claim(
+            session,
+            queue.table,
+            now=self.desk.now(),
+            lease=self.lease,
+            limit=limit,
+            lane_of=queue.lane,
+            has_room=lambda lane: self._reserve(queue, lane),
+        )
 
     def _lane(self, queue: Queue, name: str) -> Lane:
         key = (queue.name, name)
