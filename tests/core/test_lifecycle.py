@@ -64,6 +64,8 @@ async def test_hook_balcao_on_event_gets_events_and_a_broken_handler_harms_nobod
     )
     receipt = await b.manifestation()
     await b.desk.transition(receipt.protocol, State.ARCHIVED, STAFF, "duplicada")
+    assert recorder.events == []  # events go to plugins from the worker, after commit
+    await b.run_worker()
     types = [type(e).__name__ for e in recorder.events]
     assert types[:3] == ["ManifestationCreated", "StatusChanged", "StatusChanged"]
     assert types[-2:] == ["StatusChanged", "Closed"]

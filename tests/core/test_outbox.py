@@ -1,8 +1,11 @@
+import asyncio
 import datetime as dt
 
 from sqlalchemy import text
 
 from balcao import Actor, JobSpec, hookimpl
+from balcao._delivery.outcome import Outcome
+from balcao._worker import Worker
 from balcao.testing import Balcao, RecordingChannel
 
 STAFF = Actor(kind="user", name="atendente@example.org", role="atendente")
@@ -100,19 +103,21 @@ async def test_a_killed_workers_claimed_delivery_is_picked_up_again(
     balcao: Balcao,
     recording_channel: RecordingChannel,
 ) -> None:
-    from balcao._services import outbox
-
     receipt = await balcao.desk.intake(_new("5565999990004"))
     await balcao.desk.reply(receipt.protocol, "Resposta", STAFF)
+    dead = Worker(balcao.desk)
     async with balcao.desk.database.write() as session:  # a worker claims, then dies
-        claimed = await outbox.claim(session, balcao.clock.now(), dt.timedelta(seconds=120), 10)
-    assert len(claimed) == 1
+        [claimed] = await dead._claim(session, dead.queues[2])
+    assert claimed.row.channel == "fake"
     await balcao.run_worker()
     assert recording_channel.sent == []  # the lease still holds
-    balcao.clock.advance(seconds=121)
+    balcao.clock.advance(seconds=balcao.settings.lease_seconds + 1)
     await balcao.run_worker()
     assert [m.text for m in recording_channel.sent] == ["Resposta"]
     assert (await _outbox(balcao))[0][:2] == ("delivered", 2)
+    # the dead worker's late answer changes nothing: the row is no longer its own
+    await dead._settle(dead.queues[2], claimed, Outcome(False, error="tarde demais"))
+    assert (await _outbox(balcao))[0] == ("delivered", 2, None)
 
 
 async def test_enqueue_is_idempotent_per_key(
@@ -212,14 +217,10 @@ def _new(address: str):  # type: ignore[no-untyped-def]
 async def test_two_workers_never_deliver_the_same_message_twice(
     balcao: Balcao, recording_channel: RecordingChannel
 ) -> None:
-    import asyncio
-
-    from balcao._worker import Worker
-
     receipt = await balcao.desk.intake(_new("5565999990009"))
     for i in range(30):
         await balcao.desk.reply(receipt.protocol, f"mensagem {i}", STAFF)
     first, second = Worker(balcao.desk), Worker(balcao.desk)
-    await asyncio.gather(*(w.deliver_due() for w in (first, second, first, second)))
+    await asyncio.gather(first.run_once(), second.run_once(), first.run_once())
     texts = sorted(m.text for m in recording_channel.sent)
     assert texts == sorted(f"mensagem {i}" for i in range(30))

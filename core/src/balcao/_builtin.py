@@ -12,6 +12,7 @@ from balcao._desk import Desk
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State
 from balcao._events import DeadlineNear, DeadlineOverdue, EventBase
+from balcao._services import events as domain_events
 from balcao._specs import JobSpec
 from balcao._types import Actor
 from balcao.hookspecs import hookimpl
@@ -24,8 +25,7 @@ PURGE_EVERY = dt.timedelta(hours=1)
 async def watch_deadlines(desk: Desk) -> None:
     """Raise deadline-near and overdue events once each; archive a manifestation whose
     complementação did not come in time (Decreto 9.492 art. 18 § 2º)."""
-    events, to_archive = await _due_events(desk)
-    await desk.publish(events)
+    to_archive = await _due_events(desk)
     for protocol in to_archive:
         try:
             await desk.transition(
@@ -38,7 +38,9 @@ async def watch_deadlines(desk: Desk) -> None:
             log.exception("could not archive %s after its complementação deadline", protocol)
 
 
-async def _due_events(desk: Desk) -> tuple[list[EventBase], list[str]]:
+async def _due_events(desk: Desk) -> list[str]:
+    """Record the warnings with the flags that say they were given (one transaction);
+    the manifestations whose complementação ran out."""
     today, now = desk.today(), desk.now()
     horizon = today + dt.timedelta(days=desk.settings.deadline_warning_days)
     query = (
@@ -71,7 +73,8 @@ async def _due_events(desk: Desk) -> tuple[list[EventBase], list[str]]:
                         protocol=protocol, occurred_at=now, purpose=row.purpose, due_on=row.due_on
                     )
                 )
-    return events, to_archive
+        await domain_events.record(session, desk.host.implementers("balcao_on_event"), events)
+    return to_archive
 
 
 async def purge_inbound(desk: Desk) -> None:

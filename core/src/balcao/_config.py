@@ -56,8 +56,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     )
     outbox_max_attempts: int = 8
     outbox_base_delay_seconds: float = 10.0
-    outbox_lease_seconds: float = 120.0
-    worker_poll_seconds: float = 2.0
+    inbound_max_attempts: int = 10
+    event_max_attempts: int = 8
+    lease_seconds: float = 30.0
+    send_concurrency: int = 4
+    sends_per_second: float = 20.0
+    worker_poll_seconds: float = 5.0
     # hours a processed inbound event keeps its (sealed) body before it is emptied
     inbound_retention_hours: float = 24.0
     deadline_warning_days: int = 5

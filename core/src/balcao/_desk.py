@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from balcao._access import Access, require
@@ -26,8 +27,14 @@ from balcao._db.models import (
     TransitionRow,
     UserRow,
 )
+from balcao._delivery.wake import announce
 from balcao._domain.calendar import BusinessCalendar
-from balcao._domain.codes import format_protocol, new_access_code, normalize_access_code
+from balcao._domain.codes import (
+    access_code_from,
+    format_protocol,
+    new_access_code,
+    normalize_access_code,
+)
 from balcao._domain.deadlines import Purpose
 from balcao._domain.extract import pseudonymize, replace_name
 from balcao._domain.kinds import Kind
@@ -45,7 +52,8 @@ from balcao._keys import KeyRing
 from balcao._routing import Outcome, route, routing_columns
 from balcao._routing.members import round_robin
 from balcao._sealing import Sealer, SealRegistry
-from balcao._services import audit, deadlines, identity, outbox, rate_limits, registration
+from balcao._services import audit, deadlines, identity, rate_limits, registration
+from balcao._services import events as domain_events
 from balcao._services.attachments import (
     AttachmentRejected,
     FileStore,
@@ -157,9 +165,15 @@ class Desk:
     # -- events ------------------------------------------------------------------------
 
     async def publish(self, events: Sequence[EventBase]) -> None:
-        """Tell every plugin, after the change committed; a failing plugin harms no one."""
-        for event in events:
-            await self.host.notify("balcao_on_event", event=event, desk=self)
+        """Record ``events`` for every plugin's ``balcao_on_event``, in a transaction of
+        their own; the worker delivers them, at least once (see :meth:`emit`)."""
+        async with self.database.write() as session:
+            await self._emit(session, events)
+
+    async def _emit(self, session: AsyncSession, events: Sequence[EventBase]) -> None:
+        """Write ``events`` in the transaction of the change they describe: one row per
+        plugin handler, delivered by the worker after commit (and only then)."""
+        await domain_events.record(session, self.host.implementers("balcao_on_event"), events)
 
     # -- intake ------------------------------------------------------------------------
 
@@ -169,29 +183,69 @@ class Desk:
         actor: Actor | None = None,
         *,
         limits: Sequence[tuple[str, int, dt.timedelta]] = (),
+        idempotency_key: str | None = None,
     ) -> Receipt:
         """Register a manifestation, route it, start its deadline; returns the receipt with
         the access code in clear (the only time it exists in clear).
 
         ``limits`` are ``(key, limit, window)`` counters as in :meth:`allow`, counted in the
         registration's own transaction (one commit instead of one per counter): when one is
-        exceeded, :class:`RateLimited` names it and nothing is registered nor counted."""
-        new = normalized(new)
+        exceeded, :class:`RateLimited` names it and nothing is registered nor counted.
+
+        ``idempotency_key``: a secret the caller issued for this one submission (say, a
+        signed form ticket; never a value another person could know or guess). Sending it
+        again returns the same receipt, access code included (derived from the key, never
+        stored), and registers nothing."""
+        intake_key = self.keys.digest(f"intake:{idempotency_key}") if idempotency_key else None
+        if intake_key is not None and (repeat := await self._repeat(intake_key)) is not None:
+            return repeat
+        try:
+            return await self._intake(normalized(new), actor, limits, intake_key)
+        except IntegrityError:
+            # the same submission, committed by a concurrent request a moment ago
+            repeat = await self._repeat(intake_key) if intake_key is not None else None
+            if repeat is None:
+                raise
+            return repeat
+
+    async def _repeat(self, intake_key: str) -> Receipt | None:
+        query = select(ManifestationRow.protocol, ManifestationRow.anonymous).where(
+            ManifestationRow.intake_key == intake_key
+        )
+        async with self.database.read() as session:
+            found = (await session.execute(query)).one_or_none()
+        if found is None:
+            return None
+        code = None if found.anonymous else self._code_for(intake_key)
+        return Receipt(protocol=found.protocol, access_code=code)
+
+    def _code_for(self, intake_key: str | None) -> str:
+        if intake_key is None:
+            return new_access_code()
+        return access_code_from(self.keys.digest(f"access-code:{intake_key}"))
+
+    async def _intake(
+        self,
+        new: NewManifestation,
+        actor: Actor | None,
+        limits: Sequence[tuple[str, int, dt.timedelta]],
+        intake_key: str | None,
+    ) -> Receipt:
         stored = [self._store_file(f) for f in new.files]
         outcome = await route(self.rules, draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
-        code = None if new.anonymous else new_access_code()
+        code = None if new.anonymous else self._code_for(intake_key)
         async with self.database.write() as session:
             connection = await session.connection()
             for key, limit, window in limits:
                 if not await rate_limits.hit(connection, self.now(), key, limit, window):
                     raise RateLimited(key)
-            created, events = await self._create(connection, new, code, actor, outcome)
+            created, events = await self._create(connection, new, code, actor, outcome, intake_key)
             await self._attach(session, created, None, stored)
             if outcome.forward_to or outcome.assign_to or outcome.round_robin:
                 row = await self._load(session, events[0].protocol)
                 events += await self._apply_decision(session, row, outcome)
-        await self.publish(events)
+            await self._emit(session, events)
         return Receipt(protocol=events[0].protocol, access_code=code)
 
     async def _create(
@@ -201,6 +255,7 @@ class Desk:
         code: str | None,
         actor: Actor,
         outcome: Outcome,
+        intake_key: str | None = None,
     ) -> tuple[int, list[EventBase]]:
         """The new manifestation's rows, routed but not yet forwarded or assigned (those
         work on the ORM row); its id and events."""
@@ -211,7 +266,7 @@ class Desk:
         path = [(State.RECEIVED, actor, "registro")]
         if not outcome.forward_to:
             path.append((State.TRIAGE, Actor.system("roteamento"), outcome.reason))
-        row |= routing_columns(outcome) | {"state": path[-1][0].value}
+        row |= routing_columns(outcome) | {"state": path[-1][0].value, "intake_key": intake_key}
         created = await registration.insert_manifestation(connection, row)
         events: list[EventBase] = [
             ManifestationCreated(
@@ -472,18 +527,13 @@ class Desk:
                 return None
             await self._attach(session, row.id, message_id, stored)
             row.updated_at = self.now()
-            events = await self._citizen_answered(session, row)
-        await self.publish(
-            [
-                MessageReceived(
-                    protocol=row.protocol,
-                    occurred_at=self.now(),
-                    channel=channel,
-                    message_id=message_id,
-                ),
-                *events,
-            ]
-        )
+            received = MessageReceived(
+                protocol=row.protocol,
+                occurred_at=self.now(),
+                channel=channel,
+                message_id=message_id,
+            )
+            await self._emit(session, [received, *await self._citizen_answered(session, row)])
         return int(message_id)
 
     async def _citizen_answered(
@@ -527,17 +577,14 @@ class Desk:
             row = await self._load(session, protocol, for_update=True)
             message = await self._outbound(session, row, text, actor)
             audit.record(session, self.now(), actor, "reply", row.protocol)
-        await self.publish(
-            [
-                Replied(
-                    protocol=row.protocol,
-                    occurred_at=self.now(),
-                    channel=row.channel,
-                    message_id=message.id,
-                    actor=actor.label,
-                )
-            ]
-        )
+            replied = Replied(
+                protocol=row.protocol,
+                occurred_at=self.now(),
+                channel=row.channel,
+                message_id=message.id,
+                actor=actor.label,
+            )
+            await self._emit(session, [replied])
         return message.id
 
     async def _outbound(
@@ -558,17 +605,20 @@ class Desk:
         session.add(message)
         await session.flush()
         if deliverable:
-            outbox.enqueue(
-                session,
-                channel=row.channel,
-                idempotency_key=f"message:{message.id}",
-                now=self.now(),
-                message_id=message.id,
-                payload=self._sealed_payload(
-                    f"message:{message.id}",
-                    {"protocol": row.protocol, "text": text, "kind": "reply"},
-                ),
+            session.add(
+                OutboxRow(
+                    channel=row.channel,
+                    idempotency_key=f"message:{message.id}",
+                    message_id=message.id,
+                    payload=self._sealed_payload(
+                        f"message:{message.id}",
+                        {"protocol": row.protocol, "text": text, "kind": "reply"},
+                    ),
+                    next_attempt_at=self.now(),
+                    created_at=self.now(),
+                )
             )
+            await announce(session, "outbox")
         return message
 
     def _has_adapter(self, channel: str) -> bool:
@@ -613,6 +663,7 @@ class Desk:
                 },
                 returning=OutboxRow.id,
             )
+            await announce(session, "outbox")
         return created is not None
 
     def _sealed_payload(self, idempotency_key: str, payload: dict[str, Any]) -> dict[str, Any]:
@@ -662,7 +713,7 @@ class Desk:
             if outcome is not None:
                 events += await self._apply_decision(session, row, outcome)
             view = to_view(row)
-        await self.publish(events)
+            await self._emit(session, events)
         return view
 
     async def _reopening(self, protocol: str, target: State) -> Outcome | None:
@@ -719,7 +770,7 @@ class Desk:
             check_transition(State(row.state), State.FORWARDED)
             await self._vetoes(row, State.FORWARDED, actor, f"encaminhada à unidade {unit}")
             events = await self._forward(session, row, unit, actor, extract)
-        await self.publish(events)
+            await self._emit(session, events)
 
     async def _forward(
         self, session: AsyncSession, row: ManifestationRow, unit: str, actor: Actor, extract: str
@@ -807,9 +858,13 @@ class Desk:
 
     # -- inbound events, rate limits ---------------------------------------------------
 
-    async def persist_inbound(self, channel: str, external_id: str, body: bytes) -> bool:
+    async def persist_inbound(
+        self, channel: str, external_id: str, body: bytes, ordering_key: str | None = None
+    ) -> bool:
         """Store a raw inbound event before acknowledging it; False for a duplicate.
-        The worker then hands it to the channel's ``inbound`` processor."""
+        The worker then hands it to the channel's ``inbound`` processor. Events with the
+        same ``ordering_key`` (say, one conversation) are processed one at a time, in the
+        order they were stored, by whichever worker."""
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
@@ -817,13 +872,17 @@ class Desk:
                 {
                     "channel": channel,
                     "external_id": external_id,
+                    "ordering_key": ordering_key,
                     "body": sealed_value(self.seals, INBOUND, body, (channel, external_id)),
                     "received_at": self.now(),
+                    "state": "pending",
                     "attempts": 0,
                     "next_attempt_at": self.now(),
                 },
                 returning=InboundEvent.id,
             )
+            if created is not None:
+                await announce(session, "inbound")
         return created is not None
 
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
@@ -881,7 +940,7 @@ class Desk:
                 session, row, State.AWAITING_CITIZEN, actor, "pedido de complementação"
             )
             audit.record(session, self.now(), actor, "request_complementation", row.protocol)
-        await self.publish(events)
+            await self._emit(session, events)
         return message.id
 
     async def unit_answer(self, protocol: str, text: str, actor: Actor) -> int:
@@ -896,7 +955,7 @@ class Desk:
             events = await self._move(
                 session, row, State.UNIT_ANSWERED, actor, f"resposta da unidade {row.unit_code}"
             )
-        await self.publish(events)
+            await self._emit(session, events)
         return message.id
 
     async def merge(self, protocol: str, into: str, actor: Actor) -> Manifestation:
@@ -918,7 +977,7 @@ class Desk:
                 session, self.now(), actor, "merged_from", target.protocol, source=protocol
             )
             view = to_view(target)
-        await self.publish(events)
+            await self._emit(session, events)
         return view
 
     async def _copy_messages(

@@ -22,10 +22,13 @@ __all__ = [
 
 
 class EventBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
-    """What every event carries: which manifestation, and when."""
+    """What every event carries: which manifestation, and when. ``event_id`` is the same
+    on every delivery of one event: handlers run at least once, and use it to do their
+    work once."""
 
     protocol: str
     occurred_at: dt.datetime
+    event_id: str = ""
 
 
 class ManifestationCreated(EventBase, frozen=True, tag="created"):

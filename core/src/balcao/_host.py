@@ -180,6 +180,20 @@ class PluginHost:
             found.extend(Registered(impl.plugin_name, s, config) for s in _iterable(result))
         return found
 
+    def implementers(self, hook: str) -> list[str]:
+        """The plugins implementing ``hook``, in calling order."""
+        return [impl.plugin_name for impl in self._impls(hook)]
+
+    async def call_plugin(self, plugin: str, hook: str, **kwargs: Any) -> Any:
+        """Call one plugin's ``hook`` (awaited when async); its errors propagate. Nothing
+        happens for a plugin that no longer implements it."""
+        for impl in self._impls(hook):
+            if impl.plugin_name == plugin:
+                result = self._invoke(impl, kwargs)
+                return await result if inspect.isawaitable(result) else result
+        log.warning("plugin '%s' no longer implements %s: skipped", plugin, hook)
+        return None
+
     async def notify(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """Call every implementation, awaiting async ones; errors are logged and skipped."""
         return await self._each(hook, kwargs, isolate=True)

@@ -65,6 +65,8 @@ class ChannelSpec:
         template_directory: Jinja templates for the routes (may extend ``balcao/base.html``).
         not_configured: why the channel cannot work yet (pt-BR, naming the settings to
             fill in); ``balcao serve``, ``worker`` and ``plugins`` warn with it once.
+        send_concurrency: sends in flight at once per worker (default ``send_concurrency``).
+        sends_per_second: the channel's rate limit per worker (default ``sends_per_second``).
     """
 
     name: str
@@ -75,6 +77,8 @@ class ChannelSpec:
     card: HomeCard | None = None
     template_directory: Path | None = None
     not_configured: str | None = None
+    send_concurrency: int | None = None
+    sends_per_second: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

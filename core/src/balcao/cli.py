@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from balcao._backup_commands import backup_command, restore_command
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.url import connection_problem
+from balcao._delivery.command import deliveries
 from balcao._host import PluginError, PluginHost
 from balcao._logging import configure_logging
 from balcao._routing.command import routing
@@ -331,6 +332,7 @@ def tokens_create(email: str, label: str) -> None:
 cli.add_command(routing)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
+cli.add_command(deliveries)
 
 
 def _run_user_action(coroutine: Any) -> None:

@@ -190,7 +190,9 @@ def balcao_register_sealed_columns(
 @hookspec
 def balcao_on_event(event: Event, desk: Desk) -> None:
     """Be told of a lifecycle event (after its transaction committed). May be async.
-    An exception is logged with the plugin's name and affects nobody else.
+    Delivered by the worker at least once: an exception is logged with the plugin's name,
+    affects nobody else, and the event is retried, then dead-lettered; ``event.event_id``
+    is the same on every delivery, the idempotency key of what the handler does.
 
     Example::
 

@@ -104,6 +104,7 @@ async def test_archiving_the_manifestation_before_the_meeting_frees_the_slot(
         url, json={"to": "archived", "reason": "duplicada"}, headers=staff
     )
     assert response.status_code in (200, 201), response.text
+    await b.run_worker()  # the plugin hears of the closing from the worker
     assert "2026-12-02T08:00:00-04:00" in await starts(b, "2026-12-02")
     assert google.events == {}
     assert any("manifestação foi encerrada" in n for n in await notes(b, data["protocol"]))

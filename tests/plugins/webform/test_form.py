@@ -52,7 +52,7 @@ async def test_identified_submission_registers_and_shows_code_once(
     app: Balcao, citizen: Citizen
 ) -> None:
     response = await citizen.submit(identified(), [("nota.pdf", PDF, "application/pdf")])
-    assert response.status_code == 201
+    assert response.status_code == 200
     protocol, code = _protocol(response.text), _code(response.text)
     assert code
     assert response.headers["cache-control"] == "no-store"
@@ -99,7 +99,7 @@ async def test_anonymous_denuncia_becomes_comunicacao_without_code(
 ) -> None:
     fields = identified(kind="denuncia", anonymous="sim", name="Fulano", email="f@example.org")
     response = await citizen.submit(fields)
-    assert response.status_code == 201
+    assert response.status_code == 200
     assert _code(response.text) is None
     assert "não é possível acompanhá-la nem receber" in response.text
     protocol = _protocol(response.text)
@@ -113,7 +113,7 @@ async def test_anonymous_denuncia_becomes_comunicacao_without_code(
 async def test_anonymous_needs_no_identification(citizen: Citizen) -> None:
     fields = identified(kind="denuncia", anonymous="sim", name="", email="", phone="", cpf="")
     response = await citizen.submit(fields)
-    assert response.status_code == 201
+    assert response.status_code == 200
 
 
 async def test_only_a_denuncia_may_be_anonymous(app: Balcao, citizen: Citizen) -> None:
@@ -161,7 +161,7 @@ async def test_bad_date_and_long_subject(citizen: Citizen) -> None:
 
 async def test_typed_date_in_brazilian_format_is_accepted(app: Balcao, citizen: Citizen) -> None:
     response = await citizen.submit(identified(fact_date="25/11/2026"))
-    assert response.status_code == 201
+    assert response.status_code == 200
     found = await app.desk.get(_protocol(response.text))
     assert found.extra["fact_date"] == "2026-11-25"
 
@@ -198,4 +198,4 @@ async def test_each_visitor_gets_their_own_tokens_in_the_same_page(
     assert blank.sub(r"\1", first) == blank.sub(r"\1", second)
     borrowed = await citizen.submit(identified(), page=first)
     assert borrowed.status_code == 403
-    assert (await citizen.submit(identified(), page=second)).status_code == 201
+    assert (await citizen.submit(identified(), page=second)).status_code == 200

@@ -41,6 +41,11 @@ class FakeGraph:
     later_statuses: list[dict[str, Any]] = field(default_factory=list)
     downloads_without_token: int = 0
     base_url: str = ""
+    # Every send takes this long. A send whose caller hangs up (dies) before the answer is
+    # not accepted: like a call that never got past Meta's front door, it sends nothing.
+    send_delay: float = 0.0
+    arrived: int = 0
+    abandoned: int = 0
     _counter: int = 0
 
     def reset(self) -> None:
@@ -51,6 +56,7 @@ class FakeGraph:
         self.info_failures.clear()
         self.declared_sizes.clear()
         self.token, self._counter, self.downloads_without_token = TOKEN, 0, 0
+        self.send_delay, self.arrived, self.abandoned = 0.0, 0, 0
 
     def fail(
         self,
@@ -83,6 +89,11 @@ class FakeGraph:
             if not message.get("more_body"):
                 break
         headers = {k.decode(): v.decode() for k, v in scope["headers"]}
+        if scope["method"] == "POST":
+            self.arrived += 1
+            if self.send_delay and await _hangs_up(receive, self.send_delay):
+                self.abandoned += 1
+                return
         status, payload, content_type = await self._route(
             scope["method"], scope["path"], headers, body
         )
@@ -166,6 +177,15 @@ class FakeGraph:
             return 404, b"", "text/plain"
         content, mime = self.media[media_id]
         return 200, content, mime
+
+
+async def _hangs_up(receive: Any, seconds: float) -> bool:
+    """Wait ``seconds``; True when the client disconnected meanwhile."""
+    try:
+        message = await asyncio.wait_for(receive(), seconds)
+    except TimeoutError:
+        return False
+    return bool(message.get("type") == "http.disconnect")
 
 
 def _error(status: int, code: int, details: str) -> tuple[int, bytes, str]:

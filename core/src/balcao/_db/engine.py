@@ -71,6 +71,8 @@ class Database:
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(writer, expire_on_commit=False)
         self._write_lock: asyncio.Lock | None = None
+        # set after a commit that added work (see balcao._delivery.wake.announce)
+        self.work_added = asyncio.Event()
 
     @property
     def dialect(self) -> str:
@@ -89,6 +91,8 @@ class Database:
             await _begin(session)
             yield session
             await session.commit()
+            if session.info.pop("balcao_wake", None):
+                self.work_added.set()
 
     @asynccontextmanager
     async def _serialized(self) -> AsyncIterator[None]:

@@ -14,7 +14,9 @@ __all__ = [
     "ApiToken",
     "AttachmentRow",
     "AuditEntry",
+    "Claimable",
     "DeadlineRow",
+    "EventDelivery",
     "IdentityRow",
     "InboundEvent",
     "ManifestationRow",
@@ -42,7 +44,21 @@ class ManifestationRow(Base):
     __tablename__ = "manifestations"
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_manifestations_year_sequence"),
+        UniqueConstraint("intake_key", name="uq_manifestations_intake_key"),
         Index("ix_manifestations_state_created", "state", "created_at"),
+        # the inbox lists newest first, per unit and per assignee
+        Index("ix_manifestations_created_id", "created_at", "id"),
+        Index("ix_manifestations_assignee", "assignee_id"),
+        # the yearly report counts from this index alone, without reading the case text
+        Index(
+            "ix_manifestations_report",
+            "year",
+            "kind",
+            "channel",
+            "unit_code",
+            "state",
+            "created_at",
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     protocol: Mapped[str] = mapped_column(String(16), unique=True)
@@ -70,6 +86,8 @@ class ManifestationRow(Base):
     falabr_nup: Mapped[str | None] = mapped_column(String(32))
     falabr_registered_at: Mapped[dt.datetime | None]
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # keyed digest of the submission's idempotency key: a repeat gets the same receipt
+    intake_key: Mapped[str | None] = mapped_column(String(64))
 
     identity: Mapped[IdentityRow | None] = relationship(back_populates="manifestation")
 
@@ -120,6 +138,10 @@ class AttachmentRow(Base):
 
 class DeadlineRow(Base):
     __tablename__ = "deadlines"
+    __table_args__ = (
+        Index("ix_deadlines_open_due", "met_at", "due_on"),
+        Index("ix_deadlines_open_by_case", "manifestation_id", "met_at", "due_on"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     manifestation_id: Mapped[int] = mapped_column(ForeignKey("manifestations.id"), index=True)
     purpose: Mapped[str] = mapped_column(String(32))
@@ -188,7 +210,19 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None]
 
 
-class OutboxRow(Base):
+class Claimable:
+    """The columns the delivery engine claims rows by: one owner at a time, under a lease
+    the owner renews while it works; completion is conditional on still being the owner."""
+
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime | None]
+    lease_until: Mapped[dt.datetime | None]
+    owner: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxRow(Claimable, Base):
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,40 +230,57 @@ class OutboxRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime]
-    lease_until: Mapped[dt.datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column()
     created_at: Mapped[dt.datetime]
     delivered_at: Mapped[dt.datetime | None]
     receipt: Mapped[str | None] = mapped_column(String(200))
 
 
-class InboundEvent(Base):
-    """Raw events from channels, stored before they are acknowledged."""
+class InboundEvent(Claimable, Base):
+    """Raw events from channels, stored before they are acknowledged. Events that share an
+    ``ordering_key`` (one conversation) are processed one at a time, in ``id`` order."""
 
     __tablename__ = "inbound_events"
-    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_inbound_external"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id", name="uq_inbound_external"),
+        Index("ix_inbound_due", "state", "next_attempt_at"),
+        Index("ix_inbound_order", "ordering_key", "state", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(64))
     external_id: Mapped[str] = mapped_column(String(200))
+    ordering_key: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     received_at: Mapped[dt.datetime]
     processed_at: Mapped[dt.datetime | None]
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime | None]
-    lease_until: Mapped[dt.datetime | None]
-    error: Mapped[str | None] = mapped_column(Text)
 
 
-class ScheduleRow(Base):
+class EventDelivery(Claimable, Base):
+    """A lifecycle event for one plugin's ``balcao_on_event``, written in the transaction
+    of the change it describes; each handler is retried and dead-lettered on its own."""
+
+    __tablename__ = "event_deliveries"
+    __table_args__ = (
+        Index("ix_event_deliveries_due", "state", "next_attempt_at"),
+        Index("ix_event_deliveries_order", "ordering_key", "state", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(32), index=True)
+    handler: Mapped[str] = mapped_column(String(120))
+    # one handler gets one manifestation's events in the order they happened
+    ordering_key: Mapped[str | None] = mapped_column(String(200))
+    event_type: Mapped[str] = mapped_column(String(64))
+    protocol: Mapped[str | None] = mapped_column(String(16))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime]
+
+
+class ScheduleRow(Claimable, Base):
     """When each periodic job runs next; shared by every worker."""
 
     __tablename__ = "schedule"
     name: Mapped[str] = mapped_column(String(120), primary_key=True)
-    next_run_at: Mapped[dt.datetime]
-    lease_until: Mapped[dt.datetime | None]
+    next_attempt_at: Mapped[dt.datetime] = mapped_column()
 
 
 class RateLimitRow(Base):

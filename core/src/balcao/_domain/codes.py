@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 import secrets
 
-__all__ = ["format_protocol", "new_access_code", "normalize_access_code", "parse_protocol"]
+__all__ = [
+    "access_code_from",
+    "format_protocol",
+    "new_access_code",
+    "normalize_access_code",
+    "parse_protocol",
+]
 
 # Crockford's base32: no I, L, O, U, so a code read aloud or copied by hand survives.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -30,6 +36,15 @@ def parse_protocol(text: str) -> tuple[int, int] | None:
 def new_access_code() -> str:
     """A random access code, ``XXXXX-XXXXX`` (50 bits)."""
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def access_code_from(digest: str) -> str:
+    """The access code that a keyed digest (hex, at least 13 digits) stands for: the same
+    digest always gives the same code, so a repeated submission gets its code back
+    without the code ever being stored."""
+    number = int(digest[:13], 16)  # 52 bits, of which the code takes 50
+    raw = "".join(_ALPHABET[(number >> (5 * i)) & 31] for i in range(_CODE_LENGTH))
     return f"{raw[:5]}-{raw[5:]}"
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from balcao._db.dialect import locks_rows
 from balcao._db.models import ManifestationRow, TransitionRow
 from balcao._domain.calendar import BusinessCalendar
 from balcao._domain.codes import format_protocol, parse_protocol
@@ -102,7 +103,7 @@ async def load(
         .where(ManifestationRow.protocol == format_protocol(*parsed))
         .options(selectinload(ManifestationRow.identity))
     )
-    if for_update and session.bind is not None and session.bind.dialect.name == "postgresql":
+    if for_update and locks_rows(session):
         query = query.with_for_update(of=ManifestationRow)
     return (await session.scalars(query)).one_or_none()
 

@@ -9,8 +9,8 @@ from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import DeadlineRow, InboundEvent, OutboxRow
+from balcao._delivery.claims import DEAD, PENDING
 from balcao._domain.calendar import BusinessCalendar
-from balcao._services import outbox
 
 __all__ = [
     "Backlog",
@@ -30,7 +30,7 @@ class Backlog:
 
 
 async def outbox_backlog(session: AsyncSession) -> Backlog:
-    waiting = OutboxRow.state.in_((outbox.PENDING, outbox.IN_FLIGHT))
+    waiting = OutboxRow.state.in_((PENDING, "running"))
     query = select(func.count(), func.min(OutboxRow.created_at)).where(waiting)
     count, oldest = (await session.execute(query)).one()
     return Backlog(count, oldest)
@@ -38,7 +38,7 @@ async def outbox_backlog(session: AsyncSession) -> Backlog:
 
 async def inbound_backlog(session: AsyncSession) -> Backlog:
     query = select(func.count(), func.min(InboundEvent.received_at)).where(
-        InboundEvent.processed_at.is_(None)
+        InboundEvent.state.in_((PENDING, "running"))
     )
     count, oldest = (await session.execute(query)).one()
     return Backlog(count, oldest)
@@ -50,13 +50,13 @@ async def _by_channel(session: AsyncSession, condition: ColumnElement[bool]) -> 
 
 
 async def dead_letters(session: AsyncSession) -> dict[str, int]:
-    return await _by_channel(session, OutboxRow.state == outbox.DEAD)
+    return await _by_channel(session, OutboxRow.state == DEAD)
 
 
 async def failing_deliveries(session: AsyncSession) -> dict[str, int]:
     """Messages not delivered whose last attempt failed, by channel (dead letters included)."""
     return await _by_channel(
-        session, (OutboxRow.state != outbox.DELIVERED) & OutboxRow.last_error.is_not(None)
+        session, (OutboxRow.state != "done") & OutboxRow.last_error.is_not(None)
     )
 
 

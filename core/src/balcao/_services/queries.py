@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from balcao._access import unit_message
+from balcao._db.dialect import dialect_name
 from balcao._db.models import DeadlineRow, ManifestationRow, MessageRow, TransitionRow
 from balcao._services.manifestations import to_view
 from balcao._text import fold
@@ -88,10 +89,6 @@ def _search(query: Select[Any], words: list[str], fts: str) -> Select[Any]:
         if word not in indexed:
             query = query.where(ManifestationRow.search_text.contains(word, autoescape=True))
     return query
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.bind.dialect.name if session.bind is not None else ""
 
 
 async def _unit_matches(session: AsyncSession, unit: str, q: str) -> tuple[int, ...]:
@@ -224,7 +221,7 @@ async def search_plan(session: AsyncSession, filters: Filters) -> SearchPlan:
     through the other filters' indexes) and counts its first matches only: listing every
     match of a common word from the index costs more than reading rows until a page fills."""
     words = [w for w in fold(filters.q or "").split() if len(w) >= 3]
-    if _dialect(session) != "sqlite" or not words or filters.unit_view is not None:
+    if dialect_name(session) != "sqlite" or not words or filters.unit_view is not None:
         return SearchPlan()
     narrowed = any(
         (

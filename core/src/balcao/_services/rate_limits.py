@@ -9,9 +9,9 @@ from sqlalchemy import bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from balcao._db.dialect import dialect_name
 from balcao._db.models import RateLimitRow
 from balcao._db.types import table_of
-from balcao._services.upsert import dialect_name
 
 __all__ = ["hit"]
 

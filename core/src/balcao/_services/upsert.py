@@ -7,13 +7,9 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-__all__ = ["dialect_name", "insert_ignore"]
+from balcao._db.dialect import dialect_name
 
-
-def dialect_name(executor: AsyncSession | AsyncConnection) -> str:
-    if isinstance(executor, AsyncConnection):
-        return executor.dialect.name
-    return executor.bind.dialect.name if executor.bind else "sqlite"
+__all__ = ["insert_ignore"]
 
 
 async def insert_ignore(

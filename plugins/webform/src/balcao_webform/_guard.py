@@ -20,7 +20,6 @@ __all__ = [
     "issue",
     "per_address",
     "read",
-    "single_use",
 ]
 
 HONEYPOT = "website"
@@ -64,13 +63,6 @@ def read(desk: Desk, ticket: str, config: WebformConfig) -> Ticket:
 
 
 Limit = tuple[str, int, dt.timedelta]
-
-
-def single_use(ticket: str, config: WebformConfig) -> Limit:
-    """A counter that lets a form ticket register once: a double click or a reload of the
-    answer page does not register the manifestation twice."""
-    nonce = ticket.split(_SEP, 1)[0]
-    return (f"{ONCE_PREFIX}ticket:{nonce}", 1, dt.timedelta(hours=config.max_form_age_hours + 1))
 
 
 def idempotent(key: str) -> Limit:

@@ -48,15 +48,17 @@ async def register(
     files: Sequence[IncomingFile],
     address: str,
     once: Limit | None = None,
+    key: str | None = None,
 ) -> Outcome:
     """Register ``draft`` unless a field, a file, the rate limit or a repeat (``once``)
-    refuses it; the counters are checked in the registration's own transaction."""
+    refuses it; the counters are checked in the registration's own transaction. A repeat
+    of ``key`` (the form's signed ticket) gets the first submission's receipt back."""
     errors = _problems(desk, config, draft, files)
     if errors:
         return Outcome(errors=errors, status=422)
     limits = [per_address(address, config), *([once] if once else [])]
     accepted, _ = check_files(files, config)
-    return await _intake(desk, draft, accepted, limits)
+    return await _intake(desk, draft, accepted, limits, key)
 
 
 def _problems(
@@ -70,10 +72,15 @@ def _problems(
 
 
 async def _intake(
-    desk: Desk, draft: Draft, files: tuple[IncomingFile, ...], limits: list[Limit]
+    desk: Desk,
+    draft: Draft,
+    files: tuple[IncomingFile, ...],
+    limits: list[Limit],
+    key: str | None,
 ) -> Outcome:
+    new = to_manifestation(draft, files)
     try:
-        receipt = await desk.intake(to_manifestation(draft, files), limits=limits)
+        receipt = await desk.intake(new, limits=limits, idempotency_key=key)
     except RateLimited as exc:
         if exc.key.startswith(ONCE_PREFIX):
             return Outcome(errors={"form": DUPLICATE}, status=409)

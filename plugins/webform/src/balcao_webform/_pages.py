@@ -6,13 +6,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import MultipartBody
-from litestar.response import Template
+from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
 from balcao import Desk, IncomingFile, client_ip
@@ -20,9 +21,10 @@ from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
 from balcao_webform._fresh import FreshForm
-from balcao_webform._guard import HONEYPOT, Ticket, issue, read, single_use
+from balcao_webform._guard import HONEYPOT, Ticket, issue, read
 from balcao_webform._intake import Outcome, register
 from balcao_webform._kinds import offered
+from balcao_webform._receipt import ReceiptCard, read_card, redirect_with
 from balcao_webform._stash import Kept, discard, keep, kept, restore
 from balcao_webform._view import form_context
 
@@ -79,21 +81,28 @@ async def _uploads(data: Mapping[str, Any]) -> list[IncomingFile]:
     return files
 
 
-def _done(outcome: Outcome, draft: Draft) -> Template:
+def _done(desk: Desk, outcome: Outcome, draft: Draft) -> Redirect:
     assert outcome.receipt is not None
     choice = offered(draft.kind)
-    return Template(
-        "webform/done.html",
-        context={
-            "protocol": outcome.receipt.protocol,
-            "access_code": outcome.receipt.access_code,
-            "anonymous": draft.anonymous,
-            "kind_label": choice.label if choice else "",
-            "email": draft.email if not draft.anonymous else "",
-        },
-        status_code=201,
-        headers=_NO_STORE,
+    return redirect_with(
+        desk,
+        outcome.receipt,
+        anonymous=draft.anonymous,
+        kind_label=choice.label if choice else "",
+        email=draft.email if not draft.anonymous else "",
     )
+
+
+def _receipt_page(card: ReceiptCard | None) -> Template:
+    if card is None:
+        return _problem(
+            404,
+            "Recibo indisponível",
+            "O recibo fica disponível só por alguns minutos depois do envio, e só no navegador "
+            "que enviou. Se você anotou o protocolo e o código de acesso, acompanhe a "
+            "manifestação em “Acompanhar manifestação”; o código não pode ser mostrado de novo.",
+        )
+    return Template("webform/done.html", context=msgspec.structs.asdict(card), headers=_NO_STORE)
 
 
 def _too_large(config: WebformConfig) -> Any:
@@ -144,15 +153,19 @@ def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         desk: NamedDependency[Desk],
         request: Request[Any, Any, Any],
         data: MultipartBody[dict[str, Any]],
-    ) -> Template:
+    ) -> Template | Redirect:
         return await _submit(desk, config, request, data)
 
-    return [show_form, submit]
+    @get("/recibo", name="webform:receipt", include_in_schema=False)
+    async def receipt(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -> Template:
+        return _receipt_page(read_card(desk, request))
+
+    return [show_form, submit, receipt]
 
 
 async def _submit(
     desk: Desk, config: WebformConfig, request: Request[Any, Any, Any], data: dict[str, Any]
-) -> Template:
+) -> Template | Redirect:
     if str(data.get(HONEYPOT, "")).strip():
         log.info("webform: honeypot field filled; submission refused")
         return _problem(
@@ -169,12 +182,13 @@ async def _submit(
         status, message = _TICKET_PROBLEMS[state]
         return _again(desk, config, status, draft, {"form": message}, files, previous)
     address = client_ip(request, desk.settings.trusted_proxies)
-    once = single_use(ticket, config)
-    outcome = await register(desk, config, draft, files, address, once=once)
+    # the signed ticket is this submission's idempotency key: sending the same form again
+    # (a reload, a lost answer) gets the same receipt, not a second manifestation
+    outcome = await register(desk, config, draft, files, address, key=f"webform:{ticket}")
     if outcome.receipt is None:
         return _again(desk, config, outcome.status, draft, outcome.errors, files, previous)
     discard(desk, previous)
-    return _done(outcome, draft)
+    return _done(desk, outcome, draft)
 
 
 def _kept_before(desk: Desk, data: Mapping[str, Any]) -> tuple[list[Kept], list[Kept]]:

@@ -16,7 +16,8 @@ from litestar.response import Response
 from balcao import Desk, error_responses
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import valid_signature
-from balcao_whatsapp._wire import MessageKey, Notification, StatusKey, StoredEvent, Value
+from balcao_whatsapp._store import address_hash
+from balcao_whatsapp._wire import MessageKey, Notification, Sender, StatusKey, StoredEvent, Value
 
 __all__ = ["route_handlers", "split"]
 
@@ -69,8 +70,19 @@ async def receive(
         return Response({"detail": f"corpo não reconhecido: {exc}"}, status_code=400)
     stored = 0
     for key, event in items:
-        stored += await desk.persist_inbound(CHANNEL, key, event)
+        stored += await desk.persist_inbound(CHANNEL, key, event, conversation(desk, event))
     return Response({"received": len(items), "new": stored})
+
+
+def conversation(desk: Desk, event: bytes) -> str | None:
+    """The ordering key of a stored message: its sender (hashed), so that one person's
+    messages are processed one at a time and in order, by any worker."""
+    stored = msgspec.json.decode(event, type=StoredEvent)
+    if stored.kind != "message":
+        return None
+    sender = msgspec.json.decode(stored.item, type=Sender)
+    address = sender.sender or sender.from_user_id
+    return address_hash(desk, address) if address else None
 
 
 def split(body: bytes) -> Iterator[tuple[str, bytes]]:

@@ -16,6 +16,7 @@ __all__ = [
     "MessageKey",
     "Notification",
     "Profile",
+    "Sender",
     "Status",
     "StoredEvent",
 ]
@@ -72,6 +73,13 @@ class MessageKey(msgspec.Struct, frozen=True):
     id: str | None = None
     type: str | None = None
     reaction: _Reaction | None = None
+
+
+class Sender(msgspec.Struct, frozen=True):
+    """Just enough of a message to know who sent it."""
+
+    sender: str | None = msgspec.field(default=None, name="from")
+    from_user_id: str | None = None
 
 
 class StatusKey(msgspec.Struct, frozen=True):

@@ -1,7 +1,7 @@
 """operations: the last time each worker was seen, for readiness and metrics
 
 Revision ID: 0006_operations
-Revises: 0004_hardening
+Revises: 0005_delivery
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_operations"
-down_revision: str | Sequence[str] | None = "0004_hardening"
+down_revision: str | Sequence[str] | None = "0005_delivery"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

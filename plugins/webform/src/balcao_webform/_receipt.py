@@ -1,0 +1,61 @@
+"""The receipt after a submission, in post/redirect/get: the POST answers with a redirect and
+an encrypted cookie holding the receipt for a few minutes; the receipt page reads it. A reload
+shows the code again, in the same browser only, and the server never keeps the code."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.datastructures import Cookie
+from litestar.response import Redirect
+
+from balcao import Desk, Receipt
+
+__all__ = ["COOKIE", "PATH", "ReceiptCard", "read_card", "redirect_with"]
+
+COOKIE = "balcao_webform_recibo"
+PATH = "/channels/webform/recibo"
+LIFETIME = dt.timedelta(minutes=15)
+
+
+class ReceiptCard(msgspec.Struct, frozen=True):
+    """What the receipt page shows."""
+
+    protocol: str
+    access_code: str | None
+    anonymous: bool
+    kind_label: str
+    email: str
+    until: float
+
+
+def redirect_with(desk: Desk, receipt: Receipt, **shown: Any) -> Redirect:
+    """303 to the receipt page, carrying the receipt in a short-lived encrypted cookie."""
+    until = (desk.now() + LIFETIME).timestamp()
+    card = ReceiptCard(receipt.protocol, receipt.access_code, until=until, **shown)
+    sealed = desk.keys.encrypt(msgspec.json.encode(card))
+    cookie = Cookie(
+        key=COOKIE,
+        value=sealed,
+        max_age=int(LIFETIME.total_seconds()),
+        path=PATH,
+        httponly=True,
+        secure=desk.settings.public_url.startswith("https"),
+        samesite="strict",
+    )
+    return Redirect(PATH, status_code=303, cookies=[cookie], headers={"cache-control": "no-store"})
+
+
+def read_card(desk: Desk, request: Request[Any, Any, Any]) -> ReceiptCard | None:
+    """The receipt in this browser's cookie, while it lasts; None otherwise."""
+    sealed = request.cookies.get(COOKIE)
+    if not sealed:
+        return None
+    try:
+        card = msgspec.json.decode(desk.keys.decrypt(sealed), type=ReceiptCard)
+    except Exception:  # forged, corrupted, or sealed with a key no longer held
+        return None
+    return card if card.until > desk.now().timestamp() else None

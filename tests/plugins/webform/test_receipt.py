@@ -1,0 +1,55 @@
+"""The receipt in post/redirect/get: the code again on a reload, for 15 minutes, in the
+browser that sent the form only, and never kept by the server."""
+
+from __future__ import annotations
+
+import httpx
+
+from balcao.testing import Balcao
+
+from .conftest import FORM, Citizen, hidden, identified
+
+RECEIPT = "/channels/webform/recibo"
+
+
+async def _post_without_following(app: Balcao, citizen: Citizen) -> httpx.Response:
+    page = await citizen.open_form()
+    app.clock.advance(seconds=10)
+    data = {"_csrf_token": hidden(page, "_csrf_token"), "ticket": hidden(page, "ticket")}
+    return await app.client.post(
+        FORM, data={**identified(), **data}, files=[], follow_redirects=False
+    )
+
+
+async def test_the_post_redirects_to_the_receipt_with_a_sealed_short_cookie(
+    app: Balcao, citizen: Citizen
+) -> None:
+    posted = await _post_without_following(app, citizen)
+    assert posted.status_code == 303
+    assert posted.headers["location"] == RECEIPT
+    cookie = posted.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "max-age=900" in cookie
+    shown = await app.client.get(RECEIPT)
+    assert shown.status_code == 200
+    protocol = shown.text.split('id="protocolo">')[1].split("<")[0]
+    code = shown.text.split('id="codigo">')[1].split("<")[0]
+    assert code not in posted.headers["set-cookie"]  # encrypted, not merely encoded
+    assert await app.desk.verify_access(protocol, code) is not None
+    again = await app.client.get(RECEIPT)  # F5 on the receipt
+    assert code in again.text
+
+
+async def test_the_code_is_gone_after_15_minutes_and_from_another_browser(
+    app: Balcao, citizen: Citizen
+) -> None:
+    await _post_without_following(app, citizen)
+    shown = await app.client.get(RECEIPT)
+    code = shown.text.split('id="codigo">')[1].split("<")[0]
+    other = httpx.AsyncClient(transport=app.client._transport, base_url=str(app.client.base_url))
+    async with other:
+        elsewhere = await other.get(RECEIPT)
+    assert elsewhere.status_code == 404 and code not in elsewhere.text
+    app.clock.advance(minutes=16)
+    late = await app.client.get(RECEIPT)
+    assert late.status_code == 404
+    assert code not in late.text and "Recibo indisponível" in late.text

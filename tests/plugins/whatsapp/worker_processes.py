@@ -1,0 +1,66 @@
+"""``balcao worker`` processes against a test's database, to be started, killed and waited on."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from balcao.testing import Balcao
+
+_BUNDLED = ("meet", "webform", "falabr_export", "whatsapp")
+
+
+def worker_environment(b: Balcao, workdir: Path, **settings: Any) -> dict[str, str]:
+    """The test balcão's settings as ``BALCAO_*`` variables; bundled plugins the test did
+    not install are disabled (their tables are not in the test's database)."""
+    installed = set(b.runtime.host.active_names())
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "BALCAO_DATABASE_URL": b.settings.database_url,
+        "BALCAO_SECRET_KEY": b.settings.secret_key or "",
+        "BALCAO_FILES_DIR": str(workdir / "files"),
+        "BALCAO_DISABLE_PLUGINS": ",".join(p for p in _BUNDLED if p not in installed),
+        "BALCAO_LOG_LEVEL": "WARNING",
+    }
+    for plugin, config in b.settings.plugins.items():
+        for name, value in config.items():
+            environment[f"BALCAO_{plugin.upper()}_{name.upper()}"] = str(value)
+    environment.update({f"BALCAO_{k.upper()}": str(v) for k, v in settings.items()})
+    return environment
+
+
+class Workers:
+    """Worker processes sharing one environment; every one is killed when the test ends."""
+
+    def __init__(self, environment: dict[str, str], workdir: Path) -> None:
+        self.environment = environment
+        self.workdir = workdir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        log = (self.workdir / f"worker-{len(self.processes)}.log").open("wb")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "balcao", "worker"],
+            cwd=self.workdir,
+            env=self.environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen[bytes]) -> None:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text() for p in sorted(self.workdir.glob("worker-*.log")))
+
+    def close(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                self.kill(process)
