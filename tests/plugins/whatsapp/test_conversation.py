@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
@@ -204,9 +205,35 @@ async def test_out_of_hours_reply_once_per_closed_period(
     assert "07h30 às 11h30 e 13h30 às 17h30" in notice
     assert "https://balcao.example.org/acompanhar" in notice
     assert "https://falabr.cgu.gov.br" in notice
-    protocol, _ = receipt_in(next(t for t in wa.texts_sent() if "Protocolo:" in t))
-    texts = [m["text"] for m in await wa.messages(protocol)]
-    assert texts == ["Quero reclamar do ônibus", "Ele não passou hoje"]
+    await wa.send(wa.text("1"), wa.text("Hoje de novo."))
+    protocol, _ = receipt_in(wa.texts_sent()[-1])
+    found = await wa.desk.get(protocol)
+    assert "Quero reclamar do ônibus\nEle não passou hoje" in found.description
+
+
+async def identities_stored(wa: WhatsApp) -> int:
+    """Identity rows that hold a name, a number or a channel address (every case has a
+    row; an anonymous one seals an empty identity)."""
+    async with wa.desk.database.read() as session:
+        rows = await session.execute(sql("SELECT sealed, channel_address_hash FROM identities"))
+        found = rows.all()
+    opened = [json.loads(wa.desk.keys.decrypt(sealed)) for sealed, _hash in found if sealed]
+    return sum(1 for o in opened if any(o.values())) + sum(1 for _s, d in found if d)
+
+
+async def test_out_of_hours_anonymous_denuncia_stores_no_identity(wa: WhatsApp) -> None:
+    wa.b.clock.set(local(2026, 12, 1, 22, 0))
+    await wa.send(wa.text("Quero fazer uma denúncia anônima sobre assédio no setor X"))
+    await wa.send(wa.text("2"))
+    assert await wa.manifestations() == []
+    assert await identities_stored(wa) == 0
+    await wa.send(wa.text("Não quero me identificar!"))
+    await wa.send(wa.text("O chefe grita com as servidoras todos os dias."))
+    [item] = await wa.manifestations()
+    assert item["kind"] == "comunicacao"
+    assert await identities_stored(wa) == 0
+    assert await wa.desk.recipient(item["protocol"]) is None
+    assert "denúncia anônima foi registrada" in wa.texts_sent()[-1]
 
 
 async def test_a_new_closed_period_gets_a_new_automatic_reply(wa: WhatsApp) -> None:

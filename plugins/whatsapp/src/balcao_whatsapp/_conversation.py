@@ -43,10 +43,11 @@ class Conversation:
         if contact.step == "idle" and current is not None:
             await self._join(desk, current.protocol, inc)
             await self._closed_notice(desk, inc, contact)
-        elif contact.step == "idle" and not desk.calendar.is_open(inc.at):
-            await self._after_hours(desk, inc, contact)
-        else:
-            await self._step(desk, inc, contact)
+            return
+        # at any hour the conversation asks before registering: a denúncia must get the
+        # choice to stay anonymous before anything identifying is stored
+        await self._closed_notice(desk, inc, contact)
+        await self._step(desk, inc, contact)
 
     # -- contact state -------------------------------------------------------------------
 
@@ -106,20 +107,6 @@ class Conversation:
             await self.media.attach(desk, protocol, inc.media, inc.text, inc.wamid)
         else:
             await desk.add_message(protocol, inc.text, channel=CHANNEL, external_id=inc.wamid)
-
-    async def _after_hours(self, desk: Desk, inc: Incoming, contact: ContactRow) -> None:
-        """Closed: the message is registered right away, and the person told once."""
-        await self._closed_notice(desk, inc, contact)
-        receipt = await self._register(desk, inc, Kind.NAO_CLASSIFICADA, False, [_item(inc)])
-        if receipt is None:
-            return
-        await self._say(
-            desk,
-            inc,
-            "registered",
-            texts.confirmation(receipt.protocol, receipt.access_code, self._tracking(desk)),
-            receipt.protocol,
-        )
 
     async def _closed_notice(self, desk: Desk, inc: Incoming, contact: ContactRow) -> None:
         if desk.calendar.is_open(inc.at):

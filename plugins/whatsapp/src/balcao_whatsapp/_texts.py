@@ -132,7 +132,7 @@ def closed_notice(hours: str, next_opening: dt.datetime, tracking_url: str, fala
     return (
         "Olá! A Ouvidoria está fora do horário de atendimento agora. "
         f"Atendemos {hours}. Voltamos {when}.\n"
-        "Sua mensagem foi registrada e será lida pela equipe.\n"
+        "Você já pode registrar sua manifestação por aqui; a equipe lê quando voltar.\n"
         f"Acompanhe sua manifestação em {tracking_url}.\n"
         f"Para registrar formalmente agora, use o Fala.BR: {falabr_url}"
     )
