@@ -11,7 +11,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from balcao import ChannelSpec, Desk, HomeCard, JobSpec, MigrationSpec, hookimpl
+from balcao import ChannelSpec, Closed, Desk, Event, HomeCard, JobSpec, MigrationSpec, hookimpl
 from balcao_whatsapp._adapter import WhatsAppAdapter
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._conversation import Conversation
@@ -19,6 +19,7 @@ from balcao_whatsapp._graph import GraphClient
 from balcao_whatsapp._inbound import InboundProcessor
 from balcao_whatsapp._jobs import jobs
 from balcao_whatsapp._media import MediaService
+from balcao_whatsapp._notices import conclusion_notice
 from balcao_whatsapp._signature import sign, valid_signature
 from balcao_whatsapp._statuses import StatusService
 from balcao_whatsapp._webhook import route_handlers, split
@@ -27,6 +28,7 @@ __all__ = [
     "WhatsAppAdapter",
     "WhatsAppConfig",
     "balcao_config_type",
+    "balcao_on_event",
     "balcao_register_channels",
     "balcao_register_jobs",
     "balcao_register_migrations",
@@ -79,9 +81,18 @@ def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
 @hookimpl
 def balcao_register_jobs(config: WhatsAppConfig) -> list[JobSpec]:
     graph = GraphClient(config)
-    return jobs(MediaService(config, graph), StatusService(config), graph)
+    media = MediaService(config, graph)
+    return jobs(media, StatusService(config), graph, Conversation(config, media))
 
 
 @hookimpl
 def balcao_register_migrations() -> list[MigrationSpec]:
     return [MigrationSpec(location=Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+async def balcao_on_event(event: Event, desk: Desk) -> None:
+    if isinstance(event, Closed):
+        registered = desk.channels.get("whatsapp")
+        if registered is not None:
+            await conclusion_notice(event, desk, registered.config)
