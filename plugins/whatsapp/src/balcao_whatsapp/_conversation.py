@@ -314,8 +314,7 @@ class Turn:
         if self.contact.step != "track":
             self.memo["resume"] = self.contact.step
         await self._save(step="track")
-        await self.say("track", f"{mine}\n\n{ask}" if mine else ask)
-        self._remember_prompt("track")
+        await self.say("prompt:track", f"{mine}\n\n{ask}" if mine else ask)
 
     async def track(self, text: str) -> None:
         inc = self.inc
@@ -343,6 +342,9 @@ class Turn:
     async def finish(self, kind: Kind | None = None, attendant: bool = False) -> None:
         draft = self._draft()
         if not draft.has_content and not attendant:
+            if self.inc is None:  # a pause with nothing described: the draft is dropped
+                await self._save(step="idle", kind=None, anonymous=False)
+                return
             await self.say("describe_empty", self.texts.say("describe_empty"))
             return
         kind = kind or Kind(self.contact.kind or Kind.NAO_CLASSIFICADA)
@@ -385,7 +387,9 @@ class Turn:
     def _content(self) -> list[dict[str, Any]]:
         """This message as a draft item, unless it is only a command or a choice."""
         inc = self.inc
-        if inc is None or (inc.media is None and flow.is_small_talk(inc.text)):
+        if inc is None:
+            return []
+        if inc.media is None and (flow.is_small_talk(inc.text) or flow.command_of(inc.answer)):
             return []
         return [_item(inc)]
 
