@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -10,6 +11,7 @@ import pytest
 from conftest import local
 from sqlalchemy import text as sql
 from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value, wamid
+from whatsapp_transcript import JPEG
 
 from balcao import Actor, State
 from balcao_whatsapp import split
@@ -80,6 +82,34 @@ async def test_anonymous_denuncia_keeps_no_number(wa: WhatsApp) -> None:
     assert item["kind"] == "comunicacao"
     assert await wa.desk.recipient(item["protocol"]) is None
     assert await wa.desk.find_open_by_address("whatsapp", CITIZEN) is None
+
+
+async def test_an_anonymous_report_keeps_no_message_id_that_carries_the_number(
+    wa: WhatsApp,
+) -> None:
+    # a WhatsApp message id is base64 with the sender's number inside
+    inside = base64.b64encode(b"\x1c\x18\x0b" + CITIZEN.encode()).decode()[:16]
+    assert inside in wamid()
+    await wa.send(wa.text("2"), wa.text("não"), wa.text("Desvio de verbas no setor X."))
+    await wa.send(wa.media("image", "m-anon", JPEG, "image/jpeg"), wa.text("pronto"))
+    [item] = await wa.manifestations()
+    assert len(await wa.desk.attachments(item["protocol"])) == 1
+    async with wa.desk.database.read() as session:
+        stored = [
+            str(row)
+            for query in (
+                "SELECT external_id FROM messages",
+                "SELECT extra FROM manifestations",
+                "SELECT wamid FROM whatsapp_media",
+            )
+            for row in (await session.execute(sql(query))).scalars()
+        ]
+        sent = (await session.execute(sql("SELECT protocol FROM whatsapp_sent"))).scalars()
+        outbox = (await session.execute(sql("SELECT payload FROM outbox"))).scalars()
+        linked = [str(p) for p in [*sent, *outbox] if p and item["protocol"] in str(p)]
+    assert stored
+    assert linked == []  # nothing sent to the number names the report
+    assert not [s for s in stored if inside in s or CITIZEN in s]
 
 
 async def test_later_messages_join_until_closed_then_a_new_one_starts(wa: WhatsApp) -> None:

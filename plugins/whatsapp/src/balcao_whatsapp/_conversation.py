@@ -357,8 +357,13 @@ class Turn:
 
     async def _confirm(self, receipt: Receipt, kind: Kind, draft: Draft, attendant: bool) -> None:
         if receipt.access_code is None:
-            text = self.texts.say("registered_anonymous", protocol=receipt.protocol)
-        elif attendant:
+            # nothing the balcão keeps may tie the number to the report: no protocol on
+            # the outgoing message, no message id (it carries the number) in its key
+            source = _message_id(self.desk, draft.last_wamid, anonymous=True)
+            text = self.texts.say("registered_anonymous")
+            await self.say("registered", text, to=draft.to, source=source)
+            return
+        if attendant:
             text = self.texts.say(
                 "attendant", when=self._when(), protocol=receipt.protocol, code=receipt.access_code
             )
@@ -539,6 +544,7 @@ async def register(
     address = unseal(desk, draft.to) if draft.to and not anonymous else None
     name = unseal(desk, draft.name) if draft.name and address else None
     fallback = "Pediu para falar com um atendente." if attendant else "(mensagem sem texto)"
+    ids = [_message_id(desk, str(i["wamid"]), anonymous) for i in draft.items]
     new = NewManifestation(
         kind=kind,
         channel=CHANNEL,
@@ -546,24 +552,33 @@ async def register(
         anonymous=anonymous,
         citizen=Citizen(name=name, whatsapp=address) if address else None,
         channel_address=address,
-        external_id=draft.last_wamid or None,
-        extra={"whatsapp_messages": [i["wamid"] for i in draft.items]},
+        external_id=ids[-1] if ids else None,
+        extra={} if anonymous else {"whatsapp_messages": ids},
     )
     try:
         receipt = await desk.intake(new)
     except IntegrityError:
         log.warning("message %s was registered before: replay ignored", draft.last_wamid)
         return None
-    await _attach_all(conv, desk, receipt.protocol, draft)
+    await _attach_all(conv, desk, receipt.protocol, draft, anonymous)
     return receipt
 
 
-async def _attach_all(conv: Conversation, desk: Desk, protocol: str, draft: Draft) -> None:
+def _message_id(desk: Desk, wamid: str, anonymous: bool) -> str:
+    """A message id to record; an anonymous report keeps only a keyed digest, since a
+    WhatsApp message id carries the sender's number (base64) inside it."""
+    return "anon:" + desk.keys.digest(f"whatsapp-message:{wamid}")[:48] if anonymous else wamid
+
+
+async def _attach_all(
+    conv: Conversation, desk: Desk, protocol: str, draft: Draft, anonymous: bool
+) -> None:
     for item in draft.items:
         if item.get("media"):
             ref = MediaRef(**item["media"])
             note = f"[{ref.label}] anexo"
-            await conv.media.attach(desk, protocol, ref, note, f"{item['wamid']}#media")
+            source = _message_id(desk, str(item["wamid"]), anonymous)
+            await conv.media.attach(desk, protocol, ref, note, f"{source}#media")
 
 
 # -- contact state -----------------------------------------------------------------------

@@ -94,9 +94,9 @@ CATALOGUE: dict[str, str] = {
         "O registro formal também pode ser feito no Fala.BR: {falabr_url}"
     ),
     "registered_anonymous": (
-        "Sua denúncia anônima foi registrada com o protocolo {protocol}. Como ela é "
-        "anônima, não guardamos seu número: não será possível acompanhá-la nem responder "
-        "por aqui. Obrigado por contribuir."
+        "Sua denúncia anônima foi registrada e será analisada pela ouvidoria. Como ela é "
+        "anônima, não guardamos seu número nem o ligamos à denúncia: não será possível "
+        "acompanhá-la nem responder por aqui. Obrigado por contribuir."
     ),
     "attendant": (
         "Certo: um atendente da ouvidoria continua a conversa por aqui {when}. Pode "
