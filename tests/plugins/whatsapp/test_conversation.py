@@ -45,6 +45,10 @@ async def test_menu_then_description_then_protocol_and_access_code(wa: WhatsApp)
     assert found.channel == "whatsapp"
     assert "restaurante universitário" in found.description
     assert await wa.desk.recipient(protocol) == CITIZEN
+    reader = Actor(kind="plugin", name="teste")
+    citizen = await wa.desk.reveal_identity(protocol, reader, "teste do registro")
+    assert citizen is not None
+    assert citizen.name == "Maria da Silva"
 
 
 async def test_plain_text_numbers_work_and_nonsense_repeats_the_menu(make_whatsapp) -> None:
@@ -72,6 +76,9 @@ async def test_interactive_menu_falls_back_to_text_when_refused(wa: WhatsApp) ->
 
 async def test_anonymous_denuncia_keeps_no_number(wa: WhatsApp) -> None:
     await wa.send(wa.text("Oi"), wa.text("2"))
+    async with wa.desk.database.read() as session:
+        [draft] = (await session.execute(sql("SELECT draft FROM whatsapp_contacts"))).scalars()
+    assert "name" not in (json.loads(draft) if isinstance(draft, str) else draft)
     question = wa.graph.sent[-1]
     assert question["interactive"]["type"] == "button"
     assert "não será possível" in question["interactive"]["body"]["text"]

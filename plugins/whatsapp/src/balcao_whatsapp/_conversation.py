@@ -155,9 +155,8 @@ class Turn:
         assert inc.address is not None
         chosen = None if inc.media else flow.choose(flow.STEPS["menu"], inc.answer)
         items = [*self.memo.get("items", []), *([] if chosen else self._content())]
+        # the name waits for the person's choice: a denúncia may end up anonymous
         self.memo = {"items": items, "to": seal(self.desk, inc.address)}
-        if inc.name:
-            self.memo["name"] = seal(self.desk, inc.name)
         await self._save(step="menu", kind=None, anonymous=False)
         await self.say("greeting", self._greeting())
         option = chosen or (None if inc.media else flow.intent(inc.answer))
@@ -220,9 +219,18 @@ class Turn:
             await self.command_atendente()
         elif option.id == flow.TRACK:
             await self.command_acompanhar()
-        else:
+        elif option.id == Kind.DENUNCIA.value:
             await self._save(kind=option.id)
-            await self.enter("identify" if option.id == Kind.DENUNCIA.value else "describe")
+            await self.enter("identify")
+        else:
+            self._identified()
+            await self._save(kind=option.id)
+            await self.enter("describe")
+
+    def _identified(self) -> None:
+        """The person chose a path that identifies them: their profile name may be kept."""
+        if self.inc is not None and self.inc.name:
+            self.memo["name"] = seal(self.desk, self.inc.name)
 
     async def at_identify(self) -> None:
         inc = self.inc
@@ -232,7 +240,9 @@ class Turn:
             await self.keep()
             await self.prompt("identify", again=True)
             return
-        if not wants:
+        if wants:
+            self._identified()
+        else:
             self.memo.pop("name", None)  # an anonymous report keeps no name, even sealed
         await self._save(anonymous=not wants)
         await self.enter("describe")
@@ -295,6 +305,7 @@ class Turn:
             text = self.texts.say("follow_up", protocol=current.protocol, when=self._when())
             await self.say("follow_up", text)
             return
+        self._identified()
         await self.finish(Kind.NAO_CLASSIFICADA, attendant=True)
 
     async def _attendant_in_denuncia(self) -> None:
@@ -414,10 +425,7 @@ class Turn:
         """The draft; a conversation that skipped the start (e.g. "atendente" typed at once)
         takes the address and name from this message."""
         to = self.memo.get("to") or self._sealed_sender()
-        name = self.memo.get("name")
-        if "to" not in self.memo and self.inc is not None and self.inc.name:
-            name = seal(self.desk, self.inc.name)
-        return Draft(to, name, self.memo.get("items", []))
+        return Draft(to, self.memo.get("name"), self.memo.get("items", []))
 
     async def _save(self, **values: Any) -> None:
         await _save(self.desk, self.contact, draft=dict(self.memo), **values)
