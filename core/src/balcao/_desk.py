@@ -494,6 +494,33 @@ class Desk:
                 return None
             return to_view(await self._load(session, found[0])), found[1] or ""
 
+    async def cases_by_address(
+        self, channel: str, address: str, limit: int = 10
+    ) -> list[Manifestation]:
+        """The manifestations that came from ``address`` on ``channel``, newest first
+        (anonymous ones keep no address, so they are never among them)."""
+        digests = identity.address_digests(self.keys, channel, address)
+        query = (
+            select(ManifestationRow.protocol)
+            .join(IdentityRow)
+            .where(
+                IdentityRow.channel_address_hash.in_(digests), ManifestationRow.channel == channel
+            )
+            .order_by(ManifestationRow.id.desc())
+            .limit(limit)
+        )
+        async with self.database.read() as session:
+            protocols = list((await session.scalars(query)).all())
+            return [to_view(await self._load(session, p)) for p in protocols]
+
+    async def track(self, protocol: str, access_code: str, client: str) -> Manifestation | None:
+        """Citizen tracking by protocol and access code, rate-limited per ``client`` (an
+        address, a channel's sender) with the same hourly limit for every channel; raises
+        :class:`RateLimited` once exceeded."""
+        if not await self.allow_access_attempt(client):
+            raise RateLimited(f"access-code:{client}")
+        return await self.verify_access(protocol, access_code)
+
     # -- messages ---------------------------------------------------------------------
 
     async def add_message(

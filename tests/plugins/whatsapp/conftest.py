@@ -44,16 +44,18 @@ def plugin_settings(server_url: str, **overrides: Any) -> dict[str, Any]:
         "timeout_seconds": 0.5,
         **overrides,
     }
-    return {"plugins": {"whatsapp": config}, "public_url": "https://balcao.example.org"}
+    return {
+        "plugins": {"whatsapp": config},
+        "public_url": "https://balcao.example.org",
+        "ouvidoria_name": "Ouvidoria da UFMT",
+    }
 
 
 @pytest.fixture
 def make_whatsapp(make_balcao: Any, graph_server: Server, graph: FakeGraph) -> Any:
-    async def make(**overrides: Any) -> WhatsApp:
-        balcao = await make_balcao(
-            plugins=[("whatsapp", balcao_whatsapp)],
-            settings=plugin_settings(graph_server.url, **overrides),
-        )
+    async def make(core_settings: dict[str, Any] | None = None, **overrides: Any) -> WhatsApp:
+        settings = {**plugin_settings(graph_server.url, **overrides), **(core_settings or {})}
+        balcao = await make_balcao(plugins=[("whatsapp", balcao_whatsapp)], settings=settings)
         return WhatsApp(balcao, graph, APP_SECRET)
 
     return make

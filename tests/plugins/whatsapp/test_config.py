@@ -37,3 +37,24 @@ async def test_without_app_secret_posts_are_refused(make_whatsapp) -> None:
     response = await wa.post_raw(wa.body(envelope(value(messages=[wa.text("Oi")]))))
     assert response.status_code == 503
     assert "app_secret" in response.json()["detail"]
+
+
+async def test_the_ouvidoria_s_texts_replace_the_defaults(make_whatsapp) -> None:
+    wa = await make_whatsapp(texts={"menu": "Em que podemos ajudar?"})
+    await wa.send(wa.text("Oi"))
+    assert wa.texts_sent()[-1] == "Em que podemos ajudar?"
+
+
+@pytest.mark.parametrize(
+    ("texts", "named"),
+    [
+        ({"saudacao": "Oi"}, "texts.saudacao"),
+        ({"registered": "Protocolo {protocolo}"}, "{protocolo}"),
+    ],
+)
+async def test_a_text_with_an_unknown_key_or_field_is_refused(
+    make_whatsapp, texts: dict[str, str], named: str
+) -> None:
+    with pytest.raises(PluginError) as refused:
+        await make_whatsapp(texts=texts)
+    assert named in str(refused.value)

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import re
 
-from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value
+from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value, without_heading
+from whatsapp_transcript import long_answer
 
 
 async def registered(wa: WhatsApp) -> str:
-    await wa.send(wa.text("Oi"), wa.text("1"), wa.text("O bebedouro do bloco B está quebrado."))
+    await wa.send(
+        wa.text("Oi"),
+        wa.text("1"),
+        wa.text("O bebedouro do bloco B está quebrado."),
+        wa.text("pronto"),
+    )
     found = re.search(r"Protocolo: (\S+)", wa.texts_sent()[-1])
     assert found
     return found.group(1)
 
 
 def attempts_of(wa: WhatsApp, body: str) -> list[dict]:
-    return [p for p in wa.graph.attempts if p.get("text", {}).get("body") == body]
+    return [
+        p for p in wa.graph.attempts if without_heading(p.get("text", {}).get("body", "")) == body
+    ]
 
 
 async def replies(wa: WhatsApp, protocol: str) -> list[dict]:
@@ -30,7 +38,9 @@ async def test_reply_inside_the_window_is_free_text(wa: WhatsApp) -> None:
     last = wa.graph.sent[-1]
     assert last["type"] == "text"
     assert last["to"] == CITIZEN
-    assert last["text"]["body"] == "Já pedimos o conserto à prefeitura do campus."
+    assert last["text"]["body"] == (
+        f"Ouvidoria da UFMT — protocolo {protocol}:\nJá pedimos o conserto à prefeitura do campus."
+    )
     [reply] = await replies(wa, protocol)
     assert reply["delivery_state"] == "sent"
 
@@ -97,8 +107,8 @@ async def test_131047_as_a_later_failed_status_sends_the_template(make_whatsapp)
     await wa.b.run_worker(2)
     assert wa.graph.sent[-1]["type"] == "template"
     await wa.send(wa.text("Oi, vi o aviso"))  # the person writes: both replies go in full
-    assert f"Resposta da ouvidoria (protocolo {protocol}):\nResposta." in wa.texts_sent()
-    assert f"Resposta da ouvidoria (protocolo {protocol}):\nMais uma." in wa.texts_sent()
+    assert f"Ouvidoria da UFMT — protocolo {protocol}:\nResposta." in wa.texts_sent()
+    assert f"Ouvidoria da UFMT — protocolo {protocol}:\nMais uma." in wa.texts_sent()
 
 
 async def test_rate_limits_back_off_4_to_the_n_seconds(wa: WhatsApp) -> None:
@@ -145,7 +155,7 @@ async def test_token_error_pauses_deliveries_until_the_token_works(wa: WhatsApp)
     wa.graph.token = "token-de-teste"  # the operator fixed it
     wa.b.clock.advance(minutes=6)
     await wa.b.run_worker(4)
-    bodies = [p["text"]["body"] for p in wa.graph.sent if p["type"] == "text"]
+    bodies = wa.answers()
     assert "Primeira." in bodies
     assert "Segunda." in bodies
 
@@ -210,12 +220,18 @@ async def test_a_status_for_an_unknown_message_is_kept_and_applied_later(wa: Wha
 
 async def test_one_recipient_gets_a_bounded_burst(make_whatsapp) -> None:
     wa = await make_whatsapp(recipient_messages_per_minute=3)
-    protocol = await registered(wa)  # the menu and two prompts already used 3
+    for text in ("1", "O bebedouro do bloco B está quebrado.", "pronto"):
+        await wa.send(wa.text(text))
+        wa.b.clock.advance(minutes=1)  # a person who types slowly gets every answer
+        await wa.b.run_worker(2)
+    found = re.search(r"Protocolo: (\S+)", wa.texts_sent()[-1])
+    assert found
+    protocol = found.group(1)
     wa.b.clock.advance(minutes=1)
     for n in range(5):
         await wa.reply(protocol, f"Resposta {n}.")
     await wa.b.run_worker(1)
-    texts = [p["text"]["body"] for p in wa.graph.sent if p["type"] == "text"]
+    texts = wa.answers()
     assert [t for t in texts if t.startswith("Resposta")] == [
         "Resposta 0.",
         "Resposta 1.",
@@ -223,7 +239,7 @@ async def test_one_recipient_gets_a_bounded_burst(make_whatsapp) -> None:
     ]
     wa.b.clock.advance(seconds=61)
     await wa.b.run_worker(2)
-    texts = [p["text"]["body"] for p in wa.graph.sent if p["type"] == "text"]
+    texts = wa.answers()
     assert len([t for t in texts if t.startswith("Resposta")]) == 5
 
 
@@ -238,7 +254,7 @@ async def test_a_templated_reply_is_delivered_in_full_when_the_person_writes(
     assert wa.graph.sent[-1]["type"] == "template"
     assert "O conserto foi feito ontem." not in " ".join(wa.texts_sent())
     await wa.send(wa.text("Recebi o aviso, qual a resposta?"))
-    assert f"Resposta da ouvidoria (protocolo {protocol}):\nO conserto foi feito ontem." in (
+    assert f"Ouvidoria da UFMT — protocolo {protocol}:\nO conserto foi feito ontem." in (
         wa.texts_sent()
     )
     await wa.send(wa.text("Obrigada"))
@@ -251,6 +267,42 @@ async def test_the_number_s_messages_per_second_are_respected(make_whatsapp) -> 
     await wa.post(envelope(value(messages=[first, second])))
     await wa.b.run_worker(3)
     assert len(wa.graph.sent) == 1
-    wa.b.clock.advance(seconds=1.1)
-    await wa.b.run_worker(2)
+    for sent in range(2, 5):  # each person's greeting and menu, one a second
+        wa.b.clock.advance(seconds=1.1)
+        await wa.b.run_worker(2)
+        assert len(wa.graph.sent) == sent
     assert {p["to"] for p in wa.graph.sent} == {"5565911110001", "5565911110002"}
+
+
+async def test_a_long_answer_arrives_whole_in_numbered_parts_in_order(wa: WhatsApp) -> None:
+    protocol = await registered(wa)
+    text = long_answer(10_000)
+    assert len(text) > 9_900
+    await wa.reply(protocol, text)
+    await wa.b.run_worker(2)
+    parts = [p["text"]["body"] for p in wa.graph.sent[-3:]]
+    assert all(len(part) <= 4096 for part in parts)
+    for n, part in enumerate(parts, start=1):
+        assert part.startswith(f"Ouvidoria da UFMT — protocolo {protocol} (parte {n} de 3):\n")
+    body = " ".join(without_heading(p) for p in parts)
+    assert body.split() == text.split()
+    assert all(without_heading(p).rstrip().endswith(".") for p in parts)  # cut at sentences
+    [reply] = await replies(wa, protocol)
+    assert reply["delivery_state"] == "sent"
+
+
+async def test_a_split_answer_is_sent_only_when_every_part_went(wa: WhatsApp) -> None:
+    protocol = await registered(wa)
+    text = long_answer(6_000)
+    sent_before = len(wa.graph.sent)
+    await wa.reply(protocol, text)
+    wa.graph.fail(131000, after=1)  # the first part goes, the second meets an error
+    await wa.b.run_worker(1)
+    [reply] = await replies(wa, protocol)
+    assert reply["delivery_state"] == "pending"
+    wa.b.clock.advance(minutes=5)
+    await wa.b.run_worker(2)
+    parts = [p["text"]["body"] for p in wa.graph.sent[sent_before:]]
+    assert [p.split(":\n")[0][-14:] for p in parts] == ["(parte 1 de 2)", "(parte 2 de 2)"]
+    [reply] = await replies(wa, protocol)
+    assert reply["delivery_state"] == "sent"

@@ -18,7 +18,7 @@ WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 " + b"\x04" * 200
 
 
 async def registered(wa: WhatsApp) -> str:
-    await wa.send(wa.text("Oi"), wa.text("1"), wa.text("Goteira na sala 12."))
+    await wa.send(wa.text("Oi"), wa.text("1"), wa.text("Goteira na sala 12."), wa.text("pronto"))
     found = re.search(r"Protocolo: (\S+)", wa.texts_sent()[-1])
     assert found
     return found.group(1)
@@ -55,7 +55,7 @@ async def test_every_media_type_is_stored_as_an_attachment(
 
 async def test_media_sent_during_the_menu_goes_with_the_new_manifestation(wa: WhatsApp) -> None:
     await wa.send(wa.media("image", "m-first", JPEG, "image/jpeg", caption="Olhem isso"))
-    await wa.send(wa.text("1"), wa.text("Lixo acumulado atrás do RU."))
+    await wa.send(wa.text("1"), wa.text("Lixo acumulado atrás do RU."), wa.text("pronto"))
     protocol = re.search(r"Protocolo: (\S+)", wa.texts_sent()[-1]).group(1)  # type: ignore[union-attr]
     found = await wa.desk.get(protocol)
     assert "Olhem isso" in found.description

@@ -26,6 +26,7 @@ class Failure:
     details: str = ""
     delay: float = 0.0
     later: bool = False  # answer 200, then report the code as a failed status
+    after: int = 0  # sends that succeed before this failure applies
 
 
 @dataclass
@@ -66,8 +67,9 @@ class FakeGraph:
         times: int = 1,
         delay: float = 0.0,
         later: bool = False,
+        after: int = 0,
     ) -> None:
-        self.failures += [Failure(status, code, f"simulated {code}", delay, later)] * times
+        self.failures += [Failure(status, code, f"simulated {code}", delay, later, after)] * times
 
     def add_media(self, media_id: str, content: bytes, mime: str) -> str:
         """Registers a file; returns its base64 sha256 as webhooks carry it."""
@@ -127,7 +129,7 @@ class FakeGraph:
 
     async def _send(self, payload: dict[str, Any]) -> tuple[int, bytes, str]:
         self.attempts.append(payload)
-        failure = self.failures.pop(0) if self.failures else None
+        failure = self._next_failure()
         if failure and failure.delay:
             await asyncio.sleep(failure.delay)
         if failure and not failure.later:
@@ -146,6 +148,14 @@ class FakeGraph:
             "messages": [{"id": wamid}],
         }
         return 200, json.dumps(answer).encode(), "application/json"
+
+    def _next_failure(self) -> Failure | None:
+        if not self.failures:
+            return None
+        if self.failures[0].after > 0:
+            self.failures[0].after -= 1
+            return None
+        return self.failures.pop(0)
 
     def _info(self, media_id: str) -> tuple[int, bytes, str]:
         pending = self.info_failures.get(media_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from typing import Any
 
 from whatsapp_fake_graph import PHONE_ID, FakeGraph
@@ -198,6 +199,11 @@ class WhatsApp:
         )
         assert response.status_code == 201, response.text
 
+    def answers(self) -> list[str]:
+        """The text messages sent, without the heading that opens the ouvidoria's."""
+        bodies = [p["text"]["body"] for p in self.graph.sent if p["type"] == "text"]
+        return [without_heading(b) for b in bodies]
+
     def texts_sent(self, to: str = CITIZEN) -> list[str]:
         """What the citizen received, as text (interactive bodies and templates named)."""
         found = []
@@ -212,3 +218,10 @@ class WhatsApp:
             else:
                 found.append(f"template:{payload['template']['name']}")
         return found
+
+
+HEADING = re.compile(r"^Ouvidoria da UFMT — protocolo \d{4}-\d{6}( \(parte \d+ de \d+\))?:\n")
+
+
+def without_heading(body: str) -> str:
+    return HEADING.sub("", body, count=1)

@@ -13,7 +13,7 @@ from litestar.params import JSONBody, URLEncodedBody
 from litestar.response import Response, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
-from balcao._desk import Desk
+from balcao._desk import Desk, RateLimited
 from balcao._domain.deadlines import Purpose
 from balcao._services.manifestations import load
 from balcao._services.queries import timeline
@@ -88,12 +88,14 @@ async def home(desk: NamedDependency[Desk]) -> Template:
 async def _track(
     desk: Desk, request: Request[Any, Any, Any], data: TrackingRequest
 ) -> Tracking | None:
-    if not await desk.allow_access_attempt(client_ip(request, desk.settings.trusted_proxies)):
+    client = client_ip(request, desk.settings.trusted_proxies)
+    try:
+        found = await desk.track(data.protocol, data.access_code, client)
+    except RateLimited as exc:
         raise HTTPException(
             status_code=HTTP_429_TOO_MANY_REQUESTS,
             detail="Muitas consultas deste endereço. Tente de novo mais tarde.",
-        )
-    found = await desk.verify_access(data.protocol, data.access_code)
+        ) from exc
     return None if found is None else await _tracking(desk, found)
 
 

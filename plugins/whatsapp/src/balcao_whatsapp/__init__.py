@@ -13,7 +13,9 @@ from typing import Any
 
 from balcao import (
     ChannelSpec,
+    Closed,
     Desk,
+    Event,
     HomeCard,
     JobSpec,
     LookupColumn,
@@ -28,6 +30,7 @@ from balcao_whatsapp._graph import GraphClient
 from balcao_whatsapp._inbound import InboundProcessor
 from balcao_whatsapp._jobs import jobs
 from balcao_whatsapp._media import MediaService
+from balcao_whatsapp._notices import conclusion_notice
 from balcao_whatsapp._signature import sign, valid_signature
 from balcao_whatsapp._statuses import StatusService
 from balcao_whatsapp._store import SEALED_COLUMNS
@@ -37,6 +40,7 @@ __all__ = [
     "WhatsAppAdapter",
     "WhatsAppConfig",
     "balcao_config_type",
+    "balcao_on_event",
     "balcao_register_channels",
     "balcao_register_jobs",
     "balcao_register_migrations",
@@ -90,7 +94,8 @@ def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
 @hookimpl
 def balcao_register_jobs(config: WhatsAppConfig) -> list[JobSpec]:
     graph = GraphClient(config)
-    return jobs(MediaService(config, graph), StatusService(config), graph)
+    media = MediaService(config, graph)
+    return jobs(media, StatusService(config), graph, Conversation(config, media))
 
 
 @hookimpl
@@ -101,3 +106,11 @@ def balcao_register_migrations() -> list[MigrationSpec]:
 @hookimpl
 def balcao_register_sealed_columns() -> tuple[SealedColumn | LookupColumn, ...]:
     return SEALED_COLUMNS
+
+
+@hookimpl
+async def balcao_on_event(event: Event, desk: Desk) -> None:
+    if isinstance(event, Closed):
+        registered = desk.channels.get("whatsapp")
+        if registered is not None:
+            await conclusion_notice(event, desk, registered.config)

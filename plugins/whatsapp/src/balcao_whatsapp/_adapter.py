@@ -19,7 +19,9 @@ from balcao_whatsapp._store import (
     insert_ignore,
     open_address,
     seal_recipient,
+    unseal,
 )
+from balcao_whatsapp._texts import Catalogue
 
 __all__ = ["PAUSE_KEY", "WhatsAppAdapter"]
 
@@ -51,6 +53,7 @@ class WhatsAppAdapter:
         self.config = config
         self.desk = desk
         self.graph = graph
+        self.texts = Catalogue(config.texts)
 
     async def send(self, message: OutboundMessage) -> DeliveryReceipt:
         if not self.config.access_token or not self.config.phone_number_id:
@@ -62,13 +65,29 @@ class WhatsAppAdapter:
             return DeliveryReceipt(external_id=done)
         await self._check_paused()
         to = self._recipient(message)
-        await self._throttle(to)
-        kind, payload = await self._payload(message, to)
-        wamid, kind = await self._post(message, to, kind, payload)
-        await self._record(message, to, wamid, kind)
+        kind, payloads = await self._payloads(message, to)
+        wamid = ""
+        for number, payload in enumerate(payloads, start=1):
+            key = _part_key(message.idempotency_key, number, len(payloads))
+            wamid, kind = await self._send_part(message, to, key, kind, payload)
+            if kind == "template":
+                break  # the window closed: the template stands for the whole text
         if kind == "template" and message.text:
             await self._hold(to, message)
         return DeliveryReceipt(external_id=wamid)
+
+    async def _send_part(
+        self, message: OutboundMessage, to: str, key: str, kind: str, payload: dict[str, Any]
+    ) -> tuple[str, str]:
+        """One message of a (possibly split) text; a part sent before is not sent again,
+        so a retry after a failure half-way goes on from where it stopped."""
+        done = await self._already_sent(key)
+        if done is not None:
+            return done, kind
+        await self._throttle(to)
+        wamid, kind = await self._post(message, to, kind, payload)
+        await self._record(message, key, to, wamid, kind)
+        return wamid, kind
 
     # -- before sending --------------------------------------------------------------------
 
@@ -89,7 +108,7 @@ class WhatsAppAdapter:
 
     def _recipient(self, message: OutboundMessage) -> str:
         sealed = message.extra.get("to")
-        to = open_address(self.desk, sealed) if sealed else message.recipient
+        to = _opened(self.desk, sealed) if sealed else message.recipient
         if not to:
             raise DeliveryFailed(
                 "sem número de WhatsApp para responder (manifestação anônima?): "
@@ -109,15 +128,25 @@ class WhatsAppAdapter:
         if not await self.desk.allow(pair, self.config.recipient_messages_per_minute, minute):
             raise DeliveryFailed("limite de mensagens para o mesmo cidadão", retry_after=60)
 
-    async def _payload(self, message: OutboundMessage, to: str) -> tuple[str, dict[str, Any]]:
+    async def _payloads(
+        self, message: OutboundMessage, to: str
+    ) -> tuple[str, list[dict[str, Any]]]:
         if message.kind == "bot":
             interactive = message.extra.get("interactive")
             if interactive and self.config.interactive_menu:
-                return "interactive", _body(to, "interactive", interactive)
-            return "bot", _text(to, message.text)
+                return "interactive", [_body(to, "interactive", interactive)]
+            return "bot", [_text(to, t) for t in self._parts(message)]
         if message.kind != "template" and await self._window_open(to):
-            return "reply", _text(to, message.text)
-        return "template", self._template(to, message)
+            return "reply", [_text(to, t) for t in self._parts(message)]
+        return "template", [self._template(to, message)]
+
+    def _parts(self, message: OutboundMessage) -> list[str]:
+        """The text in numbered parts within the API's limit; what the ouvidoria says about
+        a case opens with its name and the protocol."""
+        if message.kind == "bot" or not message.protocol:
+            return self.texts.numbered(message.text, None)
+        heading = self.texts.heading(self.desk.settings.ouvidoria_name, message.protocol)
+        return self.texts.numbered(message.text, heading)
 
     async def _window_open(self, to: str) -> bool:
         async with self.desk.database.read() as session:
@@ -208,18 +237,22 @@ class WhatsAppAdapter:
             if contact is not None:
                 contact.held = [*(contact.held or []), item]
 
-    async def _record(self, message: OutboundMessage, to: str, wamid: str, kind: str) -> None:
-        sent_kind = message.kind if message.kind in ("bot", "template") else "reply"
+    async def _record(
+        self, message: OutboundMessage, key: str, to: str, wamid: str, kind: str
+    ) -> None:
+        sent_kind = message.kind
+        if key != message.idempotency_key:
+            sent_kind = "part"  # an earlier part: its statuses say nothing about the whole
         async with self.desk.database.write() as session:
             await insert_ignore(
                 session,
                 SentRow.__table__,
                 {
-                    "idempotency_key": message.idempotency_key,
+                    "idempotency_key": key,
                     "wamid": wamid,
                     "protocol": message.protocol,
                     "kind": sent_kind,
-                    "recipient_sealed": seal_recipient(self.desk, to, message.idempotency_key),
+                    "recipient_sealed": seal_recipient(self.desk, to, key),
                     "text": message.text if kind == "reply" else None,
                     "sent_at": self.desk.now(),
                 },
@@ -246,4 +279,15 @@ def _body(to: str, kind: str, content: dict[str, Any]) -> dict[str, Any]:
 
 
 def _text(to: str, text: str) -> dict[str, Any]:
-    return _body(to, "text", {"preview_url": False, "body": text[:4096]})
+    return _body(to, "text", {"preview_url": False, "body": text})
+
+
+def _part_key(key: str, number: int, total: int) -> str:
+    """The last part carries the message's own key: once it is recorded, all were sent."""
+    return key if number == total else f"{key}#{number}"
+
+
+def _opened(desk: Desk, value: str) -> str | None:
+    """A queued message's recipient: sealed by the conversation (``s2:`` token), or plain
+    (the core seals the whole outbox payload), or a token of the first format."""
+    return unseal(desk, value) if value.startswith("s2:") else open_address(desk, value)

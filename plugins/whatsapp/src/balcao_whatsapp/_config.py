@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import msgspec
 
+from balcao_whatsapp._texts import check_overrides
+
 __all__ = ["WhatsAppConfig"]
 
 
@@ -26,6 +28,10 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
         interactive_menu: send the menu as an interactive list (else plain text).
         pause_seconds: how long deliveries pause after an invalid token (code 190).
         display_number: the public number, for the home page card (``wa.me`` link).
+        privacy_url: the privacy notice linked in the greeting (default: the web form's).
+        burst_seconds: a prompt is not repeated within this time (a burst gets one answer).
+        pause_minutes: a description left this long without "pronto" is registered.
+        texts: the ouvidoria's wording, by catalogue key (see the plugin's documentation).
     """
 
     app_secret: str = ""
@@ -43,6 +49,10 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     interactive_menu: bool = True
     pause_seconds: float = 300.0
     display_number: str = ""
+    privacy_url: str = ""
+    burst_seconds: float = 60.0
+    pause_minutes: int = 10
+    texts: dict[str, str] = {}
 
     def __post_init__(self) -> None:
         if not self.graph_url.startswith(("http://", "https://")):
@@ -51,6 +61,9 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
             raise ValueError("timeout_seconds and max_media_mb must be positive")
         if self.messages_per_second <= 0 or self.recipient_messages_per_minute <= 0:
             raise ValueError("rate limits must be positive")
+        if self.burst_seconds < 0 or self.pause_minutes <= 0:
+            raise ValueError("burst_seconds must not be negative, pause_minutes must be positive")
+        check_overrides(self.texts)
 
     @property
     def base_url(self) -> str:

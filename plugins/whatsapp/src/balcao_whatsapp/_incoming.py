@@ -41,6 +41,8 @@ class Incoming:
     media: MediaRef | None = None
     reaction: str | None = None
     is_reaction: bool = False
+    # a type the conversation cannot read (sticker, shared contact, ...): how to name it
+    unsupported: str | None = None
 
 
 def from_message(message: Message, contact: Contact | None, now: dt.datetime) -> Incoming:
@@ -60,6 +62,7 @@ def from_message(message: Message, contact: Contact | None, now: dt.datetime) ->
         media=_media(message),
         reaction=message.reaction.emoji if message.reaction else None,
         is_reaction=message.type == "reaction",
+        unsupported=_unsupported(message, text),
     )
 
 
@@ -91,6 +94,17 @@ def _text(message: Message) -> tuple[str, str]:
         emoji = message.reaction.emoji
         return (f"Reagiu com {emoji} a uma mensagem" if emoji else "Removeu a reação"), ""
     return render("unsupported", kind), ""
+
+
+_UNREADABLE = {"sticker": "figurinhas", "contacts": "contatos compartilhados"}
+
+
+def _unsupported(message: Message, text: str) -> str | None:
+    """How to name a message the conversation cannot read; None for the ones it can."""
+    kind = message.type or "unknown"
+    if kind in _UNREADABLE:
+        return _UNREADABLE[kind]
+    return "esse tipo de mensagem" if text.startswith("[Mensagem não suportada") else None
 
 
 def _location(message: Message) -> str:

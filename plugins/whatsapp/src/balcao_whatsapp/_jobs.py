@@ -9,6 +9,7 @@ from sqlalchemy import delete
 
 from balcao import Desk, JobSpec
 from balcao_whatsapp._adapter import PAUSE_KEY
+from balcao_whatsapp._conversation import Conversation
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable
 from balcao_whatsapp._media import MediaService
 from balcao_whatsapp._models import StateRow
@@ -19,7 +20,9 @@ __all__ = ["jobs"]
 log = logging.getLogger("balcao.whatsapp")
 
 
-def jobs(media: MediaService, statuses: StatusService, graph: GraphClient) -> list[JobSpec]:
+def jobs(
+    media: MediaService, statuses: StatusService, graph: GraphClient, conversation: Conversation
+) -> list[JobSpec]:
     async def resume(desk: Desk) -> None:
         await _resume_if_token_works(desk, graph)
 
@@ -28,6 +31,7 @@ def jobs(media: MediaService, statuses: StatusService, graph: GraphClient) -> li
         JobSpec(name="whatsapp-media-retry", run=media.retry_pending, every=minute),
         JobSpec(name="whatsapp-parked-statuses", run=statuses.apply_parked, every=minute),
         JobSpec(name="whatsapp-token-check", run=resume, every=dt.timedelta(minutes=5)),
+        JobSpec(name="whatsapp-paused-descriptions", run=conversation.close_paused, every=minute),
     ]
 
 

@@ -15,8 +15,11 @@ __all__ = [
     "address_hash",
     "find_contact",
     "insert_ignore",
+    "message_digest",
     "open_address",
+    "seal",
     "seal_recipient",
+    "unseal",
 ]
 
 # A contact's number, sealed so that reseal can re-key the contact's lookup hash.
@@ -83,3 +86,26 @@ def open_address(desk: Desk, value: str, idempotency_key: str | None = None) -> 
     if idempotency_key is not None or ":" in value:
         return desk.sealer(SENT_RECIPIENT.purpose).open_text(value, idempotency_key or "")
     return value
+
+
+def seal(desk: Desk, value: str) -> str:
+    """A value kept for a while in a conversation's draft or a queued message (the sender's
+    number, the name it gave): sealed, never in clear. Short-lived, so it is not resealed:
+    a draft left open across a key's removal starts over."""
+    return desk.sealer(CONTACT_ADDRESS.purpose).seal(value, _TRANSIENT)
+
+
+def unseal(desk: Desk, token: str) -> str | None:
+    """What :func:`seal` sealed; None when no accepted key opens it any more."""
+    try:
+        return desk.sealer(CONTACT_ADDRESS.purpose).open_text(token, _TRANSIENT)
+    except Exception:  # a key removed since: the draft starts over
+        return None
+
+
+def message_digest(desk: Desk, wamid: str) -> str:
+    """A keyed digest of a WhatsApp message id (which carries the sender's number)."""
+    return desk.sealer(CONTACT.purpose).digest(f"message:{wamid}")
+
+
+_TRANSIENT = "transient"
