@@ -34,8 +34,8 @@ class EmailAdapter:
         recipient = self._recipient(message)
         if not recipient:
             raise DeliveryFailed("o cidadão não informou endereço de e-mail", retryable=False)
-        references = await self._thread(message.protocol)
-        mail = compose(self.desk, self.config, message, Envelope(recipient, message_id, references))
+        envelope = await self._envelope(message.protocol, recipient, message_id)
+        mail = compose(self.desk, self.config, message, envelope)
         await submit(self.config, mail, recipient)
         if message.protocol:
             channel = str(message.extra.get("message_channel", "email"))
@@ -48,13 +48,16 @@ class EmailAdapter:
             return self.desk.keys.decrypt(sealed).decode()
         return message.recipient
 
-    async def _thread(self, protocol: str | None) -> list[str]:
-        """Every Message-ID of the case, oldest first (the last one is answered)."""
+    async def _envelope(self, protocol: str | None, recipient: str, message_id: str) -> Envelope:
+        """Threaded after every Message-ID of the case, answering the citizen's last one."""
         if not protocol:
-            return []
-        query = select(MailRow.message_id).where(MailRow.protocol == protocol)
+            return Envelope(recipient, message_id)
+        query = select(MailRow).where(MailRow.protocol == protocol).order_by(MailRow.created_at)
         async with self.desk.database.read() as session:
-            return list((await session.scalars(query.order_by(MailRow.created_at))).all())
+            rows = list((await session.scalars(query)).all())
+        theirs = [r.message_id for r in rows if r.direction == "in"]
+        answered = theirs[-1] if theirs else (rows[-1].message_id if rows else None)
+        return Envelope(recipient, message_id, [r.message_id for r in rows], answered)
 
 
 async def citizen_address(desk: Desk, protocol: str) -> str | None:

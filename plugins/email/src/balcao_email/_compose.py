@@ -31,6 +31,7 @@ class Envelope:
     recipient: str
     message_id: str
     references: Sequence[str] = ()
+    in_reply_to: str | None = None
 
 
 def message_id_for(idempotency_key: str, config: EmailConfig) -> str:
@@ -48,8 +49,9 @@ def compose(
     mail["Subject"] = _subject(message)
     mail["Date"] = format_datetime(desk.now())
     mail["Message-ID"] = f"<{envelope.message_id}>"
+    if envelope.in_reply_to:
+        mail["In-Reply-To"] = f"<{envelope.in_reply_to}>"
     if envelope.references:
-        mail["In-Reply-To"] = f"<{envelope.references[-1]}>"
         mail["References"] = " ".join(f"<{i}>" for i in envelope.references[-20:])
     if message.kind not in HUMAN_KINDS:
         mail["Auto-Submitted"] = "auto-replied"
