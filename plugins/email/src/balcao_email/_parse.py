@@ -183,4 +183,5 @@ def _report(message: EmailMessage) -> tuple[list[str], str]:
 
 
 def _raw_text(part: Message) -> str:
-    return part.as_string()
+    """The part as text with folded header lines unfolded."""
+    return re.sub(r"\r?\n[ \t]+", " ", part.as_string())
