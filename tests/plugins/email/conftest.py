@@ -3,7 +3,9 @@ web form plugins."""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,11 +40,17 @@ def smtp(smtp_server: SmtpSink) -> SmtpSink:
 
 
 @pytest.fixture(scope="session")
-def dovecot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dovecot]:
-    server = Dovecot(tmp_path_factory.mktemp("dovecot"))
-    server.start()
-    yield server
-    server.stop()
+def dovecot() -> Iterator[Dovecot]:
+    # not under pytest's temporary folder: that one is private to us, and dovecot's own
+    # users must reach the Maildir and the password file
+    root = Path(tempfile.mkdtemp(prefix="balcao-dovecot-"))
+    server = Dovecot(root)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

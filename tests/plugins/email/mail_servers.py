@@ -184,7 +184,7 @@ class Dovecot:
         while time.monotonic() < deadline:
             try:
                 client = self.client()
-            except OSError:
+            except (OSError, imaplib.IMAP4.error):
                 time.sleep(0.1)
                 continue
             client.logout()
@@ -214,7 +214,9 @@ class Dovecot:
         try:
             client.select("INBOX")
             status, data = client.fetch("1:*", "(FLAGS)")
-            return [str(item) for item in data if item] if status == "OK" else []
+            return (
+                [bytes(i).decode() for i in data if isinstance(i, bytes)] if status == "OK" else []
+            )
         finally:
             client.logout()
 
