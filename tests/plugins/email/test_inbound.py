@@ -192,3 +192,26 @@ async def test_a_bounce_of_our_answer_marks_the_delivery_failed(
     [answer] = await messages(mail, case["protocol"], "outbound")
     assert answer["delivery_state"] == "failed"
     assert "User unknown" in answer["delivery_error"]
+
+
+async def test_a_web_form_citizen_answering_our_email_joins_the_web_form_case(
+    mail: Balcao, smtp: SmtpSink
+) -> None:
+    receipt = await mail.manifestation(channel="webform")
+    actor, _ = await mail.user("atendente")
+    await mail.desk.request_complementation(receipt.protocol, "Em qual campus?", actor)
+    await mail.run_worker()
+    asked = smtp.arrived[-1].message
+    mail.clock.advance(minutes=30)
+    answer = reply(
+        asked["Message-ID"].strip("<>"),
+        sender="Maria da Silva <maria@example.org>",
+        subject="Re: " + asked["Subject"],
+        text="No campus de Cuiabá.",
+    )
+    await receive(mail, answer[1])
+    [case] = await cases(mail)
+    assert case["protocol"] == receipt.protocol
+    assert case["state"] == "triage"  # the complementação arrived
+    inbound = await messages(mail, receipt.protocol, "inbound")
+    assert (inbound[-1]["text"], inbound[-1]["channel"]) == ("No campus de Cuiabá.", "email")
