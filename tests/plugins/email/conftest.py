@@ -19,7 +19,15 @@ from balcao.testing import Balcao
 # the suite runs with --import-mode=importlib: make the modules beside us importable
 sys.path.insert(0, str(Path(__file__).parent))
 from corpus import DENUNCIA, OUVIDORIA
-from mail_servers import IMAP_PASSWORD, IMAP_USER, SMTP_PASSWORD, SMTP_USER, Dovecot, SmtpSink
+from mail_servers import (
+    IMAP_PASSWORD,
+    IMAP_USER,
+    SMTP_PASSWORD,
+    SMTP_USER,
+    Arrived,
+    Dovecot,
+    SmtpSink,
+)
 
 TOKEN = "token-do-gateway-de-teste"
 INBOUND = "/channels/email/inbound"
@@ -118,3 +126,12 @@ async def receive(balcao: Balcao, raw: bytes) -> None:
     response = await post_mail(balcao, raw)
     assert response.status_code == 202, response.text
     await balcao.run_worker(3)
+
+
+async def ask_web_form_citizen(balcao: Balcao, smtp: SmtpSink) -> tuple[str, Arrived]:
+    """A web-form case whose citizen is asked for complementação; what reached them."""
+    receipt = await balcao.manifestation(channel="webform")
+    actor, _ = await balcao.user("atendente")
+    await balcao.desk.request_complementation(receipt.protocol, "Em qual campus?", actor)
+    await balcao.run_worker()
+    return receipt.protocol, smtp.arrived[-1]

@@ -4,7 +4,7 @@ what is left alone, and MIME read right."""
 from __future__ import annotations
 
 import pytest
-from conftest import INBOUND, post_mail, receive
+from conftest import INBOUND, ask_web_form_citizen, post_mail, receive
 from corpus import (
     DENUNCIA,
     auto_reply,
@@ -197,11 +197,8 @@ async def test_a_bounce_of_our_answer_marks_the_delivery_failed(
 async def test_a_web_form_citizen_answering_our_email_joins_the_web_form_case(
     mail: Balcao, smtp: SmtpSink
 ) -> None:
-    receipt = await mail.manifestation(channel="webform")
-    actor, _ = await mail.user("atendente")
-    await mail.desk.request_complementation(receipt.protocol, "Em qual campus?", actor)
-    await mail.run_worker()
-    asked = smtp.arrived[-1].message
+    protocol, arrived = await ask_web_form_citizen(mail, smtp)
+    asked = arrived.message
     mail.clock.advance(minutes=30)
     answer = reply(
         asked["Message-ID"].strip("<>"),
@@ -211,7 +208,7 @@ async def test_a_web_form_citizen_answering_our_email_joins_the_web_form_case(
     )
     await receive(mail, answer[1])
     [case] = await cases(mail)
-    assert case["protocol"] == receipt.protocol
+    assert case["protocol"] == protocol
     assert case["state"] == "triage"  # the complementação arrived
-    inbound = await messages(mail, receipt.protocol, "inbound")
+    inbound = await messages(mail, protocol, "inbound")
     assert (inbound[-1]["text"], inbound[-1]["channel"]) == ("No campus de Cuiabá.", "email")

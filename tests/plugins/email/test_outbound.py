@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import post_mail, receive
+from conftest import ask_web_form_citizen, post_mail, receive
 from corpus import OUVIDORIA, gmail
 from mail_servers import SmtpSink
 
@@ -111,11 +111,7 @@ async def test_web_form_citizen_with_an_address_gets_the_answer_by_email(
 async def test_a_request_for_complementation_also_goes_by_email(
     mail: Balcao, smtp: SmtpSink
 ) -> None:
-    receipt = await mail.manifestation(channel="webform")
-    actor, _ = await mail.user("atendente")
-    await mail.desk.request_complementation(receipt.protocol, "Em qual campus?", actor)
-    await mail.run_worker()
-    arrived = smtp.arrived[-1]
+    _, arrived = await ask_web_form_citizen(mail, smtp)
     assert arrived.recipients == ["maria@example.org"]
     assert arrived.message["Subject"].endswith("Pedido de complementação")
     assert "Em qual campus?" in arrived.text
