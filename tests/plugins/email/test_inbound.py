@@ -114,8 +114,13 @@ async def test_a_message_to_the_denuncia_address_is_a_denuncia(mail: Balcao) -> 
     await receive(mail, gmail(to=DENUNCIA, subject="Irregularidade")[1])
     [case] = await cases(mail)
     assert case["kind"] == "denuncia"
-    full = await detail(mail, case["protocol"])
-    assert "maria" not in str(full).lower()  # the identity stays sealed
+    _, front_desk = await mail.user("atendente")
+    response = await mail.client.get(
+        f"/api/v1/manifestations/{case['protocol']}", headers=front_desk
+    )
+    assert "maria" not in response.text.lower()  # the identity stays sealed
+    # nor is it in an attachment: the original message names its sender
+    assert await mail.desk.attachments(case["protocol"]) == []
 
 
 @pytest.mark.parametrize("kind", ["auto_reply", "list", "bulk"])
@@ -192,6 +197,7 @@ async def test_a_bounce_of_our_answer_marks_the_delivery_failed(
     [answer] = await messages(mail, case["protocol"], "outbound")
     assert answer["delivery_state"] == "failed"
     assert "User unknown" in answer["delivery_error"]
+    assert "maria.silva" not in answer["delivery_error"]  # staff who may not know who wrote
 
 
 async def test_a_web_form_citizen_answering_our_email_joins_the_web_form_case(

@@ -147,7 +147,7 @@ async def test_a_permanent_refusal_is_final_with_the_servers_words(
 ) -> None:
     receipt = await mail.manifestation(channel="webform")
     actor, headers = await mail.user("atendente")
-    smtp.answers.append("550 5.1.1 Mailbox unavailable")
+    smtp.answers.append("550 5.1.1 <maria@example.org>: Mailbox unavailable")
     await mail.desk.reply(receipt.protocol, "Resposta que não chega.", actor)
     await mail.run_worker()
     mail.clock.advance(hours=1)
@@ -157,7 +157,7 @@ async def test_a_permanent_refusal_is_final_with_the_servers_words(
         e for e in await _timeline(mail, receipt.protocol, headers) if e["type"] == "outbound"
     ]
     assert answer[0]["delivery_state"] == "failed"
-    assert "550 5.1.1 Mailbox unavailable" in answer[0]["delivery_error"]
+    assert "550 5.1.1 <endereço>: Mailbox unavailable" in answer[0]["delivery_error"]
 
 
 async def test_smtp_down_for_a_while_then_delivered_once(mail: Balcao, smtp: SmtpSink) -> None:

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import msgspec
+
 from balcao import (
     AttachmentRejected,
     Citizen,
@@ -21,6 +23,7 @@ from balcao_email._adapter import seal_address
 from balcao_email._config import EmailConfig
 from balcao_email._notify import CHANNEL
 from balcao_email._parse import Mail, parse
+from balcao_email._redact import without_addresses
 from balcao_email._threads import by_ids, find, record, talks_to
 
 __all__ = ["InboundProcessor"]
@@ -48,8 +51,11 @@ class InboundProcessor:
             await self._person(desk, mail, raw)
 
     async def _person(self, desk: Desk, mail: Mail, raw: bytes) -> None:
-        files = [*mail.files, IncomingFile(filename=_ORIGINAL, content=raw)]
         protocol, mention = await self._thread(desk, mail)
+        files = list(mail.files)
+        if not await self._denuncia(desk, mail, protocol):
+            # its headers name the sender: a denunciante's identity stays in the vault only
+            files.append(IncomingFile(filename=_ORIGINAL, content=raw))
         try:
             if protocol is not None:
                 refused = await _join(desk, protocol, mail, files)
@@ -104,6 +110,11 @@ class InboundProcessor:
             await self._acknowledge(desk, receipt.protocol, receipt.access_code)
             return receipt.protocol, refused
 
+    async def _denuncia(self, desk: Desk, mail: Mail, protocol: str | None) -> bool:
+        if protocol is not None:
+            return (await desk.get(protocol)).kind is Kind.DENUNCIA
+        return self._kind(mail) is Kind.DENUNCIA
+
     def _kind(self, mail: Mail) -> Kind:
         if any(self.config.is_denuncia_address(a) for a in mail.recipients):
             return Kind.DENUNCIA
@@ -157,11 +168,7 @@ def _without(
 
 
 def _with_files(new: NewManifestation, files: Sequence[IncomingFile]) -> NewManifestation:
-    return NewManifestation(**{**_fields(new), "files": tuple(files)})
-
-
-def _fields(new: NewManifestation) -> dict[str, object]:
-    return {name: getattr(new, name) for name in new.__struct_fields__}
+    return msgspec.structs.replace(new, files=tuple(files))
 
 
 def _text(mail: Mail, files: Sequence[IncomingFile]) -> str:
@@ -199,7 +206,7 @@ async def _bounced(desk: Desk, mail: Mail) -> None:
         sent = await find(desk, message_id)
         if sent is None or sent.direction != "out":
             continue
-        reason = mail.diagnostic or "mensagem devolvida pelo servidor de destino"
+        reason = without_addresses(mail.diagnostic) or "mensagem devolvida pelo servidor"
         await desk.update_delivery(
             sent.channel, message_id, "failed", f"e-mail devolvido: {reason}"
         )

@@ -9,6 +9,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr
 
 from balcao import IncomingFile
@@ -72,7 +73,7 @@ def parse(raw: bytes) -> Mail:
 
 def message_key(raw: bytes) -> str:
     """The deduplication key of a raw message: its Message-ID, else a hash of its bytes."""
-    header = email.message_from_bytes(raw[:65536].split(b"\r\n\r\n")[0].split(b"\n\n")[0])
+    header = BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
     found = _first_id(header.get("message-id"))
     return f"mid:{found}" if found else "sha256:" + hashlib.sha256(raw).hexdigest()
 

@@ -10,6 +10,7 @@ from email.message import EmailMessage
 
 from balcao import DeliveryFailed
 from balcao_email._config import EmailConfig
+from balcao_email._redact import without_addresses
 
 __all__ = ["submit"]
 
@@ -31,7 +32,7 @@ async def submit(config: EmailConfig, mail: EmailMessage, recipient: str) -> Non
 
 def _answer(code: int, text: bytes | str) -> DeliveryFailed:
     words = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
-    message = f"o servidor de e-mail respondeu {code} {words}".strip()
+    message = f"o servidor de e-mail respondeu {code} {without_addresses(words)}".strip()
     return DeliveryFailed(message, retryable=not 500 <= code < 600)
 
 
