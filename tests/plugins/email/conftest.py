@@ -4,6 +4,7 @@ web form plugins."""
 from __future__ import annotations
 
 import shutil
+import ssl
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from balcao.testing import Balcao
 
 # the suite runs with --import-mode=importlib: make the modules beside us importable
 sys.path.insert(0, str(Path(__file__).parent))
+from certs import Certificate, loopback_certificate
 from corpus import DENUNCIA, OUVIDORIA
 from mail_servers import (
     IMAP_PASSWORD,
@@ -41,6 +43,21 @@ def smtp_server() -> Iterator[SmtpSink]:
     sink.stop()
 
 
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    return loopback_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def tls_smtp_server(certificate: Certificate) -> Iterator[SmtpSink]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate.cert, certificate.key)
+    sink = SmtpSink(tls=context)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture
 def smtp(smtp_server: SmtpSink) -> SmtpSink:
     smtp_server.reset()
@@ -52,7 +69,7 @@ def dovecot() -> Iterator[Dovecot]:
     # not under pytest's temporary folder: that one is private to us, and dovecot's own
     # users must reach the Maildir and the password file
     root = Path(tempfile.mkdtemp(prefix="balcao-dovecot-"))
-    server = Dovecot(root)
+    server = Dovecot(root, loopback_certificate(root))
     try:
         server.start()
         yield server

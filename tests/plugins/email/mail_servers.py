@@ -11,6 +11,7 @@ import os
 import pwd
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import warnings
@@ -21,6 +22,7 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from certs import Certificate
 
 SMTP_USER, SMTP_PASSWORD = "balcao", "senha-smtp"
 IMAP_USER, IMAP_PASSWORD = "ouvidoria", "senha-imap"
@@ -56,6 +58,7 @@ class SmtpSink:
     """What the server received; ``answers`` are given, in order, instead of 250."""
 
     port: int = field(default_factory=free_port)
+    tls: ssl.SSLContext | None = None  # given: STARTTLS required before AUTH and MAIL
     arrived: list[Arrived] = field(default_factory=list)
     answers: list[str] = field(default_factory=list)
     controller: Controller | None = None
@@ -79,8 +82,10 @@ class SmtpSink:
             hostname="127.0.0.1",
             port=self.port,
             authenticator=_authenticate,
-            auth_require_tls=False,
+            auth_require_tls=self.tls is not None,
             auth_required=True,
+            tls_context=self.tls,
+            require_starttls=self.tls is not None,
         )
         self.controller.start()
 
@@ -110,7 +115,9 @@ state_dir = {root}/state
 log_path = {root}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{cert}
+ssl_key = <{key}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 mail_location = maildir:{root}/Maildir
@@ -125,7 +132,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 service anvil {{
@@ -147,8 +155,9 @@ class Dovecot:
     mail processes must be another user: dovecot refuses root there, so the package's own
     ``dovecot``/``dovenull`` users own the Maildir."""
 
-    def __init__(self, root: Path) -> None:
-        self.root, self.port = root, free_port()
+    def __init__(self, root: Path, certificate: Certificate) -> None:
+        self.root, self.port, self.tls_port = root, free_port(), free_port()
+        self.certificate = certificate
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
@@ -163,6 +172,9 @@ class Dovecot:
             _DOVECOT_CONF.format(
                 root=self.root,
                 port=self.port,
+                tls_port=self.tls_port,
+                cert=self.certificate.cert,
+                key=self.certificate.key,
                 internal=mail_user.pw_name,
                 internal_group=_group(mail_user),
                 login=login,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 from typing import Literal
 
 import msgspec
@@ -33,6 +34,8 @@ class EmailConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
         signature: the ouvidoria's signature under every message.
         send_access_code: put the access code in the acknowledgement (off: see the docs).
         max_message_mb: the largest raw message accepted by the gateway or the mailbox.
+        tls_ca_file: a CA bundle (PEM) to trust for a mail server whose certificate a
+            private authority signed; empty: the system's trust store.
     """
 
     from_address: str = ""
@@ -57,12 +60,17 @@ class EmailConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     signature: str = "Ouvidoria"
     send_access_code: bool = False
     max_message_mb: int = 40
+    tls_ca_file: str = ""
 
     def __post_init__(self) -> None:
         if self.from_address and "@" not in self.from_address:
             raise ValueError("from_address must be an e-mail address")
         if self.max_message_mb <= 0 or self.imap_poll_seconds <= 0:
             raise ValueError("max_message_mb and imap_poll_seconds must be positive")
+
+    def tls_context(self) -> ssl.SSLContext:
+        """Certificates and host names are always verified."""
+        return ssl.create_default_context(cafile=self.tls_ca_file or None)
 
     @property
     def domain(self) -> str:

@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import datetime as dt
 import imaplib
-import ssl
 
 from balcao import Desk, JobSpec
 from balcao_email._config import EmailConfig
@@ -43,7 +42,7 @@ async def poll(config: EmailConfig, desk: Desk) -> int:
 
 
 def _open(config: EmailConfig) -> imaplib.IMAP4:
-    context = ssl.create_default_context()
+    context = config.tls_context()
     client: imaplib.IMAP4
     if config.imap_security == "tls":
         client = imaplib.IMAP4_SSL(config.imap_host, config.imap_port, ssl_context=context)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import ssl
 from email.message import EmailMessage
 
 from balcao import DeliveryFailed
@@ -44,7 +43,7 @@ def _send(config: EmailConfig, mail: EmailMessage, recipient: str) -> None:
 
 
 def _connect(config: EmailConfig) -> smtplib.SMTP:
-    timeout, context = config.smtp_timeout_seconds, ssl.create_default_context()
+    timeout, context = config.smtp_timeout_seconds, config.tls_context()
     if config.smtp_security == "tls":
         return smtplib.SMTP_SSL(
             config.smtp_host, config.smtp_port, timeout=timeout, context=context
