@@ -15,7 +15,7 @@ from balcao_email._parse import message_key
 
 __all__ = ["poll", "poll_job"]
 
-_BATCH = 50
+_BATCH = 1000  # one message in memory at a time; the rest on the next run
 
 
 def poll_job(config: EmailConfig) -> JobSpec:
