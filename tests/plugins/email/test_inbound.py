@@ -3,6 +3,8 @@ what is left alone, and MIME read right."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from conftest import INBOUND, ask_web_form_citizen, post_mail, receive
 from corpus import (
@@ -218,3 +220,28 @@ async def test_a_web_form_citizen_answering_our_email_joins_the_web_form_case(
     assert case["state"] == "triage"  # the complementação arrived
     inbound = await messages(mail, protocol, "inbound")
     assert (inbound[-1]["text"], inbound[-1]["channel"]) == ("No campus de Cuiabá.", "email")
+
+
+async def test_a_message_over_the_limit_is_refused_with_a_reason(make_mail: Any) -> None:
+    mail = await make_mail(max_message_mb=1)
+    response = await post_mail(mail, big_attachment(1.5)[1])
+    assert response.status_code == 413
+    assert "1 MB" in response.json()["detail"]
+    assert await cases(mail) == []
+
+
+async def test_an_outlook_reply_keeps_only_the_new_text(mail: Balcao, smtp: SmtpSink) -> None:
+    await receive(mail, gmail()[1])
+    [case] = await cases(mail)
+    ack_id = smtp.arrived[-1].message["Message-ID"].strip("<>")
+    text = (
+        "Segue a foto pedida.\r\n\r\n"
+        "________________________________\r\n"
+        "De: Ouvidoria <ouvidoria@ufmt.example.br>\r\n"
+        "Enviado: terça-feira, 1 de dezembro de 2026 10:05\r\n"
+        "Assunto: Manifestação recebida\r\n\r\nRecebemos sua mensagem.\r\n"
+    )
+    thread = f"In-Reply-To: <{ack_id}>\n"
+    await receive(mail, gmail(text=text, subject="RE: Manifestação", headers=thread)[1])
+    inbound = await messages(mail, case["protocol"], "inbound")
+    assert inbound[-1]["text"] == "Segue a foto pedida."

@@ -54,7 +54,7 @@ def balcao_register_channels(config: EmailConfig) -> list[ChannelSpec]:
         ChannelSpec(
             name=CHANNEL,
             title="E-mail",
-            route_handlers=route_handlers(config),
+            route_handlers=route_handlers,
             adapter=adapter,
             inbound=InboundProcessor(config),
             card=_card(config),

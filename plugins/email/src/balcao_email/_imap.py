@@ -59,22 +59,22 @@ def _quoted(mailbox: str) -> str:
     return '"' + mailbox.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _unseen(client: imaplib.IMAP4) -> list[bytes]:
+def _unseen(client: imaplib.IMAP4) -> list[str]:
     status, data = client.uid("SEARCH", "UNSEEN")
-    if status != "OK" or not data or not data[0]:
+    if status != "OK" or not data or not isinstance(data[0], bytes):
         return []
-    return list(data[0].split())[:_BATCH]
+    return data[0].decode().split()[:_BATCH]
 
 
-def _fetch(client: imaplib.IMAP4, uid: bytes) -> bytes:
+def _fetch(client: imaplib.IMAP4, uid: str) -> bytes:
     status, data = client.uid("FETCH", uid, "(BODY.PEEK[])")
     for item in data if status == "OK" else []:
         if isinstance(item, tuple):
             return bytes(item[1])
-    raise imaplib.IMAP4.error(f"mensagem {uid.decode()} não pôde ser lida")
+    raise imaplib.IMAP4.error(f"mensagem {uid} não pôde ser lida")
 
 
-def _mark_seen(client: imaplib.IMAP4, uid: bytes) -> None:
+def _mark_seen(client: imaplib.IMAP4, uid: str) -> None:
     client.uid("STORE", uid, "+FLAGS", "(\\Seen)")
 
 

@@ -35,7 +35,6 @@ class Mail:
     subject: str
     references: list[str]
     text: str
-    full_text: str
     files: list[IncomingFile] = field(default_factory=list)
     automatic: bool = False
     bounce: bool = False
@@ -61,7 +60,6 @@ def parse(raw: bytes) -> Mail:
         subject=" ".join(str(message.get("subject", "")).split()),
         references=_ids(message.get("in-reply-to")) + _ids(message.get("references")),
         text=trim(body),
-        full_text=body,
         files=_files(message),
         automatic=_automatic(message),
     )
