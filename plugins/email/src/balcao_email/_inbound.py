@@ -17,6 +17,7 @@ from balcao import (
     InvalidManifestation,
     Kind,
     NewManifestation,
+    Receipt,
     safe_filename,
 )
 from balcao_email._adapter import seal_address
@@ -57,17 +58,32 @@ class InboundProcessor:
             # its headers name the sender: a denunciante's identity stays in the vault only
             files.append(IncomingFile(filename=_ORIGINAL, content=raw))
         try:
-            if protocol is not None:
-                refused = await _join(desk, protocol, mail, files)
-            else:
-                protocol, refused = await self._new(desk, mail, files, mention)
+            receipt, refused = await self._register(desk, mail, files, protocol, mention)
         except InvalidManifestation as exc:
             log.warning("message %s not registered: %s", mail.message_id, exc)
             return
+        # remembered before anything is sent: a retry of this event registers nothing twice
         if mail.message_id:
-            await record(desk, mail.message_id, protocol, "in", mail.sender, CHANNEL)
+            await record(desk, mail.message_id, receipt.protocol, "in", mail.sender, CHANNEL)
+        if protocol is None:
+            await self._acknowledge(desk, receipt)
         for rejection in refused:
-            await _tell_refused(desk, protocol, mail.sender, rejection)
+            await _tell_refused(desk, receipt.protocol, mail.sender, rejection)
+
+    async def _register(
+        self,
+        desk: Desk,
+        mail: Mail,
+        files: list[IncomingFile],
+        protocol: str | None,
+        mention: str | None,
+    ) -> tuple[Receipt, list[AttachmentRejected]]:
+        """Joined to ``protocol`` (no new access code), or a new manifestation."""
+        if protocol is not None:
+            return Receipt(protocol=protocol, access_code=None), await _join(
+                desk, protocol, mail, files
+            )
+        return await self._new(desk, mail, files, mention)
 
     async def _thread(self, desk: Desk, mail: Mail) -> tuple[str | None, str | None]:
         """The open case this message answers (from its own address), else which protocol
@@ -86,7 +102,7 @@ class InboundProcessor:
 
     async def _new(
         self, desk: Desk, mail: Mail, files: list[IncomingFile], mention: str | None
-    ) -> tuple[str, list[AttachmentRejected]]:
+    ) -> tuple[Receipt, list[AttachmentRejected]]:
         text = _text(mail, files)
         if mention:
             text = f"Em referência ao protocolo {mention}.\n\n{text}"
@@ -103,12 +119,9 @@ class InboundProcessor:
         refused: list[AttachmentRejected] = []
         while True:
             try:
-                receipt = await desk.intake(_with_files(new, files))
+                return await desk.intake(_with_files(new, files)), refused
             except AttachmentRejected as exc:
                 files = _without(files, exc, refused)
-                continue
-            await self._acknowledge(desk, receipt.protocol, receipt.access_code)
-            return receipt.protocol, refused
 
     async def _denuncia(self, desk: Desk, mail: Mail, protocol: str | None) -> bool:
         if protocol is not None:
@@ -120,7 +133,8 @@ class InboundProcessor:
             return Kind.DENUNCIA
         return self.config.default_kind
 
-    async def _acknowledge(self, desk: Desk, protocol: str, code: str | None) -> None:
+    async def _acknowledge(self, desk: Desk, receipt: Receipt) -> None:
+        protocol, code = receipt.protocol, receipt.access_code
         text = (
             f"Recebemos sua mensagem e registramos a manifestação com o protocolo {protocol}. "
             "A ouvidoria responderá por este endereço."
