@@ -117,6 +117,30 @@ async def test_a_request_for_complementation_also_goes_by_email(
     assert "Em qual campus?" in arrived.text
 
 
+async def test_a_meet_citizen_with_an_address_gets_the_answer_by_email(
+    mail: Balcao, smtp: SmtpSink
+) -> None:
+    receipt = await mail.manifestation(
+        channel="meet", citizen=Citizen(name="Ana Reis", email="ana@example.org")
+    )
+    actor, _ = await mail.user("atendente")
+    await mail.desk.reply(receipt.protocol, "Conforme conversamos na reunião.", actor)
+    await mail.run_worker()
+    assert [a.recipients for a in smtp.arrived] == [["ana@example.org"]]
+
+
+async def test_a_citizen_without_an_address_gets_no_email(mail: Balcao, smtp: SmtpSink) -> None:
+    receipt = await mail.manifestation(channel="webform", citizen=Citizen(name="Sem E-mail"))
+    actor, headers = await mail.user("atendente")
+    await mail.desk.reply(receipt.protocol, "Resposta só no acompanhamento.", actor)
+    await mail.run_worker(2)
+    assert smtp.arrived == []
+    [answer] = [
+        e for e in await _timeline(mail, receipt.protocol, headers) if e["type"] == "outbound"
+    ]
+    assert answer["delivery_state"] == "undeliverable"  # waits on the tracking page
+
+
 async def test_channels_outside_notify_channels_get_no_email(
     make_mail: Any, smtp: SmtpSink
 ) -> None:
