@@ -139,6 +139,14 @@ async def test_automatic_messages_never_create_a_case(
     assert smtp.arrived == []  # and no answer to a robot
 
 
+async def test_mail_through_the_ouvidorias_own_group_is_accepted(make_mail: Any) -> None:
+    mail = await make_mail(accepted_lists=["ouvidoria.ufmt.example.br"])
+    group = "List-Id: Ouvidoria <ouvidoria.ufmt.example.br>\nPrecedence: list\n"
+    await receive(mail, gmail(headers=group)[1])
+    await receive(mail, gmail(headers="List-Id: <avisos.lists.example>\n")[1])
+    assert len(await cases(mail)) == 1
+
+
 async def test_a_reply_joins_its_case_trimmed(mail: Balcao, smtp: SmtpSink) -> None:
     await receive(mail, gmail()[1])
     [case] = await cases(mail)

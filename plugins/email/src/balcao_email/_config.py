@@ -34,6 +34,8 @@ class EmailConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
         signature: the ouvidoria's signature under every message.
         send_access_code: put the access code in the acknowledgement (off: see the docs).
         max_message_mb: the largest raw message accepted by the gateway or the mailbox.
+        accepted_lists: ``List-Id`` values (``ouvidoria.ufmt.br``) of the university's own
+            group addresses whose messages are people writing; other list mail is ignored.
         tls_ca_file: a CA bundle (PEM) to trust for a mail server whose certificate a
             private authority signed; empty: the system's trust store.
     """
@@ -60,6 +62,7 @@ class EmailConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     signature: str = "Ouvidoria"
     send_access_code: bool = False
     max_message_mb: int = 40
+    accepted_lists: list[str] = msgspec.field(default_factory=list)
     tls_ca_file: str = ""
 
     def __post_init__(self) -> None:
@@ -75,6 +78,9 @@ class EmailConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     @property
     def domain(self) -> str:
         return self.from_address.rpartition("@")[2] or "balcao.invalid"
+
+    def accepts_list(self, list_id: str | None) -> bool:
+        return list_id is None or list_id in {i.strip().lower() for i in self.accepted_lists}
 
     def is_denuncia_address(self, address: str) -> bool:
         return address.lower() in {a.strip().lower() for a in self.denuncia_addresses}

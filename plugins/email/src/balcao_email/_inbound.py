@@ -44,12 +44,17 @@ class InboundProcessor:
         mail = parse(raw)
         if mail.bounce:
             await _bounced(desk, mail)
-        elif mail.automatic or not mail.sender or mail.sender == self.config.from_address.lower():
-            log.info("automatic or self-sent message %s left alone", mail.message_id)
+        elif not self._from_a_person(mail):
+            log.info("automatic, list or self-sent message %s left alone", mail.message_id)
         elif mail.message_id and await find(desk, mail.message_id) is not None:
             log.info("message %s was already processed", mail.message_id)
         else:
             await self._person(desk, mail, raw)
+
+    def _from_a_person(self, mail: Mail) -> bool:
+        own = mail.sender == self.config.from_address.lower()
+        listed = not self.config.accepts_list(mail.list_id)
+        return bool(mail.sender) and not (mail.automatic or listed or own)
 
     async def _person(self, desk: Desk, mail: Mail, raw: bytes) -> None:
         protocol, mention = await self._thread(desk, mail)

@@ -37,6 +37,7 @@ class Mail:
     text: str
     files: list[IncomingFile] = field(default_factory=list)
     automatic: bool = False
+    list_id: str | None = None
     bounce: bool = False
     bounced_ids: list[str] = field(default_factory=list)
     diagnostic: str = ""
@@ -62,6 +63,7 @@ def parse(raw: bytes) -> Mail:
         text=trim(body),
         files=_files(message),
         automatic=_automatic(message),
+        list_id=_list_id(message),
     )
     if message.get_content_type() == "multipart/report":
         mail.bounce, mail.automatic = True, True
@@ -92,14 +94,24 @@ def _recipients(message: EmailMessage) -> list[str]:
 
 
 def _automatic(message: EmailMessage) -> bool:
+    """Written by a program: an auto-reply, a bounce, bulk mail (mailing lists apart)."""
     auto = str(message.get("auto-submitted", "no")).strip().lower()
     precedence = str(message.get("precedence", "")).strip().lower()
     return (
         auto != "no"
-        or precedence in _AUTOMATIC_PRECEDENCE
-        or any(h in message for h in ("x-autoreply", "x-autorespond", "list-id"))
+        or precedence in _AUTOMATIC_PRECEDENCE - {"list"}
+        or any(h in message for h in ("x-autoreply", "x-autorespond"))
         or parseaddr(str(message.get("from", "")))[1].lower().startswith("mailer-daemon@")
     )
+
+
+def _list_id(message: EmailMessage) -> str | None:
+    """The mailing list a message came through (``List-Id``), if any."""
+    value = str(message.get("list-id", "")).strip()
+    if not value:
+        return "unnamed" if str(message.get("precedence", "")).strip().lower() == "list" else None
+    found = _IDS.findall(value)
+    return (found[0] if found else value).lower()
 
 
 def _body(message: EmailMessage) -> str:
