@@ -46,7 +46,9 @@ async def test_a_staff_answer_reaches_the_citizen_threaded_with_signature(
     for body in (answer.text, answer.html):
         assert "o restaurante abrirá até as 13h" in body
         assert "Ouvidoria Geral da UFMT" in body
-        assert "https://balcao.ufmt.example.br/acompanhar" in body
+        assert f"Para complementar a manifestação {protocol}, responda a este e-mail." in body
+        # no code was e-mailed to this citizen: the page that needs one is not offered
+        assert "/acompanhar" not in body
 
 
 async def test_the_acknowledgement_is_automatic_and_names_no_one(
@@ -104,6 +106,7 @@ async def test_web_form_citizen_with_an_address_gets_the_answer_by_email(
     await mail.run_worker()
     assert [a.recipients for a in smtp.arrived] == [["rita@example.org"]]
     assert "A manutenção foi chamada." in smtp.arrived[0].text
+    assert "https://balcao.ufmt.example.br/acompanhar" in smtp.arrived[0].text
     answer = [e for e in await _timeline(mail, protocol, headers) if e["type"] == "outbound"]
     assert answer[0]["delivery_state"] == "sent"
 

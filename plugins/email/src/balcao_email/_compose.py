@@ -67,14 +67,19 @@ def _subject(message: OutboundMessage) -> str:
 
 
 def _paragraphs(desk: Desk, config: EmailConfig, message: OutboundMessage) -> list[str]:
-    tracking = desk.settings.public_url.rstrip("/") + "/acompanhar"
-    follow = (
-        f"Acompanhe a manifestação {message.protocol} em {tracking}, com o número de "
-        "protocolo e o código de acesso. Para complementar, responda a este e-mail."
-        if message.protocol
-        else f"Registre ou acompanhe manifestações em {desk.settings.public_url}."
-    )
-    return [message.text.strip(), follow, config.signature.strip()]
+    return [message.text.strip(), _follow(desk, config, message), config.signature.strip()]
+
+
+def _follow(desk: Desk, config: EmailConfig, message: OutboundMessage) -> str:
+    """How to go on: reply to this e-mail; the tracking page for whoever holds an access
+    code (citizens of other channels got it on screen; e-mail citizens only if enabled)."""
+    if not message.protocol:
+        return f"Registre ou acompanhe manifestações em {desk.settings.public_url}."
+    text = f"Para complementar a manifestação {message.protocol}, responda a este e-mail."
+    if "message_channel" in message.extra or config.send_access_code:
+        tracking = desk.settings.public_url.rstrip("/") + "/acompanhar"
+        text += f" Acompanhe-a em {tracking} com o protocolo e o código de acesso."
+    return text
 
 
 def _html(paragraphs: Sequence[str]) -> str:
