@@ -253,3 +253,16 @@ async def test_an_outlook_reply_keeps_only_the_new_text(mail: Balcao, smtp: Smtp
     await receive(mail, gmail(text=text, subject="RE: Manifestação", headers=thread)[1])
     inbound = await messages(mail, case["protocol"], "inbound")
     assert inbound[-1]["text"] == "Segue a foto pedida."
+
+
+async def test_a_message_without_message_id_is_still_answered_in_its_thread(
+    mail: Balcao, smtp: SmtpSink
+) -> None:
+    _, raw = gmail()
+    raw = b"\r\n".join(line for line in raw.split(b"\r\n") if not line.startswith(b"Message-ID"))
+    await receive(mail, raw)
+    [case] = await cases(mail)
+    subject = f"Re: [Protocolo {case['protocol']}] Manifestação recebida"
+    await receive(mail, reply("x@y", subject=subject, references=False)[1])
+    assert len(await cases(mail)) == 1  # from the case's own address: it joined
+    assert "In-Reply-To" not in smtp.arrived[0].message  # no made-up Message-ID in a header

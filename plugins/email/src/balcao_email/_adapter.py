@@ -12,7 +12,7 @@ from balcao_email._compose import Envelope, compose, message_id_for
 from balcao_email._config import EmailConfig
 from balcao_email._models import MailRow
 from balcao_email._smtp import submit
-from balcao_email._threads import find, record
+from balcao_email._threads import UNNAMED, find, record
 
 __all__ = ["EmailAdapter", "citizen_address", "seal_address"]
 
@@ -54,7 +54,7 @@ class EmailAdapter:
             return Envelope(recipient, message_id)
         query = select(MailRow).where(MailRow.protocol == protocol).order_by(MailRow.created_at)
         async with self.desk.database.read() as session:
-            rows = list((await session.scalars(query)).all())
+            rows = [r for r in await session.scalars(query) if not r.message_id.startswith(UNNAMED)]
         theirs = [r.message_id for r in rows if r.direction == "in"]
         answered = theirs[-1] if theirs else (rows[-1].message_id if rows else None)
         return Envelope(recipient, message_id, [r.message_id for r in rows], answered)

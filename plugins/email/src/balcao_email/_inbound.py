@@ -3,6 +3,7 @@ case, a bounce marking a delivery failed, or an automatic message left alone."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from balcao_email._config import EmailConfig
 from balcao_email._notify import CHANNEL
 from balcao_email._parse import Mail, parse
 from balcao_email._redact import without_addresses
-from balcao_email._threads import by_ids, find, record, talks_to
+from balcao_email._threads import UNNAMED, by_ids, find, record, talks_to
 
 __all__ = ["InboundProcessor"]
 
@@ -67,9 +68,10 @@ class InboundProcessor:
         except InvalidManifestation as exc:
             log.warning("message %s not registered: %s", mail.message_id, exc)
             return
-        # remembered before anything is sent: a retry of this event registers nothing twice
-        if mail.message_id:
-            await record(desk, mail.message_id, receipt.protocol, "in", mail.sender, CHANNEL)
+        # remembered before anything is sent: a retry of this event registers nothing twice;
+        # a message without Message-ID is remembered by its hash (it still names the address)
+        known_as = mail.message_id or UNNAMED + hashlib.sha256(raw).hexdigest()
+        await record(desk, known_as, receipt.protocol, "in", mail.sender, CHANNEL)
         if protocol is None:
             await self._acknowledge(desk, receipt)
         for rejection in refused:

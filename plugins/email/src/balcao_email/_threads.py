@@ -10,7 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from balcao import Desk
 from balcao_email._models import MailRow
 
-__all__ = ["address_hash", "by_ids", "find", "record", "talks_to"]
+__all__ = ["UNNAMED", "address_hash", "by_ids", "find", "record", "talks_to"]
+
+UNNAMED = "sha256."  # the key of a message that had no Message-ID: never put in a header
 
 
 def address_hash(desk: Desk, address: str) -> str:
