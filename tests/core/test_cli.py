@@ -11,7 +11,7 @@ import httpx
 
 from balcao import create_app, load_settings
 
-ONLY_CORE = "webform,whatsapp,meet,falabr_export"
+ONLY_CORE = "webform,whatsapp,meet,falabr_export,email"
 
 
 def run(cwd: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:

@@ -32,7 +32,7 @@ def balcao_register_channels(config):
                                       url="/channels/greeter/hello"))]
 """
 
-ONLY = {"BALCAO_DISABLE_PLUGINS": "webform,whatsapp,meet,falabr_export"}
+ONLY = {"BALCAO_DISABLE_PLUGINS": "webform,whatsapp,meet,falabr_export,email"}
 
 
 def _settings(**values: object):  # type: ignore[no-untyped-def]

@@ -604,15 +604,21 @@ class Desk:
             row = await self._load(session, protocol, for_update=True)
             message = await self._outbound(session, row, text, actor)
             audit.record(session, self.now(), actor, "reply", row.protocol)
-            replied = Replied(
-                protocol=row.protocol,
-                occurred_at=self.now(),
-                channel=row.channel,
-                message_id=message.id,
-                actor=actor.label,
-            )
-            await self._emit(session, [replied])
+            await self._emit(session, [self._replied(row, message, actor, "reply")])
         return message.id
+
+    def _replied(
+        self, row: ManifestationRow, message: MessageRow, actor: Actor, kind: str
+    ) -> Replied:
+        return Replied(
+            protocol=row.protocol,
+            occurred_at=self.now(),
+            channel=row.channel,
+            message_id=message.id,
+            actor=actor.label,
+            kind=kind,
+            text=message.text,
+        )
 
     async def _outbound(
         self, session: AsyncSession, row: ManifestationRow, text: str, actor: Actor
@@ -670,8 +676,11 @@ class Desk:
         protocol: str | None = None,
         kind: str = "notification",
         extra: dict[str, Any] | None = None,
+        message_id: int | None = None,
     ) -> bool:
-        """Queue a delivery (e.g. a reminder) on ``channel``; False when the key exists."""
+        """Queue a delivery (e.g. a reminder) on ``channel``; False when the key exists.
+        With ``message_id`` the delivery carries that timeline message, whose delivery
+        state then follows this one (e.g. a web-form answer also sent by e-mail)."""
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
@@ -687,6 +696,7 @@ class Desk:
                     "attempts": 0,
                     "next_attempt_at": self.now(),
                     "created_at": self.now(),
+                    "message_id": message_id,
                 },
                 returning=OutboxRow.id,
             )
@@ -967,7 +977,9 @@ class Desk:
                 session, row, State.AWAITING_CITIZEN, actor, "pedido de complementação"
             )
             audit.record(session, self.now(), actor, "request_complementation", row.protocol)
-            await self._emit(session, events)
+            await self._emit(
+                session, [self._replied(row, message, actor, "complementation"), *events]
+            )
         return message.id
 
     async def unit_answer(self, protocol: str, text: str, actor: Actor) -> int:

@@ -54,9 +54,14 @@ class Forwarded(EventBase, frozen=True, tag="forwarded"):
 
 
 class Replied(EventBase, frozen=True, tag="replied"):
+    """A message to the citizen was recorded (``kind`` ``reply`` or ``complementation``);
+    ``text`` is what it says, for plugins that deliver it on another channel too."""
+
     channel: str
     message_id: int
     actor: str
+    kind: str = "reply"
+    text: str = ""
 
 
 class DeadlineNear(EventBase, frozen=True, tag="deadline_near"):

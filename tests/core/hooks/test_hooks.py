@@ -143,7 +143,7 @@ def balcao_register_commands():
     return [CommandSpec(command=ola)]
 ''',
     )
-    monkeypatch.setenv("BALCAO_DISABLE_PLUGINS", "webform,whatsapp,meet,falabr_export")
+    monkeypatch.setenv("BALCAO_DISABLE_PLUGINS", "webform,whatsapp,meet,falabr_export,email")
     from balcao.cli import cli
 
     runner = CliRunner()

@@ -9,7 +9,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-BUNDLED = "whatsapp,meet,webform,falabr_export"
+BUNDLED = "whatsapp,meet,webform,falabr_export,email"
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,92 @@
+"""Balcão's e-mail channel.
+
+Messages come from a mailbox polled over IMAP or from a mail gateway posting to
+``POST /channels/email/inbound``; both are stored before they are acknowledged. Each becomes
+a manifestation, or joins the case it answers. Staff answers go out over SMTP through the
+outbox, to e-mail cases and to citizens of ``notify_channels`` who gave an address.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from balcao import ChannelSpec, Desk, Event, HomeCard, JobSpec, MigrationSpec, hookimpl
+from balcao_email._adapter import EmailAdapter
+from balcao_email._config import EmailConfig
+from balcao_email._gateway import route_handlers
+from balcao_email._imap import poll, poll_job
+from balcao_email._inbound import InboundProcessor
+from balcao_email._notify import CHANNEL, copy_answer
+from balcao_email._parse import Mail, parse
+
+__all__ = [
+    "EmailAdapter",
+    "EmailConfig",
+    "Mail",
+    "balcao_config_type",
+    "balcao_on_event",
+    "balcao_register_channels",
+    "balcao_register_jobs",
+    "balcao_register_migrations",
+    "parse",
+    "poll",
+]
+
+log = logging.getLogger("balcao.email")
+
+
+@hookimpl
+def balcao_config_type() -> type[EmailConfig]:
+    return EmailConfig
+
+
+@hookimpl
+def balcao_register_channels(config: EmailConfig) -> list[ChannelSpec]:
+    if not config.from_address:
+        log.warning("e-mail channel without from_address: nothing is sent, no card is shown")
+
+    def adapter(cfg: Any, desk: Desk) -> EmailAdapter:
+        return EmailAdapter(cfg, desk)
+
+    return [
+        ChannelSpec(
+            name=CHANNEL,
+            title="E-mail",
+            route_handlers=route_handlers,
+            adapter=adapter,
+            inbound=InboundProcessor(config),
+            card=_card(config),
+        )
+    ]
+
+
+def _card(config: EmailConfig) -> HomeCard | None:
+    if not config.from_address:
+        return None
+    return HomeCard(
+        title="E-mail",
+        description=f"Escreva para {config.from_address}: cada mensagem vira uma manifestação "
+        "com número de protocolo, e a resposta chega no seu e-mail.",
+        url=f"mailto:{config.from_address}",
+        action="Escrever e-mail",
+        order=40,
+    )
+
+
+@hookimpl
+def balcao_register_jobs(config: EmailConfig) -> list[JobSpec]:
+    return [poll_job(config)] if config.imap_host else []
+
+
+@hookimpl
+def balcao_register_migrations() -> list[MigrationSpec]:
+    return [MigrationSpec(location=Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+async def balcao_on_event(event: Event, desk: Desk) -> None:
+    registered = desk.channels.get(CHANNEL)
+    if registered is not None:
+        await copy_answer(event, desk, registered.config)

@@ -1,0 +1,154 @@
+"""Fixtures: the SMTP server and dovecot on loopback, and a balcão with the e-mail and
+web form plugins."""
+
+from __future__ import annotations
+
+import shutil
+import ssl
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import balcao_email
+import balcao_webform
+from balcao.testing import Balcao
+
+# the suite runs with --import-mode=importlib: make the modules beside us importable
+sys.path.insert(0, str(Path(__file__).parent))
+from certs import Certificate, loopback_certificate
+from corpus import DENUNCIA, OUVIDORIA
+from mail_servers import (
+    IMAP_PASSWORD,
+    IMAP_USER,
+    SMTP_PASSWORD,
+    SMTP_USER,
+    Arrived,
+    Dovecot,
+    SmtpSink,
+)
+
+TOKEN = "token-do-gateway-de-teste"
+INBOUND = "/channels/email/inbound"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpSink]:
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> Certificate:
+    return loopback_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture(scope="session")
+def tls_smtp_server(certificate: Certificate) -> Iterator[SmtpSink]:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate.cert, certificate.key)
+    sink = SmtpSink(tls=context)
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture
+def smtp(smtp_server: SmtpSink) -> SmtpSink:
+    smtp_server.reset()
+    return smtp_server
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[Dovecot]:
+    # not under pytest's temporary folder: that one is private to us, and dovecot's own
+    # users must reach the Maildir and the password file
+    root = Path(tempfile.mkdtemp(prefix="balcao-dovecot-"))
+    server = Dovecot(root, loopback_certificate(root))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def mailbox(dovecot: Dovecot) -> Dovecot:
+    dovecot.empty()
+    return dovecot
+
+
+def email_config(smtp: SmtpSink, **overrides: Any) -> dict[str, Any]:
+    return {
+        "from_address": OUVIDORIA,
+        "from_name": "Ouvidoria da UFMT",
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp.port,
+        "smtp_security": "none",
+        "smtp_username": SMTP_USER,
+        "smtp_password": SMTP_PASSWORD,
+        "smtp_timeout_seconds": 5,
+        "inbound_token": TOKEN,
+        "denuncia_addresses": [DENUNCIA],
+        "signature": "Ouvidoria Geral da UFMT\nAv. Fernando Corrêa, 2367, Cuiabá-MT",
+        **overrides,
+    }
+
+
+def imap_config(dovecot: Dovecot) -> dict[str, Any]:
+    return {
+        "imap_host": "127.0.0.1",
+        "imap_port": dovecot.port,
+        "imap_security": "none",
+        "imap_username": IMAP_USER,
+        "imap_password": IMAP_PASSWORD,
+    }
+
+
+@pytest.fixture
+def make_mail(make_balcao: Any, smtp: SmtpSink) -> Any:
+    async def make(**overrides: Any) -> Balcao:
+        return await make_balcao(
+            plugins=[("email", balcao_email), ("webform", balcao_webform)],
+            settings={
+                "plugins": {"email": email_config(smtp, **overrides)},
+                "public_url": "https://balcao.ufmt.example.br",
+            },
+        )
+
+    return make
+
+
+@pytest.fixture
+async def mail(make_mail: Any) -> Balcao:
+    return await make_mail()
+
+
+async def post_mail(balcao: Balcao, raw: bytes, token: str = TOKEN) -> Any:
+    return await balcao.client.post(
+        INBOUND,
+        content=raw,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "message/rfc822"},
+    )
+
+
+async def receive(balcao: Balcao, raw: bytes) -> None:
+    """A message through the gateway, then processed and answered by the worker."""
+    response = await post_mail(balcao, raw)
+    assert response.status_code == 202, response.text
+    await balcao.run_worker(3)
+
+
+async def ask_web_form_citizen(balcao: Balcao, smtp: SmtpSink) -> tuple[str, Arrived]:
+    """A web-form case whose citizen is asked for complementação; what reached them."""
+    receipt = await balcao.manifestation(channel="webform")
+    actor, _ = await balcao.user("atendente")
+    await balcao.desk.request_complementation(receipt.protocol, "Em qual campus?", actor)
+    await balcao.run_worker()
+    return receipt.protocol, smtp.arrived[-1]
