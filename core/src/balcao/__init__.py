@@ -14,6 +14,7 @@ from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
 from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
+from balcao._domain.survey import Attended, InvalidSurveyAnswer, SurveyAnswer
 from balcao._events import (
     Closed,
     DeadlineNear,
@@ -25,11 +26,14 @@ from balcao._events import (
     MessageReceived,
     Replied,
     StatusChanged,
+    SurveyAnswered,
+    SurveyRequested,
 )
 from balcao._host import PluginError, PluginHost
 from balcao._services.attachments import AttachmentRejected, safe_filename
 from balcao._services.attachments import sniff as sniff_media_type
 from balcao._services.manifestations import InvalidManifestation
+from balcao._services.survey import SurveyClosed, SurveyView
 from balcao._specs import (
     ActionSpec,
     ChannelAdapter,
@@ -69,6 +73,7 @@ __all__ = [
     "Actor",
     "Attachment",
     "AttachmentRejected",
+    "Attended",
     "Base",
     "BusinessCalendar",
     "ChannelAdapter",
@@ -93,6 +98,7 @@ __all__ = [
     "IllegalTransition",
     "IncomingFile",
     "InvalidManifestation",
+    "InvalidSurveyAnswer",
     "JobSpec",
     "Kind",
     "Manifestation",
@@ -116,6 +122,11 @@ __all__ = [
     "Settings",
     "State",
     "StatusChanged",
+    "SurveyAnswer",
+    "SurveyAnswered",
+    "SurveyClosed",
+    "SurveyRequested",
+    "SurveyView",
     "SystemClock",
     "TransitionRefused",
     "UTCDateTime",

@@ -28,6 +28,7 @@ from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.security import SecurityHeaders
+from balcao._web.survey import SURVEY_ROUTES
 
 __all__ = ["create_app", "create_app_from_runtime"]
 
@@ -91,6 +92,7 @@ def create_app_from_runtime(
     app = Litestar(
         route_handlers=[
             *PUBLIC_ROUTES,
+            *SURVEY_ROUTES,
             api_router(),
             routing_router(),
             *staff_routers(),

@@ -59,6 +59,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     outbox_lease_seconds: float = 120.0
     worker_poll_seconds: float = 2.0
     deadline_warning_days: int = 5
+    survey_change_days: int = 7
+    transparency_cache_seconds: float = 600.0
+    vlibras: bool = False
     disable_plugins: list[str] = []
     allowed_hosts: list[str] = msgspec.field(default_factory=lambda: ["*"])
     trusted_proxies: list[str] = []

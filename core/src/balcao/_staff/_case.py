@@ -15,6 +15,7 @@ from sqlalchemy import select
 from balcao._db.models import AttachmentRow, UserRow
 from balcao._desk import Desk, NotFound, TransitionRefused
 from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
+from balcao._domain.survey import asked
 from balcao._services.deadlines import DeadlineError
 from balcao._services.manifestations import InvalidManifestation, load
 from balcao._services.queries import TimelineEntry, timeline
@@ -79,9 +80,15 @@ async def _context(
         "staff": staff,
         "actions": _actions(specs, actor, found.protocol),
         "unit_only": unit_only,
+        # a unit sees the pseudonymized extract only; the citizen's own words stay here
+        "survey": await desk.survey(found.protocol) if _surveyed(actor, found) else None,
         "can_write": actor.role in WRITERS,
         "is_ouvidor": actor.role == "ouvidor",
     }
+
+
+def _surveyed(actor: Actor, found: Manifestation) -> bool:
+    return actor.role != "unidade" and asked(found.kind, found.anonymous)
 
 
 def _actions(specs: list[ActionSpec], actor: Actor, protocol: str) -> list[ActionSpec]:
