@@ -23,6 +23,7 @@ from balcao._desk import Desk
 from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
 from balcao._staff import staff_routers
+from balcao._transparency.routes import TRANSPARENCY_ROUTES
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
@@ -93,6 +94,7 @@ def create_app_from_runtime(
         route_handlers=[
             *PUBLIC_ROUTES,
             *SURVEY_ROUTES,
+            *TRANSPARENCY_ROUTES,
             api_router(),
             routing_router(),
             *staff_routers(),

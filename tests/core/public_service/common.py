@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
-from balcao import Kind, Receipt, State
+from balcao import Kind, Receipt, State, SurveyAnswer
 from balcao.testing import TEST_PASSWORD, Balcao
 
 
@@ -38,3 +39,26 @@ async def staff_login(app: Balcao, role: str, unit: str | None = None) -> None:
         "/staff/entrar",
         data={"email": email, "password": TEST_PASSWORD, "_csrf_token": token, "next": "/staff"},
     )
+
+
+async def case_on(
+    app: Balcao,
+    day: dt.date,
+    kind: Kind = Kind.RECLAMACAO,
+    *,
+    answer_after: int | None = None,
+    survey: SurveyAnswer | None = None,
+    **fields: Any,
+) -> str:
+    """A case registered on ``day`` at 09:00 (Cuiabá), answered ``answer_after`` days later
+    and, with a ``survey``, concluded and rated; the clock is left where it ended."""
+    ouvidor, _ = await app.user("ouvidor")
+    app.clock.set(dt.datetime.combine(day, dt.time(9)))
+    receipt = await app.manifestation(kind=kind, **fields)
+    if answer_after is not None:
+        app.clock.advance(days=answer_after)
+        await app.desk.transition(receipt.protocol, State.ANSWERED, ouvidor, "respondida")
+    if survey is not None:
+        await app.desk.transition(receipt.protocol, State.CLOSED, ouvidor, "concluída")
+        await app.desk.answer_survey(receipt.protocol, survey, "tracking")
+    return receipt.protocol

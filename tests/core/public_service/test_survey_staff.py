@@ -53,7 +53,7 @@ async def test_reports_show_rates_by_kind_channel_unit_and_month(app: Balcao) ->
     for caption in ("Por tipo", "Por canal", "Por unidade", "Por mês"):
         assert f"<caption>{caption}</caption>" in section
     # Reclamação: 2 answers, half "sim", mean 3.0; Elogio: 1 answer, mean 4.0
-    assert "<th scope=\"row\">Reclamação</th><td>2</td><td>50.0%</td>" in section
+    assert '<th scope="row">Reclamação</th><td>2</td><td>50.0%</td>' in section
     assert "<td>3.0</td>" in section and "<td>4.0</td>" in section
-    assert "<th scope=\"row\">dez</th><td>3</td>" in section
+    assert '<th scope="row">dez</th><td>3</td>' in section
     assert "nota 5 dada" not in page.text and "2026-" not in section
