@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from balcao._annual.command import report
 from balcao._config import ConfigError, load_settings
 from balcao._host import PluginError, PluginHost
 from balcao._routing.command import routing
@@ -256,6 +257,7 @@ def tokens_create(email: str, label: str) -> None:
 
 
 cli.add_command(routing)
+cli.add_command(report)
 
 
 def _run_user_action(coroutine: Any) -> None:

@@ -20,6 +20,7 @@ A = "/api/v1/manifestations/{protocol:str}"
 
 EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/v1/tracking"): PUBLIC,
+    ("POST", "/api/v1/tracking/survey"): PUBLIC,
     ("GET", "/api/v1/plugins"): ALL,
     ("GET", "/api/v1/manifestations"): ALL,
     ("GET", A): ALL,
@@ -61,6 +62,10 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/staff/auditoria.csv"): READERS,
     ("GET", "/staff/relatorios"): frozenset({"ouvidor", "atendente", "auditor"}),
     ("GET", "/staff/relatorios.csv"): frozenset({"ouvidor", "atendente", "auditor"}),
+    ("GET", "/staff/relatorio-anual"): frozenset({"ouvidor", "atendente", "auditor"}),
+    ("POST", "/staff/relatorio-anual"): OUVIDOR,
+    ("GET", "/staff/relatorio-anual.html"): frozenset({"ouvidor", "atendente", "auditor"}),
+    ("GET", "/staff/relatorio-anual.pdf"): frozenset({"ouvidor", "atendente", "auditor"}),
     ("GET", "/staff/conta"): ALL,
     ("POST", "/staff/conta/2fa"): ALL,
     ("POST", "/staff/conta/ausencia"): ALL,

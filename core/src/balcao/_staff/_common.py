@@ -24,10 +24,16 @@ __all__ = [
 ]
 
 OUVIDOR = frozenset({"ouvidor"})
+_REPORTERS = frozenset({"ouvidor", "atendente", "auditor"})
 _NAV = (
     ("Caixa de entrada", "/staff", ALL_STAFF),
     ("Unidades", "/staff/unidades", WRITERS),
     ("Relatórios", "/staff/relatorios", frozenset({"ouvidor", "atendente", "auditor"})),
+    (
+        "Relatório de gestão",
+        "/staff/relatorio-anual",
+        frozenset({"ouvidor", "atendente", "auditor"}),
+    ),
     ("Regras", "/staff/regras", frozenset({"ouvidor", "atendente", "auditor"})),
     ("Auditoria", "/staff/auditoria", READERS),
     ("Minha conta", "/staff/conta", ALL_STAFF),

@@ -7,10 +7,10 @@ import datetime as dt
 
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
-from balcao._transparency.facts import case_facts, snapshot, unit_names
+from balcao._transparency.facts import CaseFact, case_facts, snapshot, unit_names
 from balcao._transparency.tables import OTHERS, Labeler, Published, month_keys, publish
 
-__all__ = ["WINDOW_MONTHS", "months_of_year", "published", "window"]
+__all__ = ["WINDOW_MONTHS", "months_of_year", "published", "published_with_facts", "window"]
 
 WINDOW_MONTHS = 24
 _FIXED = {OTHERS: "Outros", "(sem unidade)": "Sem unidade definida"}
@@ -44,12 +44,20 @@ def _labeler(desk: Desk, units: dict[str, str]) -> Labeler:
     return label
 
 
-async def published(desk: Desk, first: dt.date, count: int) -> Published:
-    """The figures of ``count`` months from ``first`` on, as the public sees them."""
+async def published_with_facts(
+    desk: Desk, first: dt.date, count: int
+) -> tuple[Published, list[CaseFact]]:
+    """The figures of ``count`` months from ``first`` on as the public sees them, and the
+    facts they came from (for year totals computed by the same rules)."""
     today = desk.today()
     async with desk.database.read() as session:
         facts = await case_facts(session, desk.calendar, first, _after(first, count))
         now = await snapshot(session, today)
         units = await unit_names(session)
     months = month_keys(first, count)
-    return publish(facts, months, today=today, now=now, label=_labeler(desk, units))
+    return publish(facts, months, today=today, now=now, label=_labeler(desk, units)), facts
+
+
+async def published(desk: Desk, first: dt.date, count: int) -> Published:
+    """The figures of ``count`` months from ``first`` on, as the public sees them."""
+    return (await published_with_facts(desk, first, count))[0]
