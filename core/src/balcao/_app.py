@@ -24,6 +24,7 @@ from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
 from balcao._staff import staff_routers
 from balcao._transparency.routes import TRANSPARENCY_ROUTES
+from balcao._web.accessibility import ACCESSIBILITY_ROUTES, VLibrasPolicy, preferences
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
@@ -95,6 +96,7 @@ def create_app_from_runtime(
             *PUBLIC_ROUTES,
             *SURVEY_ROUTES,
             *TRANSPARENCY_ROUTES,
+            *ACCESSIBILITY_ROUTES,
             api_router(),
             routing_router(),
             *staff_routers(),
@@ -115,7 +117,8 @@ def create_app_from_runtime(
             cookie_httponly=True,
         ),
         allowed_hosts=AllowedHostsConfig(allowed_hosts=settings.allowed_hosts, www_redirect=False),
-        middleware=[SecurityHeaders],
+        # VLibrasPolicy wraps SecurityHeaders: it widens the policy the latter sets
+        middleware=[VLibrasPolicy, SecurityHeaders] if settings.vlibras else [SecurityHeaders],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Balcão", version="1", description="API do balcão virtual da ouvidoria"
@@ -134,7 +137,10 @@ def _template_globals(app: Litestar, runtime: Runtime) -> None:
     engine = app.template_engine
     assert isinstance(engine, JinjaTemplateEngine)
     engine.engine.globals.update(
-        ouvidoria_name=runtime.settings.ouvidoria_name, falabr_url=runtime.settings.falabr_url
+        ouvidoria_name=runtime.settings.ouvidoria_name,
+        falabr_url=runtime.settings.falabr_url,
+        a11y=preferences,
+        vlibras=runtime.settings.vlibras,
     )
     calendar = runtime.desk.calendar
     # Times are stored in UTC and shown in the balcão's own time zone.
