@@ -67,7 +67,8 @@ async def transparency_page(
         "first": month_label(data.months[0].month),
         "last": month_label(data.months[-1].month),
     }
-    return Template("balcao/transparency.html", context=context, headers=_CACHE_CONTROL)
+    # not cacheable by browsers: the page follows the visitor's contrast and font cookie
+    return Template("balcao/transparency.html", context=context)
 
 
 @get("/transparencia/dados.json", tags=["público"])
