@@ -115,3 +115,14 @@ def database(folder: Path) -> Iterator[str]:
         yield make_url(server).set(database=name).render_as_string(False)
     finally:
         _admin_blocking(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _core_head() -> str:
+    import balcao
+
+    versions = Path(balcao.__file__).parent / "_db" / "migrations" / "versions"
+    return sorted(p.stem for p in versions.glob("0*.py"))[-1]
+
+
+# The core's newest migration: the revision a current database is at.
+CORE_HEAD = _core_head()

@@ -14,6 +14,8 @@ from balcao._db.models import DeadlineRow
 from balcao._services.heartbeat import Heartbeat
 from balcao.testing import Balcao, RecordingChannel
 
+from .server import CORE_HEAD
+
 STAFF = Actor(kind="user", name="atendente@example.org", role="atendente")
 TOKEN = "token-do-prometheus-0123456789"
 
@@ -148,10 +150,8 @@ async def test_ready_is_503_with_pending_migrations(balcao: Balcao) -> None:
             (await session.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
         )
         await session.execute(
-            text(
-                "UPDATE alembic_version SET version_num = '0002_staff' "
-                "WHERE version_num = '0006_operations'"
-            )
+            text("UPDATE alembic_version SET version_num = '0002_staff' WHERE version_num = :v"),
+            {"v": CORE_HEAD},
         )
     try:
         answer = await balcao.client.get("/ready")
@@ -161,7 +161,7 @@ async def test_ready_is_503_with_pending_migrations(balcao: Balcao) -> None:
             for head in heads:
                 await session.execute(text("INSERT INTO alembic_version VALUES (:v)"), {"v": head})
     assert answer.status_code == 503
-    assert answer.json()["reasons"] == ["migrações pendentes: 0006_operations"]
+    assert answer.json()["reasons"] == [f"migrações pendentes: {CORE_HEAD}"]
 
 
 async def test_dashboard_and_alerts_use_only_metrics_the_balcao_exports(

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from balcao._db.engine import Database
 from balcao._db.migrate import alembic_config
 
-from .server import balcao, database, serve
+from .server import CORE_HEAD, balcao, database, serve
 
 PREVIOUS_RELEASE = "0002_staff"
 PROTOCOL = "2026000042"
@@ -84,7 +84,7 @@ def test_previous_release_database_is_refused_then_upgraded_with_its_data(tmp_pa
         asyncio.run(_previous_release_database(url))
         refused = balcao(tmp_path, "serve", "--no-worker", "--port", "1", **env)
         assert refused.returncode == 2
-        assert "migrações pendentes" in refused.stderr and "0006_operations" in refused.stderr
+        assert "migrações pendentes" in refused.stderr and CORE_HEAD in refused.stderr
         assert "balcao db upgrade" in refused.stderr
 
         upgraded = balcao(tmp_path, "db", "upgrade", **env)

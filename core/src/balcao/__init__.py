@@ -15,6 +15,7 @@ from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
 from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
+from balcao._domain.survey import Attended, InvalidSurveyAnswer, SurveyAnswer
 from balcao._errors import Forbidden, NotFound
 from balcao._events import (
     Closed,
@@ -27,6 +28,8 @@ from balcao._events import (
     MessageReceived,
     Replied,
     StatusChanged,
+    SurveyAnswered,
+    SurveyRequested,
 )
 from balcao._host import PluginError, PluginHost
 from balcao._keys import UnreadableSecret
@@ -34,6 +37,7 @@ from balcao._sealing import LookupColumn, SealedColumn, Sealer
 from balcao._services.attachments import AttachmentRejected, safe_filename
 from balcao._services.attachments import sniff as sniff_media_type
 from balcao._services.manifestations import InvalidManifestation
+from balcao._services.survey import SurveyClosed, SurveyView
 from balcao._specs import (
     ActionSpec,
     ChannelAdapter,
@@ -76,6 +80,7 @@ __all__ = [
     "Actor",
     "Attachment",
     "AttachmentRejected",
+    "Attended",
     "Base",
     "BusinessCalendar",
     "ChannelAdapter",
@@ -102,6 +107,7 @@ __all__ = [
     "IncomingFile",
     "InvalidManifestation",
     "InvalidParameter",
+    "InvalidSurveyAnswer",
     "JobSpec",
     "Kind",
     "LookupColumn",
@@ -128,6 +134,11 @@ __all__ = [
     "Settings",
     "State",
     "StatusChanged",
+    "SurveyAnswer",
+    "SurveyAnswered",
+    "SurveyClosed",
+    "SurveyRequested",
+    "SurveyView",
     "SystemClock",
     "TransitionRefused",
     "UTCDateTime",

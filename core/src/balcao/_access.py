@@ -59,6 +59,8 @@ class Access(enum.StrEnum):
     UNITS_EDIT = "units_edit"
     AUDIT = "audit"
     REPORTS = "reports"
+    ANNUAL_REPORT = "annual_report"
+    ANNUAL_REPORT_EDIT = "annual_report_edit"
     RULES = "rules"
     ACCOUNT = "account"
     PLUGINS = "plugins"
@@ -95,6 +97,9 @@ ROLES: dict[Access, frozenset[str]] = {
     Access.UNITS_EDIT: _OUVIDOR,
     Access.AUDIT: frozenset({"ouvidor", "auditor"}),
     Access.REPORTS: _READERS,
+    Access.ANNUAL_REPORT: _READERS,
+    # the sections on problems found and measures taken are the ouvidor's to write
+    Access.ANNUAL_REPORT_EDIT: _OUVIDOR,
     Access.RULES: _READERS,
     Access.ACCOUNT: _ALL,
     Access.PLUGINS: _ALL,

@@ -24,6 +24,8 @@ from balcao._logging import framework_logging
 from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
 from balcao._staff import staff_routers
+from balcao._transparency.routes import TRANSPARENCY_ROUTES
+from balcao._web.accessibility import ACCESSIBILITY_ROUTES, VLibrasPolicy, preferences
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
@@ -34,6 +36,7 @@ from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.readiness import ready
 from balcao._web.security import SecurityHeaders
+from balcao._web.survey import SURVEY_ROUTES
 
 __all__ = ["create_app", "create_app_from_runtime"]
 
@@ -100,6 +103,9 @@ def create_app_from_runtime(
             *PUBLIC_ROUTES,
             ready,
             metrics_endpoint,
+            *SURVEY_ROUTES,
+            *TRANSPARENCY_ROUTES,
+            *ACCESSIBILITY_ROUTES,
             api_router(),
             routing_router(),
             *staff_routers(),
@@ -122,6 +128,8 @@ def create_app_from_runtime(
         middleware=[
             DefineMiddleware(RequestObserver, access_log=settings.access_log, metrics=metrics),
             DefineMiddleware(AllowedHosts, allowed=settings.allowed_hosts),
+            # VLibrasPolicy wraps SecurityHeaders: it widens the policy the latter sets
+            *([VLibrasPolicy] if settings.vlibras else []),
             SecurityHeaders,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
@@ -147,7 +155,10 @@ def _template_globals(app: Litestar, runtime: Runtime) -> None:
     engine = app.template_engine
     assert isinstance(engine, JinjaTemplateEngine)
     engine.engine.globals.update(
-        ouvidoria_name=runtime.settings.ouvidoria_name, falabr_url=runtime.settings.falabr_url
+        ouvidoria_name=runtime.settings.ouvidoria_name,
+        falabr_url=runtime.settings.falabr_url,
+        a11y=preferences,
+        vlibras=runtime.settings.vlibras,
     )
     calendar = runtime.desk.calendar
     # Times are stored in UTC and shown in the balcão's own time zone.

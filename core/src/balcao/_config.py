@@ -65,6 +65,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     # hours a processed inbound event keeps its (sealed) body before it is emptied
     inbound_retention_hours: float = 24.0
     deadline_warning_days: int = 5
+    survey_change_days: int = 7
+    transparency_cache_seconds: float = 600.0
+    vlibras: bool = False
     disable_plugins: list[str] = []
     allowed_hosts: list[str] = msgspec.field(default_factory=lambda: ["*"])
     trusted_proxies: list[str] = []

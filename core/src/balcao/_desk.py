@@ -39,6 +39,7 @@ from balcao._domain.deadlines import Purpose
 from balcao._domain.extract import pseudonymize, replace_name
 from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State, check_transition
+from balcao._domain.survey import SurveyAnswer
 from balcao._errors import NotFound
 from balcao._events import (
     Closed,
@@ -52,7 +53,7 @@ from balcao._keys import KeyRing
 from balcao._routing import Outcome, route, routing_columns
 from balcao._routing.members import round_robin
 from balcao._sealing import Sealer, SealRegistry
-from balcao._services import audit, deadlines, identity, rate_limits, registration
+from balcao._services import audit, deadlines, identity, rate_limits, registration, survey
 from balcao._services import events as domain_events
 from balcao._services.attachments import (
     AttachmentRejected,
@@ -75,6 +76,7 @@ from balcao._services.manifestations import (
 from balcao._services.protocols import next_sequence
 from balcao._services.reseal import ResealReport, reseal_all, sealed_value, stored_plaintext
 from balcao._services.sealed import CORE_COLUMNS, INBOUND, OUTBOX
+from balcao._services.survey import SurveyView
 from balcao._services.upsert import insert_ignore
 from balcao._specs import ChannelAdapter, ChannelSpec, Registered, RoutingRuleSpec
 from balcao._types import (
@@ -797,7 +799,8 @@ class Desk:
         )
         if target.is_open:
             return [event]
-        return [event, Closed(protocol=row.protocol, occurred_at=now, state=target.value)]
+        closed = Closed(protocol=row.protocol, occurred_at=now, state=target.value)
+        return [event, closed, *survey.requested(row, target, now)]
 
     async def forward(self, protocol: str, unit: str, extract: str, actor: Actor) -> None:
         """Forward to a unit: it sees ``extract`` only, and has 20 (+20) days to answer."""
@@ -933,6 +936,27 @@ class Desk:
         not give a second set of guesses."""
         limit = self.settings.tracking_rate_limit_per_hour
         return await self.allow(f"access-code:{client}", limit, dt.timedelta(hours=1))
+
+    # -- satisfaction survey ---------------------------------------------------------
+
+    async def survey(self, protocol: str) -> SurveyView:
+        """Where the manifestation's satisfaction survey stands (open, answer given)."""
+        async with self.database.read() as session:
+            row = await self._load(session, protocol)
+            answer = await survey.load_answer(session, row.id)
+        return survey.survey_view(row, answer, self.now(), self.settings.survey_change_days)
+
+    async def answer_survey(self, protocol: str, answer: SurveyAnswer, channel: str) -> SurveyView:
+        """Store the citizen's answer, given through ``channel``; changeable for
+        ``survey_change_days``. Raises :class:`SurveyClosed` when not open."""
+        days = self.settings.survey_change_days
+        async with self.database.write() as session:
+            row = await self._load(session, protocol, for_update=True)
+            event = await survey.save_answer(
+                session, row, answer, channel, now=self.now(), change_days=days
+            )
+            await self._emit(session, [event])
+        return await self.survey(protocol)
 
     # -- staff workspace -------------------------------------------------------------
 

@@ -18,6 +18,8 @@ __all__ = [
     "MessageReceived",
     "Replied",
     "StatusChanged",
+    "SurveyAnswered",
+    "SurveyRequested",
 ]
 
 
@@ -78,6 +80,24 @@ class Closed(EventBase, frozen=True, tag="closed"):
     state: str
 
 
+class SurveyRequested(EventBase, frozen=True, tag="survey_requested"):
+    """A manifestation was concluded: its citizen may now answer the satisfaction survey
+    (:meth:`balcao.Desk.answer_survey`); a channel plugin asks through its own channel
+    (``channel`` is where the case came from)."""
+
+    kind: str
+    channel: str
+
+
+class SurveyAnswered(EventBase, frozen=True, tag="survey_answered"):
+    """An answer was given or changed (no comment, no identity)."""
+
+    channel: str
+    attended: str
+    rating: int
+    changed: bool = False
+
+
 Event = (
     ManifestationCreated
     | MessageReceived
@@ -87,4 +107,6 @@ Event = (
     | DeadlineNear
     | DeadlineOverdue
     | Closed
+    | SurveyRequested
+    | SurveyAnswered
 )

@@ -15,6 +15,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import DBAPIError
 
+from balcao._annual.command import report
 from balcao._backup_commands import backup_command, restore_command
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.url import connection_problem
@@ -333,6 +334,7 @@ cli.add_command(routing)
 cli.add_command(backup_command)
 cli.add_command(restore_command)
 cli.add_command(deliveries)
+cli.add_command(report)
 
 
 def _run_user_action(coroutine: Any) -> None:

@@ -59,6 +59,7 @@ F = "/exports/falabr_export/manifestations/{protocol:str}"
 
 EXPECTED: dict[tuple[str, str], Access | str] = {
     ("POST", "/api/v1/tracking"): PUBLIC,
+    ("POST", "/api/v1/tracking/survey"): PUBLIC,
     ("GET", "/api/v1/plugins"): Access.PLUGINS,
     ("GET", "/api/v1/manifestations"): Access.LIST,
     ("GET", A): Access.VIEW,
@@ -113,6 +114,10 @@ EXPECTED: dict[tuple[str, str], Access | str] = {
     ("GET", "/exports/meet/agenda"): Access.EXPORT_READ,
     ("POST", "/exports/meet/api/bookings/{protocol:str}/outcome"): Access.EXPORT_WRITE,
     ("POST", "/exports/meet/agenda/{protocol:str}"): Access.EXPORT_WRITE,
+    ("GET", "/staff/relatorio-anual"): Access.ANNUAL_REPORT,
+    ("POST", "/staff/relatorio-anual"): Access.ANNUAL_REPORT_EDIT,
+    ("GET", "/staff/relatorio-anual.html"): Access.ANNUAL_REPORT,
+    ("GET", "/staff/relatorio-anual.pdf"): Access.ANNUAL_REPORT,
 }
 _STAFF_PREFIXES = ("/staff", "/api/v1", "/exports")
 

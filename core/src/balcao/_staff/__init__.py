@@ -9,6 +9,7 @@ from litestar import Request, Response, Router
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
+from balcao._annual.routes import ANNUAL_ROUTES
 from balcao._desk import NotFound
 from balcao._staff._audit_routes import AUDIT_ROUTES
 from balcao._staff._auth_routes import ACCOUNT_ROUTES, PUBLIC_ROUTES
@@ -54,6 +55,7 @@ def staff_routers() -> list[Router]:
         *UNIT_ROUTES,
         *AUDIT_ROUTES,
         *REPORT_ROUTES,
+        *ANNUAL_ROUTES,
         *RULE_ROUTES,
         *LGPD_ROUTES,
         *ACCOUNT_ROUTES,

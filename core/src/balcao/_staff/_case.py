@@ -16,6 +16,7 @@ from balcao._access import Access, may, redact, unit_timeline
 from balcao._db.models import AttachmentRow, UserRow
 from balcao._desk import Desk, NotFound, TransitionRefused
 from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
+from balcao._domain.survey import asked
 from balcao._services.deadlines import DeadlineError
 from balcao._services.manifestations import InvalidManifestation, load
 from balcao._services.queries import timeline
@@ -70,7 +71,13 @@ async def _context(
         "staff": staff,
         "actions": _actions(specs, actor, found.protocol),
         "can": {a.value for a in Access if may(actor, a, found)},
+        # a unit sees the pseudonymized extract only; the citizen's own words stay here
+        "survey": await desk.survey(found.protocol) if _surveyed(actor, found) else None,
     }
+
+
+def _surveyed(actor: Actor, found: Manifestation) -> bool:
+    return actor.role != "unidade" and asked(found.kind, found.anonymous)
 
 
 def _actions(specs: list[ActionSpec], actor: Actor, protocol: str) -> list[ActionSpec]:

@@ -20,6 +20,7 @@ _NAV = (
     ("Caixa de entrada", "/staff", Access.LIST),
     ("Unidades", "/staff/unidades", Access.UNITS_PAGE),
     ("Relatórios", "/staff/relatorios", Access.REPORTS),
+    ("Relatório de gestão", "/staff/relatorio-anual", Access.ANNUAL_REPORT),
     ("Regras", "/staff/regras", Access.RULES),
     ("Auditoria", "/staff/auditoria", Access.AUDIT),
     ("Minha conta", "/staff/conta", Access.ACCOUNT),

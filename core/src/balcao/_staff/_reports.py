@@ -17,6 +17,7 @@ from balcao._domain.lifecycle import State
 from balcao._staff._common import page
 from balcao._staff._csv import csv_response
 from balcao._staff._figures import Figures, yearly_figures
+from balcao._staff._satisfaction import survey_rates
 from balcao._web.params import parse_year
 
 __all__ = ["REPORT_ROUTES", "chart"]
@@ -58,7 +59,8 @@ async def reports(
         ("Por mês", chart("month", figures.by_month)),
     ]
     years = range(desk.today().year, desk.today().year - 6, -1)
-    return page(request, "reports.html", f=figures, charts=charts, years=years)
+    survey = await survey_rates(desk, figures.year)
+    return page(request, "reports.html", f=figures, charts=charts, years=years, survey=survey)
 
 
 def _rows(figures: Figures) -> list[tuple[str, str, object]]:

@@ -15,21 +15,25 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from balcao._desk import Desk, RateLimited
 from balcao._domain.deadlines import Purpose
+from balcao._domain.survey import asked
 from balcao._services.manifestations import load
 from balcao._services.queries import timeline
+from balcao._services.survey import SurveyView
 from balcao._types import Manifestation
 from balcao._web.formatting import date_text, datetime_text
 from balcao._web.openapi import error_responses
 from balcao._web.security import client_ip
 
-__all__ = ["PUBLIC_ROUTES"]
+__all__ = ["PUBLIC_ROUTES", "WRONG_ACCESS", "page_view", "verified"]
 
 _ZONE_NAMES = {
     "America/Cuiaba": "Cuiabá",
     "America/Sao_Paulo": "Brasília",
     "America/Manaus": "Manaus",
 }
-_WRONG = "Protocolo ou código de acesso não conferem. Confira os dados e tente de novo."
+WRONG_ACCESS = _WRONG = (
+    "Protocolo ou código de acesso não conferem. Confira os dados e tente de novo."
+)
 
 
 class TrackingRequest(msgspec.Struct, frozen=True):
@@ -52,6 +56,7 @@ class Tracking(msgspec.Struct, frozen=True, kw_only=True):
     created_at: dt.datetime
     deadline: dt.date | None
     messages: list[PublicMessage]
+    survey: SurveyView | None = None
 
 
 @get("/health", tags=["público"])
@@ -85,21 +90,28 @@ async def home(desk: NamedDependency[Desk]) -> Template:
     )
 
 
-async def _track(
-    desk: Desk, request: Request[Any, Any, Any], data: TrackingRequest
-) -> Tracking | None:
+async def verified(
+    desk: Desk, request: Request[Any, Any, Any], protocol: str, access_code: str
+) -> Manifestation | None:
+    """The manifestation when protocol and code match, under the shared access-code budget."""
     client = client_ip(request, desk.settings.trusted_proxies)
     try:
-        found = await desk.track(data.protocol, data.access_code, client)
+        return await desk.track(protocol, access_code, client)
     except RateLimited as exc:
         raise HTTPException(
             status_code=HTTP_429_TOO_MANY_REQUESTS,
             detail="Muitas consultas deste endereço. Tente de novo mais tarde.",
         ) from exc
-    return None if found is None else await _tracking(desk, found)
 
 
-async def _tracking(desk: Desk, found: Manifestation) -> Tracking:
+async def _track(
+    desk: Desk, request: Request[Any, Any, Any], data: TrackingRequest
+) -> Tracking | None:
+    found = await verified(desk, request, data.protocol, data.access_code)
+    return None if found is None else await tracking(desk, found)
+
+
+async def tracking(desk: Desk, found: Manifestation) -> Tracking:
     async with desk.database.read() as session:
         row = await load(session, found.protocol)
         assert row is not None
@@ -118,6 +130,7 @@ async def _tracking(desk: Desk, found: Manifestation) -> Tracking:
             for e in entries
             if e.type in ("inbound", "outbound")
         ],
+        survey=await desk.survey(found.protocol) if asked(found.kind, found.anonymous) else None,
     )
 
 
@@ -163,11 +176,19 @@ async def track_page(
             status_code=404,
             context={"error": _WRONG, "protocol": form.protocol},
         )
-    return Template("balcao/track.html", context={"result": _page_view(desk, found)})
+    context = {"result": page_view(desk, found), "access_code": form.access_code}
+    return Template("balcao/track.html", context=context)
 
 
-def _page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
+def page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
+    """The tracking answer as the page shows it (times in the balcão's time zone)."""
     return {
+        "survey": found.survey,
+        "survey_until_text": (
+            datetime_text(desk.calendar, found.survey.changeable_until)
+            if found.survey and found.survey.changeable_until
+            else ""
+        ),
         "protocol": found.protocol,
         "kind_label": found.kind_label,
         "state_label": found.state_label,

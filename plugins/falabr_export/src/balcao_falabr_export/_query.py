@@ -47,11 +47,14 @@ class ReportRow(msgspec.Struct, frozen=True, kw_only=True):
     closed_at: dt.datetime | None
     due_on: dt.date | None
     answered_at: dt.datetime | None
+    attended: str | None = None
+    rating: int | None = None
 
 
 def _query(period: Period, *, with_text: bool) -> Select[tuple[object, ...]]:
     tables = Base.metadata.tables
     m, d, t, i = (tables[n] for n in ("manifestations", "deadlines", "transitions", "identities"))
+    survey = tables["survey_answers"]
     due = (
         select(func.max(d.c.due_on))
         .where(d.c.manifestation_id == m.c.id, d.c.purpose == "response")
@@ -75,9 +78,15 @@ def _query(period: Period, *, with_text: bool) -> Select[tuple[object, ...]]:
             m.c.closed_at,
             due.label("due_on"),
             answered.label("answered_at"),
+            survey.c.attended,
+            survey.c.rating,
             *text_columns,
         )
-        .select_from(m.outerjoin(i, i.c.manifestation_id == m.c.id))
+        .select_from(
+            m.outerjoin(i, i.c.manifestation_id == m.c.id).outerjoin(
+                survey, survey.c.manifestation_id == m.c.id
+            )
+        )
         .where(and_(m.c.created_at >= first, m.c.created_at < after))
         .order_by(m.c.created_at, m.c.id)
     )
@@ -116,4 +125,6 @@ def _row(r: RowMapping, with_text: bool) -> ReportRow:
         closed_at=r["closed_at"],
         due_on=r["due_on"],
         answered_at=r["answered_at"],
+        attended=r["attended"],
+        rating=r["rating"],
     )

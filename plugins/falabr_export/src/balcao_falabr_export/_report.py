@@ -45,6 +45,8 @@ LAYOUT_B = (
 )
 ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1"}
 _FLUSH_ROWS = 500
+# The citizen's answer to the core's satisfaction survey, as the open-data files write it.
+_ATTENDED = {"sim": "Sim", "parcialmente": "Parcialmente", "nao": "Não"}
 
 
 def _day(value: dt.date | None) -> str:
@@ -83,6 +85,8 @@ def layout_b_row(row: ReportRow, config: FalabrConfig, zone: ZoneInfo, today: dt
             "Formulário": form_label(row.kind),
             "Situação": situation_label(row.state),
             "Esfera": "Federal",
+            "Demanda Atendida": _ATTENDED.get(row.attended or "", ""),
+            "Satisfação": str(row.rating) if row.rating else "",
         }
     )
     return [fields[name] for name in LAYOUT_B]

@@ -1,0 +1,51 @@
+"""Survey answers of a year for the staff reports: rates by kind, channel, unit and month
+(aggregates only; no answer is ever shown next to a protocol or a name here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from balcao._desk import Desk
+from balcao._domain.kinds import Kind
+from balcao._transparency.facts import CaseFact, case_facts
+from balcao._transparency.stats import satisfaction
+
+__all__ = ["survey_rates"]
+
+_MONTHS = ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez")
+
+
+def _groups(desk: Desk) -> list[tuple[str, Callable[[CaseFact], str]]]:
+    titles = {name: c.spec.title for name, c in desk.channels.items()}
+    return [
+        ("Por tipo", lambda f: Kind(f.kind).label),
+        ("Por canal", lambda f: titles.get(f.channel, f.channel)),
+        ("Por unidade", lambda f: f.unit or "(sem unidade)"),
+        ("Por mês", lambda f: _MONTHS[f.created_on.month - 1]),
+    ]
+
+
+def _rates(facts: Sequence[CaseFact], key: Callable[[CaseFact], str]) -> list[dict[str, Any]]:
+    grouped: dict[str, list[CaseFact]] = defaultdict(list)
+    for fact in facts:
+        grouped[key(fact)].append(fact)
+    return [
+        {"label": label, **_as_row(satisfaction(items, minimum=1))}
+        for label, items in grouped.items()
+    ]
+
+
+def _as_row(found: Any) -> dict[str, Any]:
+    return {name: getattr(found, name) for name in found.__struct_fields__}
+
+
+async def survey_rates(desk: Desk, year: int) -> list[tuple[str, list[dict[str, Any]]]]:
+    """One table per grouping: answers, shares of sim / parcialmente / não, mean rating."""
+    async with desk.database.read() as session:
+        facts = await case_facts(
+            session, desk.calendar, dt.date(year, 1, 1), dt.date(year + 1, 1, 1), surveyed=True
+        )
+    return [(title, _rates(facts, key)) for title, key in _groups(desk)]

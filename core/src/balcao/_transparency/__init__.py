@@ -1,0 +1,1 @@
+"""Public figures: the transparency page and the annual management report share them."""
