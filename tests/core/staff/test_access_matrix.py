@@ -46,6 +46,8 @@ SPEC: dict[Access, frozenset[str]] = {
     Access.UNITS_EDIT: OUVIDOR,
     Access.AUDIT: frozenset({"ouvidor", "auditor"}),
     Access.REPORTS: READERS,
+    Access.ANNUAL_REPORT: READERS,
+    Access.ANNUAL_REPORT_EDIT: OUVIDOR,
     Access.RULES: READERS,
     Access.ACCOUNT: ALL,
     Access.PLUGINS: ALL,
