@@ -139,8 +139,8 @@ def serve(host: str, port: int, no_worker: bool, migrate: bool) -> None:
     _warn_unconfigured([c.spec for c in runtime.desk.channels.values()])
     asyncio.run(_ensure_schema(runtime, migrate))
     app = create_app_from_runtime(runtime, embedded_worker=not no_worker)
-    click.echo(
-        f"Balcão em http://{host}:{port}/ (plugins: {', '.join(runtime.host.active_names())})"
+    logging.getLogger("balcao").info(
+        "Balcão em http://%s:%d/ (plugins: %s)", host, port, ", ".join(runtime.host.active_names())
     )
     proxies = runtime.settings.trusted_proxies
     uvicorn.run(

@@ -48,4 +48,3 @@ async def schema_state(database: Database, extra_locations: Iterable[Path] = ())
     script = _script(tuple(extra_locations))
     async with database.engine.connect() as connection:
         return await connection.run_sync(_state, script)
-
