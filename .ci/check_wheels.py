@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 IMPORTS = ["balcao", "balcao_webform", "balcao_whatsapp", "balcao_meet", "balcao_falabr_export"]
-PLUGINS = {"webform", "whatsapp", "meet", "falabr_export"}
+PLUGINS = {"webform", "whatsapp", "meet", "falabr_export", "email"}
 
 
 def _run(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
