@@ -12,7 +12,14 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-IMPORTS = ["balcao", "balcao_webform", "balcao_whatsapp", "balcao_meet", "balcao_falabr_export"]
+IMPORTS = [
+    "balcao",
+    "balcao_webform",
+    "balcao_whatsapp",
+    "balcao_meet",
+    "balcao_falabr_export",
+    "balcao_email",
+]
 PLUGINS = {"webform", "whatsapp", "meet", "falabr_export", "email"}
 
 
