@@ -552,6 +552,7 @@ class Desk:
             session.add(
                 OutboxRow(
                     channel=row.channel,
+                    ordering_key=row.protocol,
                     idempotency_key=f"message:{message.id}",
                     message_id=message.id,
                     payload={"protocol": row.protocol, "text": text, "kind": "reply"},
@@ -584,14 +585,18 @@ class Desk:
         protocol: str | None = None,
         kind: str = "notification",
         extra: dict[str, Any] | None = None,
+        ordering_key: str | None = None,
     ) -> bool:
-        """Queue a delivery (e.g. a reminder) on ``channel``; False when the key exists."""
+        """Queue a delivery (e.g. a reminder) on ``channel``; False when the key exists.
+        Deliveries with the same ``ordering_key`` (by default the protocol: one citizen's
+        messages about one case) are sent one at a time, in the order queued."""
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
                 OutboxRow,
                 {
                     "channel": channel,
+                    "ordering_key": ordering_key or protocol,
                     "idempotency_key": idempotency_key,
                     "payload": {
                         "protocol": protocol,

@@ -20,6 +20,8 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("owner", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("ordering_key", sa.String(length=200), nullable=True))
+        batch.create_index("ix_outbox_order", ["ordering_key", "state", "id"])
     _inbound()
     _schedule()
     _events()
@@ -102,4 +104,6 @@ def downgrade() -> None:
         for name in ("ordering_key", "owner", "state"):
             batch.drop_column(name)
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_index("ix_outbox_order")
+        batch.drop_column("ordering_key")
         batch.drop_column("owner")
