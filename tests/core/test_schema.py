@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import balcao_falabr_export
-import balcao_meet
-import balcao_webform
-import balcao_whatsapp
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
+import balcao_falabr_export
+import balcao_meet
+import balcao_webform
+import balcao_whatsapp
 from balcao._db.types import Base
 
 BUNDLED = [
