@@ -43,7 +43,7 @@ class ManifestationRow(Base):
     __tablename__ = "manifestations"
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_manifestations_year_sequence"),
-        UniqueConstraint("intake_key", name="uq_manifestations_intake_key"),
+        Index("uq_manifestations_intake_key", "intake_key", unique=True),
         Index("ix_manifestations_state_created", "state", "created_at"),
         # the inbox lists newest first, per unit and per assignee
         Index("ix_manifestations_created_id", "created_at", "id"),
