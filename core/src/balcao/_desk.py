@@ -643,6 +643,7 @@ class Desk:
             session.add(
                 OutboxRow(
                     channel=row.channel,
+                    ordering_key=row.protocol,
                     idempotency_key=f"message:{message.id}",
                     message_id=message.id,
                     payload=self._sealed_payload(
@@ -679,16 +680,20 @@ class Desk:
         kind: str = "notification",
         extra: dict[str, Any] | None = None,
         message_id: int | None = None,
+        ordering_key: str | None = None,
     ) -> bool:
         """Queue a delivery (e.g. a reminder) on ``channel``; False when the key exists.
         With ``message_id`` the delivery carries that timeline message, whose delivery
-        state then follows this one (e.g. a web-form answer also sent by e-mail)."""
+        state then follows this one (e.g. a web-form answer also sent by e-mail).
+        Deliveries with the same ``ordering_key`` (by default the protocol: one citizen's
+        messages about one case) are sent one at a time, in the order queued."""
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
                 OutboxRow,
                 {
                     "channel": channel,
+                    "ordering_key": ordering_key or protocol,
                     "idempotency_key": idempotency_key,
                     "payload": self._sealed_payload(
                         idempotency_key,

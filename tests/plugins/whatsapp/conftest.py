@@ -41,7 +41,7 @@ def plugin_settings(server_url: str, **overrides: Any) -> dict[str, Any]:
         "phone_number_id": PHONE_ID,
         "graph_url": server_url,
         "api_version": "v25.0",
-        "timeout_seconds": 0.5,
+        "timeout_seconds": 2.0,
         **overrides,
     }
     return {

@@ -163,7 +163,7 @@ async def test_token_error_pauses_deliveries_until_the_token_works(wa: WhatsApp)
 async def test_server_errors_and_timeouts_are_retried(wa: WhatsApp) -> None:
     protocol = await registered(wa)
     wa.graph.fail(None, status=500)
-    wa.graph.fail(None, status=200, delay=1.0)  # longer than the 0.5 s client timeout
+    wa.graph.fail(None, status=200, delay=3.0)  # longer than the 2 s client timeout
     await wa.reply(protocol, "Resposta.")
     for _ in range(3):
         await wa.b.run_worker(1)

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value
+from whatsapp_payloads import WhatsApp, envelope, value
 from worker_processes import Workers, worker_environment
 
-from balcao import Actor
+from balcao import Actor, Kind, NewManifestation
 from balcao_whatsapp._models import ContactRow
 from balcao_whatsapp._store import address_hash
 
@@ -33,29 +33,48 @@ def workers(tmp_path: Path) -> Iterator[list[Workers]]:
 
 
 async def _slow_channel(wa: WhatsApp, workdir: Path, delay: float) -> Workers:
-    """A registered citizen whose window is open on the real clock, and idle workers."""
-    await wa.send(wa.text("Oi"), wa.text("1"), wa.text("O bebedouro do bloco B está quebrado."))
-    async with wa.b.desk.database.write() as session:
-        contact = await session.get(ContactRow, address_hash(wa.b.desk, CITIZEN))
-        assert contact is not None
-        contact.last_inbound_at = dt.datetime.now(dt.UTC)
-    wa.graph.reset()
+    """Idle workers in front of a Graph API that takes ``delay`` seconds per send."""
     wa.graph.send_delay = delay
     environment = worker_environment(
         wa.b, workdir, lease_seconds=LEASE, worker_poll_seconds=1, send_concurrency=4
     )
     environment["BALCAO_WHATSAPP_TIMEOUT_SECONDS"] = "60"
-    environment["BALCAO_WHATSAPP_RECIPIENT_MESSAGES_PER_MINUTE"] = "1000"
     return Workers(environment, workdir)
 
 
 async def _reply_20(wa: WhatsApp) -> list[str]:
-    [case] = await wa.manifestations()
-    protocol = case["protocol"]
-    texts = [f"Resposta número {i}" for i in range(20)]
-    for body in texts:
-        await wa.b.desk.reply(protocol, body, STAFF)
+    """One reply to each of 20 citizens who wrote a moment ago (one citizen's replies go
+    out one at a time, in order, so the parallel sends are to different people)."""
+    texts = []
+    for n in range(20):
+        number = f"55659777700{n:02d}"
+        new = NewManifestation(
+            kind=Kind.RECLAMACAO,
+            channel="whatsapp",
+            description="Bebedouro",
+            channel_address=number,
+        )
+        receipt = await wa.b.desk.intake(new)
+        await _window_open(wa, number)
+        texts.append(f"Resposta número {n}")
+        await wa.b.desk.reply(receipt.protocol, texts[-1], STAFF)
     return texts
+
+
+async def _window_open(wa: WhatsApp, number: str) -> None:
+    """The citizen wrote just now, on the workers' (real) clock."""
+    async with wa.b.desk.database.write() as session:
+        session.add(
+            ContactRow(
+                address_hash=address_hash(wa.b.desk, number),
+                step="idle",
+                anonymous=False,
+                draft={},
+                held=[],
+                last_inbound_at=dt.datetime.now(dt.UTC),
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+        )
 
 
 async def _wait_delivered(wa: WhatsApp, group: Workers, count: int, seconds: float) -> None:

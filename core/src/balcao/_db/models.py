@@ -44,7 +44,7 @@ class ManifestationRow(Base):
     __tablename__ = "manifestations"
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_manifestations_year_sequence"),
-        UniqueConstraint("intake_key", name="uq_manifestations_intake_key"),
+        Index("uq_manifestations_intake_key", "intake_key", unique=True),
         Index("ix_manifestations_state_created", "state", "created_at"),
         # the inbox lists newest first, per unit and per assignee
         Index("ix_manifestations_created_id", "created_at", "id"),
@@ -223,10 +223,17 @@ class Claimable:
 
 
 class OutboxRow(Claimable, Base):
+    """Deliveries; those sharing an ``ordering_key`` (one manifestation's replies) are sent
+    one at a time, in ``id`` order."""
+
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_order", "ordering_key", "state", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(64))
+    ordering_key: Mapped[str | None] = mapped_column(String(200))
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -157,7 +157,10 @@ class Engine:
         finally:
             heartbeat.cancel()
             lane.running -= 1
-        await self._settle(queue, item, outcome)
+        try:
+            await self._settle(queue, item, outcome)
+        except Exception:  # the database went away: the lease runs out and the row is retried
+            log.exception("could not record the result of %s %s", queue.name, item.key)
 
     async def _heartbeat(self, item: Claim) -> None:
         """Renew the lease while the run lasts, three times per lease."""

@@ -39,6 +39,14 @@ def retry_or_bury(
             else backoff(base_seconds, row.attempts)
         )
         row.state, row.next_attempt_at = PENDING, now + delay
+        log.warning(
+            "%s %s failed (attempt %s), next at %s: %s",
+            row.__tablename__,
+            getattr(row, "id", getattr(row, "name", "?")),
+            row.attempts,
+            row.next_attempt_at.isoformat(timespec="seconds"),
+            outcome.error,
+        )
         return False
     row.state = DEAD
     log.error(

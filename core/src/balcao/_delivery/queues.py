@@ -64,7 +64,7 @@ class Queue:
 
 class OutboxQueue(Queue):
     name = "outbox"
-    table = Table(OutboxRow, running="in_flight", done="delivered")
+    table = Table(OutboxRow, running="in_flight", done="delivered", ordered=True)
 
     def lane(self, row: Any) -> str:
         return str(row.channel)

@@ -20,12 +20,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("owner", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("ordering_key", sa.String(length=200), nullable=True))
+        batch.create_index("ix_outbox_order", ["ordering_key", "state", "id"])
     _inbound()
     _schedule()
     _events()
-    with op.batch_alter_table("manifestations") as batch:
-        batch.add_column(sa.Column("intake_key", sa.String(length=64), nullable=True))
-        batch.create_unique_constraint("uq_manifestations_intake_key", ["intake_key"])
+    # not a batch: on SQLite that would copy the table and lose its full-text triggers
+    op.add_column("manifestations", sa.Column("intake_key", sa.String(length=64), nullable=True))
+    op.create_index("uq_manifestations_intake_key", "manifestations", ["intake_key"], unique=True)
 
 
 def _inbound() -> None:
@@ -84,9 +86,8 @@ def _events() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("manifestations") as batch:
-        batch.drop_constraint("uq_manifestations_intake_key", type_="unique")
-        batch.drop_column("intake_key")
+    op.drop_index("uq_manifestations_intake_key", "manifestations")
+    op.drop_column("manifestations", "intake_key")
     op.drop_index("ix_event_deliveries_order", "event_deliveries")
     op.drop_index("ix_event_deliveries_event_id", "event_deliveries")
     op.drop_index("ix_event_deliveries_due", "event_deliveries")
@@ -102,4 +103,6 @@ def downgrade() -> None:
         for name in ("ordering_key", "owner", "state"):
             batch.drop_column(name)
     with op.batch_alter_table("outbox") as batch:
+        batch.drop_index("ix_outbox_order")
+        batch.drop_column("ordering_key")
         batch.drop_column("owner")
