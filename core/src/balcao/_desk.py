@@ -29,6 +29,7 @@ from balcao._domain.calendar import BusinessCalendar
 from balcao._domain.codes import format_protocol, new_access_code, normalize_access_code
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State, check_transition
+from balcao._domain.text import inbound_key
 from balcao._events import (
     Closed,
     EventBase,
@@ -726,6 +727,7 @@ class Desk:
     async def persist_inbound(self, channel: str, external_id: str, body: bytes) -> bool:
         """Store a raw inbound event before acknowledging it; False for a duplicate.
         The worker then hands it to the channel's ``inbound`` processor."""
+        external_id = inbound_key(external_id)
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,
