@@ -41,6 +41,7 @@ from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State, check_transition
 from balcao._domain.survey import SurveyAnswer
 from balcao._errors import NotFound
+from balcao._domain.text import inbound_key
 from balcao._events import (
     Closed,
     EventBase,
@@ -910,6 +911,7 @@ class Desk:
         The worker then hands it to the channel's ``inbound`` processor. Events with the
         same ``ordering_key`` (say, one conversation) are processed one at a time, in the
         order they were stored, by whichever worker."""
+        external_id = inbound_key(external_id)
         async with self.database.write() as session:
             created = await insert_ignore(
                 session,

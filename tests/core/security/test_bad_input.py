@@ -157,3 +157,28 @@ def test_serve_with_a_bad_database_url_is_one_line(tmp_path: Path, url: str, hin
     line = one_line_error(result)
     assert "BALCAO_DATABASE_URL" in line and hint in line
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("event_id", ["a" * 300, "wamid\x00nul"])
+async def test_an_inbound_id_that_does_not_fit_is_still_stored_once(
+    full: Balcao, event_id: str
+) -> None:
+    event = {"id": event_id, "sender": "+5565999990000", "text": "Olá"}
+    first = await full.client.post("/channels/fake/inbound", json=event)
+    again = await full.client.post("/channels/fake/inbound", json=event)
+    assert (first.status_code, again.status_code) == (200, 200), first.text
+    assert (first.json()["stored"], again.json()["stored"]) == (True, False)
+
+
+async def test_a_nul_character_in_a_citizens_text_is_never_a_server_error(full: Balcao) -> None:
+    body = {
+        "kind": "reclamacao",
+        "subject": "Assunto\x00",
+        "description": "Texto com\x00 caractere nulo",
+        "anonymous": False,
+        "citizen": {"name": "Ana\x00", "email": "ana@example.org"},
+        "consent": True,
+    }
+    answer = await full.client.post("/channels/webform/api/manifestations", json=body)
+    assert answer.status_code in (201, 422), answer.text
+    assert "INSERT" not in answer.text and "\\u0000" not in answer.text

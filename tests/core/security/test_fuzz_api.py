@@ -17,7 +17,7 @@ from schemathesis import GenerationMode
 
 from balcao.testing import Balcao
 
-EXAMPLES = 12  # per operation and mode: about a thousand requests in all
+EXAMPLES = 10  # per operation and mode: about 700 requests in all
 BASE = "http://testserver.local"
 
 

@@ -40,6 +40,7 @@ def _prepare_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
     # SQLITE_BUSY at once, ignoring busy_timeout. We emit BEGIN ourselves, IMMEDIATE for writes.
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        owner_only(engine.url.database)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in (*_SQLITE_PRAGMAS, f"PRAGMA busy_timeout={busy_ms}"):
@@ -56,7 +57,7 @@ class Database:
     """The app's database: ``read()`` and ``write()`` sessions that commit on success."""
 
     def __init__(self, url: str, **engine_options: Any) -> None:
-        parsed = check_database_url(url)
+        check_database_url(url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if not self.is_sqlite:
@@ -64,7 +65,6 @@ class Database:
         self.engine = create_async_engine(url, **engine_options)
         self._write_engine = self.engine
         if self.is_sqlite:
-            owner_only(parsed.database)
             _prepare_sqlite(self.engine, _READER_BUSY_MS)
             self._write_engine = _sqlite_writer(self.engine, url, engine_options)
         writer = self._write_engine.execution_options(balcao_write=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -33,20 +32,16 @@ def check_database_url(raw: str) -> URL:
 
 
 def owner_only(database: str | None) -> None:
-    """Make the SQLite file readable by its owner alone, as the secret key is: created so
-    when new (SQLite gives its -wal and -shm files the database file's permissions), and
-    tightened when an older version left it readable by others."""
+    """Make the SQLite file readable by its owner alone, as the secret key is. Called as
+    each connection opens, before WAL mode: SQLite gives the -wal and -shm files it creates
+    the database file's permissions. An older file readable by others is tightened too."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    path = Path(database)
-    if not path.parent.is_dir():
-        return  # opening it will fail, and say so (connection_problem)
-    with contextlib.suppress(FileExistsError):
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    for each in (path, Path(f"{database}-wal"), Path(f"{database}-shm")):
-        with contextlib.suppress(OSError):  # not ours to change: leave it as it is
-            if each.stat().st_mode & 0o077:
-                each.chmod(each.stat().st_mode & 0o700)
+    for each in (database, f"{database}-wal", f"{database}-shm"):
+        with contextlib.suppress(OSError):  # absent, or not ours to change
+            mode = os.stat(each).st_mode
+            if mode & 0o077:
+                os.chmod(each, mode & 0o700)
 
 
 def connection_problem(raw: str, exc: BaseException) -> str:
