@@ -40,8 +40,8 @@ from balcao._domain.extract import pseudonymize, replace_name
 from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State, check_transition
 from balcao._domain.survey import SurveyAnswer
-from balcao._errors import NotFound
 from balcao._domain.text import inbound_key
+from balcao._errors import NotFound
 from balcao._events import (
     Closed,
     EventBase,
