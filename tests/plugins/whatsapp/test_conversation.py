@@ -131,6 +131,7 @@ async def test_later_messages_join_until_closed_then_a_new_one_starts(wa: WhatsA
     ouvidor = Actor(kind="user", name="ouvidor", role="ouvidor")
     for state in (State.ANSWERED, State.CLOSED):
         await wa.desk.transition(protocol, state, ouvidor, "respondida")
+    await wa.b.run_worker(3)  # the conclusion notice goes out
     await wa.send(wa.text("Outro assunto"))
     assert wa.texts_sent()[-1].startswith("Como posso ajudar?")
 

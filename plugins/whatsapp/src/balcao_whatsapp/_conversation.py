@@ -74,6 +74,7 @@ class Conversation:
                 protocol=item["protocol"],
                 kind="notification",
                 extra={"to": seal(desk, inc.address)},
+                ordering_key=f"{CHANNEL}:{contact.address_hash}",
             )
         await _save(desk, contact, held=[])
 
@@ -512,6 +513,8 @@ class Turn:
             protocol=protocol,
             kind="bot",
             extra=extra,
+            # one conversation's messages reach the person in the order they were written
+            ordering_key=f"{CHANNEL}:{self.contact.address_hash}",
         )
         self._remember_prompt(purpose)
         await _save(self.desk, self.contact, draft=dict(self.memo))
