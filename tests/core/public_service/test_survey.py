@@ -9,6 +9,7 @@ import pytest
 
 from balcao import (
     Attended,
+    Closed,
     Kind,
     State,
     SurveyAnswer,
@@ -46,6 +47,7 @@ async def test_concluding_publishes_the_survey_request_for_channels(
     listener = Listener()
     app = await make_balcao(plugins=[("fake", recording_channel), ("listener", listener)])
     receipt = await concluded(app)
+    await app.run_worker()  # events reach plugins through the worker
     requests = [e for e in listener.events if isinstance(e, SurveyRequested)]
     assert [(e.protocol, e.channel, e.kind) for e in requests] == [
         (receipt.protocol, "fake", "reclamacao")
@@ -63,6 +65,8 @@ async def test_archiving_and_anonymous_comunicacao_ask_nothing(
     anonymous = await app.manifestation(kind=Kind.DENUNCIA, anonymous=True)
     await app.desk.transition(anonymous.protocol, State.ANSWERED, ouvidor, "apurada")
     await app.desk.transition(anonymous.protocol, State.CLOSED, ouvidor, "concluída")
+    await app.run_worker()
+    assert any(isinstance(e, Closed) for e in listener.events)  # the events did arrive
     assert not [e for e in listener.events if isinstance(e, SurveyRequested)]
     with pytest.raises(SurveyClosed):
         await app.desk.answer_survey(
@@ -186,6 +190,7 @@ async def test_a_channel_plugin_answers_through_the_public_api(
         receipt.protocol, SurveyAnswer(attended=Attended.YES, rating=5), "fake"
     )
     assert view.channel == "fake" and view.changeable_until is not None
+    await app.run_worker()
     answered = [e for e in listener.events if isinstance(e, SurveyAnswered)]
     assert [(e.channel, e.attended, e.rating, e.changed) for e in answered] == [
         ("fake", "sim", 5, False)

@@ -222,13 +222,18 @@ async def identities_stored(wa: WhatsApp) -> int:
     anonymous one seals an empty identity)."""
     async with wa.desk.database.read() as session:
         rows = (
-            await session.execute(sql("SELECT sealed, channel_address_hash FROM identities"))
+            await session.execute(
+                sql("SELECT manifestation_id, sealed, channel_address_hash FROM identities")
+            )
         ).all()
-    return sum(1 for sealed, digest in rows if digest or _names_someone(wa, sealed))
+    return sum(1 for row, sealed, digest in rows if digest or _names_someone(wa, row, sealed))
 
 
-def _names_someone(wa: WhatsApp, sealed: str | None) -> bool:
-    return bool(sealed) and any(json.loads(wa.desk.keys.decrypt(sealed)).values())
+def _names_someone(wa: WhatsApp, row: int, sealed: str | None) -> bool:
+    if not sealed:
+        return False
+    opened = wa.desk.sealer("core.identity").open(sealed, row)
+    return any(json.loads(opened).values())
 
 
 def long_answer(size: int) -> str:

@@ -8,7 +8,6 @@ outbox, to e-mail cases and to citizens of ``notify_channels`` who gave an addre
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,6 @@ __all__ = [
     "poll",
 ]
 
-log = logging.getLogger("balcao.email")
 
 
 @hookimpl
@@ -44,9 +42,6 @@ def balcao_config_type() -> type[EmailConfig]:
 
 @hookimpl
 def balcao_register_channels(config: EmailConfig) -> list[ChannelSpec]:
-    if not config.from_address:
-        log.warning("e-mail channel without from_address: nothing is sent, no card is shown")
-
     def adapter(cfg: Any, desk: Desk) -> EmailAdapter:
         return EmailAdapter(cfg, desk)
 
@@ -58,8 +53,15 @@ def balcao_register_channels(config: EmailConfig) -> list[ChannelSpec]:
             adapter=adapter,
             inbound=InboundProcessor(config),
             card=_card(config),
+            not_configured=None if config.from_address else _NOT_CONFIGURED,
         )
     ]
+
+
+_NOT_CONFIGURED = (
+    "canal de e-mail sem endereço: nada é enviado e a página inicial não mostra o cartão "
+    "(configure [plugins.email] from_address e smtp_host, ou BALCAO_EMAIL_FROM_ADDRESS)"
+)
 
 
 def _card(config: EmailConfig) -> HomeCard | None:
