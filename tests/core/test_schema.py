@@ -10,6 +10,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
+import balcao_email
 import balcao_falabr_export
 import balcao_meet
 import balcao_webform
@@ -21,6 +22,7 @@ BUNDLED = [
     ("meet", balcao_meet),
     ("webform", balcao_webform),
     ("falabr_export", balcao_falabr_export),
+    ("email", balcao_email),
 ]
 # made by migrations on purpose and not expressible in the models: full-text search
 _SEARCH = {"manifestations_fts", "ix_manifestations_search_trgm"}

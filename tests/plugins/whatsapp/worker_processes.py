@@ -11,7 +11,7 @@ from typing import Any
 
 from balcao.testing import Balcao
 
-_BUNDLED = ("meet", "webform", "falabr_export", "whatsapp")
+_BUNDLED = ("meet", "webform", "falabr_export", "whatsapp", "email")
 
 
 def worker_environment(b: Balcao, workdir: Path, **settings: Any) -> dict[str, str]:
