@@ -213,3 +213,21 @@ async def test_raw_inbound_events_are_emptied_after_the_retention(everything: Wh
     await wa.post(envelope(value(messages=[duplicate])))
     second = await wa.post(envelope(value(messages=[duplicate])))
     assert second.json()["new"] == 0  # the emptied rows still deduplicate
+
+
+async def test_a_stored_message_keeps_only_its_own_senders_contact(everything: WhatsApp) -> None:
+    wa, b = everything, everything.b
+    people = [WA_NAMED, WA_ANONYMOUS]
+    messages = [wa.text("Oi", sender=number) for number, _ in people]
+    contacts = [{"profile": {"name": name}, "wa_id": number} for number, name in people]
+    await wa.post(envelope(value(messages=messages, contacts=contacts)))
+    async with b.desk.database.read() as session:
+        rows = (await session.execute(select(InboundEvent))).scalars().all()
+        stored = {
+            r.external_id: b.desk.inbound_body(r.channel, r.external_id, r.body) for r in rows
+        }
+    for message, (_number, name) in zip(messages, people, strict=True):
+        body = stored[f"message:{message['id']}"].decode()
+        others = [n for _, n in people if n != name]
+        assert json.dumps(name)[1:-1] in body or name in body
+        assert not [n for n in others if n in body or json.dumps(n)[1:-1] in body]

@@ -17,7 +17,15 @@ from balcao import Desk, error_responses
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import valid_signature
 from balcao_whatsapp._store import address_hash
-from balcao_whatsapp._wire import MessageKey, Notification, Sender, StatusKey, StoredEvent, Value
+from balcao_whatsapp._wire import (
+    Contact,
+    MessageKey,
+    Notification,
+    Sender,
+    StatusKey,
+    StoredEvent,
+    Value,
+)
 
 __all__ = ["route_handlers", "split"]
 
@@ -98,7 +106,8 @@ def split(body: bytes) -> Iterator[tuple[str, bytes]]:
 def _items(value: Value) -> Iterator[tuple[str, bytes]]:
     number = value.metadata.phone_number_id if value.metadata else None
     for raw in value.messages:
-        yield _message_key(raw), _encode("message", number, value.contacts, raw)
+        contacts = _senders(value.contacts, raw)
+        yield _message_key(raw), _encode("message", number, contacts, raw)
     for raw in value.statuses:
         yield _status_key(raw), _encode("status", number, [], raw)
 
@@ -114,6 +123,20 @@ def _message_key(raw: msgspec.Raw) -> str:
         # adding and removing a reaction share the message id
         return f"reaction:{message.id}:{message.reaction.emoji or '-'}"
     return f"message:{message.id}"
+
+
+def _senders(contacts: list[msgspec.Raw], raw: msgspec.Raw) -> list[msgspec.Raw]:
+    """Only the sender's contact entry is stored with a message: a batch may carry other
+    people's names and numbers, which this message's processing does not need."""
+    if len(contacts) <= 1:
+        return contacts
+    try:
+        message = msgspec.json.decode(raw, type=MessageKey)
+        ids = [msgspec.json.decode(c, type=Contact) for c in contacts]
+    except msgspec.ValidationError:
+        return contacts
+    sender = {message.sender, message.from_user_id} - {None}
+    return [c for c, k in zip(contacts, ids, strict=True) if sender & {k.wa_id, k.user_id}]
 
 
 def _status_key(raw: msgspec.Raw) -> str:

@@ -73,6 +73,8 @@ class MessageKey(msgspec.Struct, frozen=True):
     id: str | None = None
     type: str | None = None
     reaction: _Reaction | None = None
+    sender: str | None = msgspec.field(default=None, name="from")
+    from_user_id: str | None = None
 
 
 class Sender(msgspec.Struct, frozen=True):
