@@ -17,6 +17,7 @@ EVIL = "https://balcao.example.org.evil.example"
 # (the CSRF middleware on forms, a signature, an access code) and never trusts the cookie.
 PUBLIC = {
     ("POST", "/api/v1/tracking"),
+    ("POST", "/api/v1/tracking/survey"),
     ("POST", "/acompanhar"),
     ("POST", "/staff/entrar"),
     ("POST", "/staff/entrar/codigo"),

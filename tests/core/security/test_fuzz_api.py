@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
+from balcao._services.heartbeat import Heartbeat
 from balcao.testing import Balcao
 
 EXAMPLES = 10  # per operation and mode: about 700 requests in all
@@ -23,6 +24,7 @@ BASE = "http://testserver.local"
 
 async def _seed(balcao: Balcao) -> tuple[str, dict[str, str]]:
     _, auth = await balcao.user("ouvidor")
+    await Heartbeat(balcao.desk).beat()  # a worker runs: /ready answers 200, as in service
     await balcao.client.post("/api/v1/units", json={"code": "PRAE", "name": "PRAE"}, headers=auth)
     await balcao.manifestation("Denúncia de assédio no setor", kind="denuncia")
     return (await balcao.manifestation()).protocol, auth

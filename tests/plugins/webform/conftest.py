@@ -4,11 +4,13 @@ session (GET the form, keep its CSRF cookie and ticket, POST it back)."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 import balcao_webform
 from balcao.testing import Balcao
@@ -113,3 +115,19 @@ async def app(make_balcao: MakeBalcao, webform_settings: dict[str, Any]) -> Balc
 @pytest.fixture
 def citizen(app: Balcao) -> Citizen:
     return Citizen(app)
+
+
+async def stored_identity(app: Balcao, protocol: str) -> dict[str, Any]:
+    """What the identity vault holds for a case, opened as the core opens it: an anonymous
+    report must hold no name, address or number (only the ouvidor's reveal reads it, and it
+    refuses anonymous cases outright)."""
+    query = text(
+        "SELECT i.manifestation_id, i.sealed FROM identities i "
+        "JOIN manifestations m ON m.id = i.manifestation_id WHERE m.protocol = :p"
+    )
+    async with app.desk.database.read() as session:
+        row, sealed = (await session.execute(query, {"p": protocol})).one()
+    if not sealed:
+        return {}
+    opened = json.loads(app.desk.sealer("core.identity").open(sealed, row))
+    return {k: v for k, v in opened.items() if v}

@@ -13,6 +13,7 @@ from litestar.response import Response
 from balcao._db.status import schema_state
 from balcao._desk import Desk
 from balcao._services.heartbeat import last_seen
+from balcao._web.openapi import error_responses
 
 __all__ = ["ready"]
 
@@ -35,7 +36,7 @@ async def _reasons(desk: Desk, locations: list[Path]) -> list[str]:
     return reasons
 
 
-@get("/ready", tags=["público"])
+@get("/ready", tags=["público"], responses=error_responses(503))
 async def ready(request: Request[Any, Any, Any], desk: NamedDependency[Desk]) -> Response[Any]:
     """Whether the database answers, migrations are current and a worker was seen recently."""
     reasons = await _reasons(desk, request.app.state.runtime.migration_locations)

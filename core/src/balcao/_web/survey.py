@@ -16,6 +16,7 @@ from balcao._desk import Desk, NotFound
 from balcao._domain.survey import Attended, InvalidSurveyAnswer, SurveyAnswer
 from balcao._services.survey import SurveyClosed, SurveyView
 from balcao._types import Manifestation
+from balcao._web.openapi import error_responses
 from balcao._web.public import WRONG_ACCESS, page_view, tracking, verified
 
 __all__ = ["SURVEY_ROUTES"]
@@ -39,7 +40,12 @@ async def _answer(desk: Desk, found: Manifestation, form: dict[str, Any]) -> Sur
         raise HTTPException(status_code=409, detail=str(exc)) from exc
 
 
-@post("/api/v1/tracking/survey", tags=["público"], status_code=200)
+@post(
+    "/api/v1/tracking/survey",
+    tags=["público"],
+    status_code=200,
+    responses=error_responses(404, 409, 422, 429),
+)
 async def survey_api(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], data: JSONBody[SurveyRequest]
 ) -> SurveyView:
