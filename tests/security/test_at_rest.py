@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from whatsapp_payloads import WhatsApp, envelope, value
 
 from balcao import Actor
-from balcao._db.models import InboundEvent
+from balcao._db.models import InboundEvent, ManifestationRow
 from balcao.testing import Balcao
 
 WEB = {
@@ -82,15 +82,26 @@ async def _webform(b: Balcao, anonymous: bool) -> dict[str, Any]:
 async def _whatsapp(wa: WhatsApp, sender: tuple[str, str], identified: bool) -> tuple[str, str]:
     number, name = sender
     contacts = [{"profile": {"name": name}, "wa_id": number}]
-    for text in ("Oi", "2", "1" if identified else "2", "Há desvio de verbas no almoxarifado."):
+    said = ("Oi", "2", "sim" if identified else "não", "Há desvio de verbas no almoxarifado.")
+    for text in (*said, "pronto"):
         message = wa.text(text, sender=number)
         await wa.post(envelope(value(messages=[message], contacts=contacts)))
         await wa.b.run_worker(3)
     confirmation = wa.texts_sent(number)[-1]
-    protocol = re.search(r"(?:Protocolo:|com o protocolo) (\d{4}-\d{6})", confirmation)
-    assert protocol, confirmation
     code = re.search(r"[Cc]ódigo de acesso: (\S+)", confirmation)
-    return protocol.group(1), code.group(1) if code else ""
+    return await _newest_whatsapp_case(wa.b), code.group(1) if code else ""
+
+
+async def _newest_whatsapp_case(b: Balcao) -> str:
+    """The case just registered (an anonymous report's confirmation names no protocol)."""
+    query = (
+        select(ManifestationRow.protocol)
+        .where(ManifestationRow.channel == "whatsapp")
+        .order_by(ManifestationRow.id.desc())
+        .limit(1)
+    )
+    async with b.desk.database.read() as session:
+        return str(await session.scalar(query))
 
 
 async def _meet(b: Balcao) -> dict[str, Any]:
