@@ -12,7 +12,7 @@ from mail_servers import Arrived, SmtpSink
 
 import balcao_email
 import balcao_webform
-from balcao import Citizen, Kind, Receipt, State
+from balcao import Citizen, Kind, Receipt, State, SurveyRequested, hookimpl
 from balcao.testing import Balcao
 
 PUBLIC = "https://balcao.ufmt.example.br"
@@ -63,13 +63,30 @@ async def test_a_concluded_web_form_case_gets_one_survey_email(
     assert 'name="protocol"' in page.text and 'name="access_code"' in page.text
 
 
-async def test_running_the_worker_again_sends_no_second_survey(
-    mail: Balcao, smtp: SmtpSink
-) -> None:
-    receipt = await _answered_web_form_case(mail, smtp)
-    await _conclude(mail, receipt.protocol)
-    mail.clock.advance(hours=2)
-    await mail.run_worker(3)
+class Listener:
+    def __init__(self) -> None:
+        self.events: list[SurveyRequested] = []
+
+    @hookimpl
+    def balcao_on_event(self, event: Any) -> None:
+        if isinstance(event, SurveyRequested):
+            self.events.append(event)
+
+
+async def test_a_redelivered_event_sends_no_second_survey(make_balcao: Any, smtp: SmtpSink) -> None:
+    listener = Listener()
+    balcao = await make_balcao(
+        plugins=[("email", balcao_email), ("webform", balcao_webform), ("listener", listener)],
+        settings={"plugins": {"email": email_config(smtp)}, "public_url": PUBLIC},
+    )
+    receipt = await balcao.manifestation(channel="webform")
+    await _conclude(balcao, receipt.protocol)
+    balcao.clock.advance(hours=2)
+    await balcao.run_worker(3)  # the worker again
+    [event] = listener.events
+    assert event.event_id
+    await balcao_email.balcao_on_event(event, balcao.desk)  # delivered once more
+    await balcao.run_worker(3)
     assert len(_surveys(smtp)) == 1
 
 
