@@ -15,6 +15,7 @@ import pytest
 
 import balcao_email
 import balcao_webform
+from balcao import Citizen, Kind, Receipt
 from balcao.testing import Balcao
 
 # the suite runs with --import-mode=importlib: make the modules beside us importable
@@ -152,3 +153,14 @@ async def ask_web_form_citizen(balcao: Balcao, smtp: SmtpSink) -> tuple[str, Arr
     await balcao.desk.request_complementation(receipt.protocol, "Em qual campus?", actor)
     await balcao.run_worker()
     return receipt.protocol, smtp.arrived[-1]
+
+
+async def web_form_denuncia(balcao: Balcao) -> Receipt:
+    """A denúncia from the web form whose text and citizen name a person."""
+    return await balcao.manifestation(
+        "O servidor Fulano desvia verbas do almoxarifado.",
+        kind=Kind.DENUNCIA,
+        channel="webform",
+        citizen=Citizen(name="José Souza", email="jose@example.org"),
+        subject="Desvio de verbas pelo servidor Fulano",
+    )

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import ask_web_form_citizen, post_mail, receive
+from conftest import ask_web_form_citizen, post_mail, receive, web_form_denuncia
 from corpus import OUVIDORIA, gmail
 from mail_servers import SmtpSink
 
-from balcao import Citizen, Kind
+from balcao import Citizen
 from balcao.testing import Balcao
 
 
@@ -71,13 +71,7 @@ async def test_the_access_code_goes_by_email_only_when_enabled(
 
 
 async def test_a_denuncia_subject_never_carries_its_text(mail: Balcao, smtp: SmtpSink) -> None:
-    receipt = await mail.manifestation(
-        "O servidor Fulano desvia verbas do almoxarifado.",
-        kind=Kind.DENUNCIA,
-        channel="webform",
-        citizen=Citizen(name="José Souza", email="jose@example.org"),
-        subject="Desvio de verbas pelo servidor Fulano",
-    )
+    receipt = await web_form_denuncia(mail)
     actor, _ = await mail.user("ouvidor")
     await mail.desk.reply(receipt.protocol, "Recebemos e apuraremos.", actor)
     await mail.run_worker()

@@ -3,7 +3,8 @@
 Messages come from a mailbox polled over IMAP or from a mail gateway posting to
 ``POST /channels/email/inbound``; both are stored before they are acknowledged. Each becomes
 a manifestation, or joins the case it answers. Staff answers go out over SMTP through the
-outbox, to e-mail cases and to citizens of ``notify_channels`` who gave an address.
+outbox, to e-mail cases and to citizens of ``notify_channels`` who gave an address; the same
+citizens get the satisfaction survey's link when their case is concluded.
 """
 
 from __future__ import annotations
@@ -11,7 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from balcao import ChannelSpec, Desk, Event, HomeCard, JobSpec, MigrationSpec, hookimpl
+from balcao import (
+    ChannelSpec,
+    Desk,
+    Event,
+    HomeCard,
+    JobSpec,
+    MigrationSpec,
+    SurveyRequested,
+    hookimpl,
+)
 from balcao_email._adapter import EmailAdapter
 from balcao_email._config import EmailConfig
 from balcao_email._gateway import route_handlers
@@ -19,6 +29,7 @@ from balcao_email._imap import poll, poll_job
 from balcao_email._inbound import InboundProcessor
 from balcao_email._notify import CHANNEL, copy_answer
 from balcao_email._parse import Mail, parse
+from balcao_email._survey import ask_survey
 
 __all__ = [
     "EmailAdapter",
@@ -32,7 +43,6 @@ __all__ = [
     "parse",
     "poll",
 ]
-
 
 
 @hookimpl
@@ -90,5 +100,9 @@ def balcao_register_migrations() -> list[MigrationSpec]:
 @hookimpl
 async def balcao_on_event(event: Event, desk: Desk) -> None:
     registered = desk.channels.get(CHANNEL)
-    if registered is not None:
+    if registered is None:
+        return
+    if isinstance(event, SurveyRequested):
+        await ask_survey(event, desk, registered.config)
+    else:
         await copy_answer(event, desk, registered.config)

@@ -60,9 +60,11 @@ class EmailAdapter:
         return Envelope(recipient, message_id, [r.message_id for r in rows], answered)
 
 
-async def citizen_address(desk: Desk, protocol: str) -> str | None:
-    """The e-mail a citizen of another channel gave; reading it is written to the audit log."""
+async def citizen_address(
+    desk: Desk, protocol: str, reason: str = "envio da resposta por e-mail"
+) -> str | None:
+    """The e-mail the citizen gave; reading it is written to the audit log with ``reason``."""
     citizen = await desk.reveal_identity(
-        protocol, Actor.plugin("email"), "envio da resposta por e-mail", action="email_delivery"
+        protocol, Actor.plugin("email"), reason, action="email_delivery"
     )
     return citizen.email if citizen is not None and citizen.email else None

@@ -4,6 +4,7 @@ subject that names the protocol and never the case's text or a person."""
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -13,14 +14,16 @@ from html import escape
 from balcao import Desk, OutboundMessage
 from balcao_email._config import EmailConfig
 
-__all__ = ["HUMAN_KINDS", "Envelope", "compose", "message_id_for"]
+__all__ = ["HUMAN_KINDS", "SURVEY_KIND", "Envelope", "compose", "message_id_for"]
 
 HUMAN_KINDS = frozenset({"reply", "complementation"})
+SURVEY_KIND = "survey"
 _TITLES = {
     "reply": "Resposta da Ouvidoria",
     "complementation": "Pedido de complementação",
     "acknowledgement": "Manifestação recebida",
     "attachment_refused": "Anexo não aceito",
+    SURVEY_KIND: "Pesquisa de satisfação",
 }
 
 
@@ -54,11 +57,16 @@ def compose(
     if envelope.references:
         mail["References"] = " ".join(f"<{i}>" for i in envelope.references[-20:])
     if message.kind not in HUMAN_KINDS:
-        mail["Auto-Submitted"] = "auto-replied"
+        mail["Auto-Submitted"] = _automatic(message.kind)
     paragraphs = _paragraphs(desk, config, message)
-    mail.set_content("\n\n".join(paragraphs) + "\n")
+    mail.set_content("\n\n".join(p for p in paragraphs if p) + "\n")
     mail.add_alternative(_html(paragraphs), subtype="html")
     return mail
+
+
+def _automatic(kind: str) -> str:
+    """RFC 3834: the survey answers no message of the citizen, the others do."""
+    return "auto-generated" if kind == SURVEY_KIND else "auto-replied"
 
 
 def _subject(message: OutboundMessage) -> str:
@@ -67,7 +75,9 @@ def _subject(message: OutboundMessage) -> str:
 
 
 def _paragraphs(desk: Desk, config: EmailConfig, message: OutboundMessage) -> list[str]:
-    return [message.text.strip(), _follow(desk, config, message), config.signature.strip()]
+    # the survey says itself where to go on; "reply to complement" would mislead there
+    follow = "" if message.kind == SURVEY_KIND else _follow(desk, config, message)
+    return [message.text.strip(), follow, config.signature.strip()]
 
 
 def _follow(desk: Desk, config: EmailConfig, message: OutboundMessage) -> str:
@@ -82,6 +92,15 @@ def _follow(desk: Desk, config: EmailConfig, message: OutboundMessage) -> str:
     return text
 
 
+_LINK = re.compile(r"https?://[^\s<]*[^\s<.,;:!?)]")
+
+
 def _html(paragraphs: Sequence[str]) -> str:
-    blocks = "".join("<p>" + escape(p).replace("\n", "<br>\n") + "</p>\n" for p in paragraphs if p)
+    blocks = "".join(f"<p>{_html_paragraph(p)}</p>\n" for p in paragraphs if p)
     return f'<!doctype html>\n<html lang="pt-BR"><body>\n{blocks}</body></html>\n'
+
+
+def _html_paragraph(text: str) -> str:
+    """Escaped, with addresses of pages made links (the text part shows them as they are)."""
+    linked = _LINK.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escape(text))
+    return linked.replace("\n", "<br>\n")

@@ -33,6 +33,8 @@ class EmailConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
         denuncia_addresses: addresses whose messages are denúncias (identity sealed).
         signature: the ouvidoria's signature under every message.
         send_access_code: put the access code in the acknowledgement (off: see the docs).
+        survey: e-mail the satisfaction survey's link, when a case is concluded, to the
+            citizens who get answers by e-mail.
         max_message_mb: the largest raw message accepted by the gateway or the mailbox.
         accepted_lists: ``List-Id`` values (``ouvidoria.ufmt.br``) of the university's own
             group addresses whose messages are people writing; other list mail is ignored.
@@ -61,6 +63,7 @@ class EmailConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
     denuncia_addresses: list[str] = msgspec.field(default_factory=list)
     signature: str = "Ouvidoria"
     send_access_code: bool = False
+    survey: bool = True
     max_message_mb: int = 40
     accepted_lists: list[str] = msgspec.field(default_factory=list)
     tls_ca_file: str = ""
