@@ -46,9 +46,7 @@ async def ask(event: SurveyRequested, desk: Desk, config: WhatsAppConfig) -> Non
     """Ask "Sua demanda foi atendida?": buttons inside the 24-hour window, the approved
     ``survey_template`` outside it (none configured: not asked here). Anonymous cases keep
     no number and are never asked."""
-    if event.channel != CHANNEL:
-        return
-    address = await desk.recipient(event.protocol)
+    address = await desk.recipient(event.protocol) if event.channel == CHANNEL else None
     if address is None:
         return
     async with desk.database.read() as session:
@@ -60,9 +58,14 @@ async def ask(event: SurveyRequested, desk: Desk, config: WhatsAppConfig) -> Non
         log.info("survey for %s not asked: outside the window, no survey_template", event.protocol)
         return
     await _remember(desk, contact, {"protocol": event.protocol, "stage": "attended"})
-    texts = Catalogue(config.texts)
-    text = texts.say("survey_attended", protocol=event.protocol)
-    extra: dict[str, Any] = {"to": seal(desk, address)}
+    await _send_question(event, desk, config, seal(desk, address), inside)
+
+
+async def _send_question(
+    event: SurveyRequested, desk: Desk, config: WhatsAppConfig, to: str, inside: bool
+) -> None:
+    text = Catalogue(config.texts).say("survey_attended", protocol=event.protocol)
+    extra: dict[str, Any] = {"to": to}
     if inside:
         extra["interactive"] = attended_buttons(event.protocol, text)
     else:
