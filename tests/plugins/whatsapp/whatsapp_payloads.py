@@ -88,7 +88,9 @@ class WhatsApp:
             **extra,
         }
 
-    def list_reply(self, option: str, sender: str = CITIZEN) -> dict[str, Any]:
+    def list_reply(
+        self, option: str, sender: str = CITIZEN, reply_id: str | None = None
+    ) -> dict[str, Any]:
         return {
             "from": sender,
             "id": wamid(),
@@ -96,7 +98,7 @@ class WhatsApp:
             "type": "interactive",
             "interactive": {
                 "type": "list_reply",
-                "list_reply": {"id": f"menu:{option}", "title": option},
+                "list_reply": {"id": reply_id or f"menu:{option}", "title": option},
             },
         }
 

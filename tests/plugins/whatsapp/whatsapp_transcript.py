@@ -17,7 +17,9 @@ A transcript is a plain text file:
     @ equipe responde: texto   also "@ equipe responde com 10000 caracteres",
                                "@ equipe conclui", and checks: "@ registradas: 1",
                                "@ identidades guardadas: 0", "@ tipo: comunicacao",
-                               "@ descrição: texto …", "@ anexos: 2"
+                               "@ descrição: texto …", "@ anexos: 2",
+                               "@ pesquisa: sim 4 comentário" (the survey's answer;
+                               "@ pesquisa: nenhuma" when none was given)
 
 A "←" block must match the next messages in order, and a "→" after "←" lines checks
 that nothing else was said: a burst of "→" lines followed by one "←" is answered once.
@@ -131,6 +133,8 @@ class Replay:
             return _contact_card(wa, who)
         if kind == "botão":
             return wa.button_reply(detail, detail, sender=who)
+        if kind == "lista" and detail.startswith("survey:"):
+            return wa.list_reply(detail.rpartition(":")[2], sender=who, reply_id=detail)
         if kind == "lista":
             return wa.list_reply(detail.removeprefix("menu:"), sender=who)
         raise ValueError(f"mensagem desconhecida: {text}")
@@ -206,11 +210,22 @@ class Replay:
             assert re.fullmatch(pattern, found.description, re.DOTALL), (
                 f"{where}: descrição\n{found.description}"
             )
+        elif name == "pesquisa":
+            await self.survey(items[0]["protocol"], value, where)
         elif name == "anexos":
             files = await self.wa.desk.attachments(items[0]["protocol"])
             assert len(files) == int(value), f"{where}: {len(files)} anexos"
         else:
             raise ValueError(f"{where}: instrução desconhecida: {text}")
+
+    async def survey(self, protocol: str, value: str, where: str) -> None:
+        found = await self.wa.desk.survey(protocol)
+        if value == "nenhuma":
+            assert found.attended is None, f"{where}: pesquisa respondida: {found}"
+            return
+        attended, rating, comment = [*value.split(" ", 2), ""][:3]
+        given = (found.attended, found.rating, found.comment, found.channel)
+        assert given == (attended, int(rating), comment, "whatsapp"), f"{where}: {given}"
 
 
 async def replay(wa: WhatsApp, transcript: Transcript) -> None:

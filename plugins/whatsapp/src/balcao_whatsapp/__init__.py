@@ -21,6 +21,7 @@ from balcao import (
     LookupColumn,
     MigrationSpec,
     SealedColumn,
+    SurveyRequested,
     hookimpl,
 )
 from balcao_whatsapp._adapter import WhatsAppAdapter
@@ -34,6 +35,7 @@ from balcao_whatsapp._notices import conclusion_notice
 from balcao_whatsapp._signature import sign, valid_signature
 from balcao_whatsapp._statuses import StatusService
 from balcao_whatsapp._store import SEALED_COLUMNS
+from balcao_whatsapp._survey import ask
 from balcao_whatsapp._webhook import route_handlers, split
 
 __all__ = [
@@ -110,7 +112,10 @@ def balcao_register_sealed_columns() -> tuple[SealedColumn | LookupColumn, ...]:
 
 @hookimpl
 async def balcao_on_event(event: Event, desk: Desk) -> None:
+    registered = desk.channels.get("whatsapp")
+    if registered is None:
+        return
     if isinstance(event, Closed):
-        registered = desk.channels.get("whatsapp")
-        if registered is not None:
-            await conclusion_notice(event, desk, registered.config)
+        await conclusion_notice(event, desk, registered.config)
+    elif isinstance(event, SurveyRequested):
+        await ask(event, desk, registered.config)

@@ -72,7 +72,9 @@ class WhatsAppAdapter:
             wamid, kind = await self._send_part(message, to, key, kind, payload)
             if kind == "template":
                 break  # the window closed: the template stands for the whole text
-        if kind == "template" and message.text:
+        if kind == "template" and message.text and "template" not in message.extra:
+            # a reply waits for the window to reopen; a question of its own template
+            # (the survey) is answered from the template itself
             await self._hold(to, message)
         return DeliveryReceipt(external_id=wamid)
 
@@ -155,14 +157,15 @@ class WhatsAppAdapter:
         return last is not None and self.desk.now() - last < WINDOW
 
     def _template(self, to: str, message: OutboundMessage) -> dict[str, Any]:
-        if not self.config.reply_template:
+        name = message.extra.get("template") or self.config.reply_template
+        if not name:
             raise DeliveryFailed(_NO_WINDOW, retryable=False)
         parameters = [{"type": "text", "text": message.protocol or "-"}]
         return _body(
             to,
             "template",
             {
-                "name": self.config.reply_template,
+                "name": name,
                 "language": {"code": self.config.reply_template_language},
                 "components": [{"type": "body", "parameters": parameters}],
             },

@@ -21,6 +21,8 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
         api_version: Graph API version path segment, e.g. ``v25.0``.
         reply_template: approved template used outside the 24-hour window (empty: none).
         reply_template_language: language code of that template, e.g. ``pt_BR``.
+        survey_template: approved template that asks the satisfaction survey outside the
+            24-hour window (empty: the survey is asked there only inside the window).
         timeout_seconds: timeout of each Graph API request.
         max_media_mb: biggest inbound media file downloaded.
         messages_per_second: throughput limit of the business number.
@@ -42,6 +44,7 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     api_version: str = "v25.0"
     reply_template: str = ""
     reply_template_language: str = "pt_BR"
+    survey_template: str = ""
     timeout_seconds: float = 10.0
     max_media_mb: int = 16
     messages_per_second: int = 80

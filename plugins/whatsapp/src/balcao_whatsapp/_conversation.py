@@ -19,6 +19,7 @@ from balcao_whatsapp._incoming import Incoming, MediaRef
 from balcao_whatsapp._media import MediaService
 from balcao_whatsapp._models import ContactRow
 from balcao_whatsapp._store import find_contact, message_digest, seal, seal_address, unseal
+from balcao_whatsapp._survey import reply as survey_reply
 from balcao_whatsapp._texts import Catalogue
 from balcao_whatsapp._tracking import Tracking
 
@@ -123,6 +124,8 @@ class Turn:
         if self.contact.step != "idle" and self.desk.now() - self.contact.updated_at > STALE:
             await self._save(step="idle")  # abandoned half-way: start over, keeping the text
         command = flow.command_of(inc.answer) if inc.media is None else None
+        if await survey_reply(self):
+            return
         if inc.unsupported:
             await self.unsupported()
         elif command is not None:

@@ -139,6 +139,23 @@ CATALOGUE: dict[str, str] = {
         "Sua manifestação foi concluída. Se a resposta não resolveu, escreva por aqui ou "
         "registre no Fala.BR: {falabr_url}. Obrigado por falar com a ouvidoria."
     ),
+    "survey_attended": (
+        "Protocolo {protocol}: queremos saber como foi. Sua demanda foi atendida? "
+        "(responda sim, parcialmente ou não; responder é opcional)"
+    ),
+    "survey_rating": (
+        "Obrigado. De 1 (muito insatisfeito) a 5 (muito satisfeito), que nota você dá ao "
+        "atendimento da ouvidoria?"
+    ),
+    "survey_rating_button": "Escolher nota",
+    "survey_comment": (
+        "Se quiser, pode escrever um comentário sobre o atendimento ou tocar em Pular."
+    ),
+    "survey_skip_button": "Pular",
+    "survey_thanks": (
+        "Obrigado por responder! Sua avaliação ajuda a ouvidoria a melhorar. Você pode "
+        "mudar a resposta nos próximos dias pelo acompanhamento na internet."
+    ),
     "heading": "{ouvidoria} — protocolo {protocol}",
     "part": "(parte {number} de {total})",
 }
