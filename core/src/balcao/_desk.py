@@ -734,7 +734,9 @@ class Desk:
             query = select(MessageRow).where(
                 MessageRow.channel == channel, MessageRow.external_id == external_id
             )
-            message = (await session.scalars(query)).one_or_none()
+            # statuses of one message may be processed at once by several workers: the row
+            # lock makes "only forward" hold (on SQLite the write transaction is exclusive)
+            message = (await session.scalars(query.with_for_update())).one_or_none()
             if message is None:
                 return False
             _advance(message, state, error)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import imap_config
 from corpus import gmail, latin1, reply
+from email_support import imap_config
 from mail_servers import Dovecot, SmtpSink
 from staff import cases, headers, messages
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import INBOUND, ask_web_form_citizen, post_mail, receive
 from corpus import (
     DENUNCIA,
     auto_reply,
@@ -19,6 +18,7 @@ from corpus import (
     outlook_with_files,
     reply,
 )
+from email_support import INBOUND, ask_web_form_citizen, post_mail, receive
 from mail_servers import SmtpSink
 from staff import cases, detail, messages
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import ask_web_form_citizen, post_mail, receive, web_form_denuncia
 from corpus import OUVIDORIA, gmail
+from email_support import ask_web_form_citizen, post_mail, receive, web_form_denuncia
 from mail_servers import SmtpSink
 
 from balcao import Citizen

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from conftest import email_config, receive, web_form_denuncia
 from corpus import gmail
+from email_support import email_config, receive, web_form_denuncia
 from mail_servers import Arrived, SmtpSink
 
 import balcao_email

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 from certs import Certificate
-from conftest import imap_config
 from corpus import gmail
+from email_support import imap_config
 from mail_servers import Dovecot, SmtpSink
 from staff import cases
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,10 +63,3 @@ def make_whatsapp(make_balcao: Any, graph_server: Server, graph: FakeGraph) -> A
 @pytest.fixture
 async def wa(make_whatsapp: Any) -> WhatsApp:
     return await make_whatsapp()
-
-
-CUIABA = dt.timezone(dt.timedelta(hours=-4))
-
-
-def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime(year, month, day, hour, minute, tzinfo=CUIABA)

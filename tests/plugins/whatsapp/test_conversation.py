@@ -8,9 +8,8 @@ import json
 import re
 
 import pytest
-from conftest import local
 from sqlalchemy import text as sql
-from whatsapp_payloads import CITIZEN, WhatsApp, envelope, value, wamid
+from whatsapp_payloads import CITIZEN, WhatsApp, envelope, local, value, wamid
 from whatsapp_transcript import JPEG
 
 from balcao import Actor, State

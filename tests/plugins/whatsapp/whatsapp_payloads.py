@@ -3,6 +3,7 @@ functions to read what the balcão did."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import re
@@ -227,3 +228,11 @@ HEADING = re.compile(r"^Ouvidoria da UFMT — protocolo \d{4}-\d{6}( \(parte \d+
 
 def without_heading(body: str) -> str:
     return HEADING.sub("", body, count=1)
+
+
+CUIABA = dt.timezone(dt.timedelta(hours=-4))
+
+
+def local(year: int, month: int, day: int, hour: int, minute: int = 0) -> dt.datetime:
+    """A moment on the balcão's clock (Cuiabá)."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=CUIABA)
