@@ -291,6 +291,6 @@ def _part_key(key: str, number: int, total: int) -> str:
 
 
 def _opened(desk: Desk, value: str) -> str | None:
-    """A queued message's recipient: sealed by the conversation (``s2:`` token), or plain
-    (the core seals the whole outbox payload), or a token of the first format."""
-    return unseal(desk, value) if value.startswith("s2:") else open_address(desk, value)
+    """A queued message's recipient: sealed by the conversation, or plain (the core seals
+    the whole outbox payload)."""
+    return unseal(desk, value) or open_address(desk, value)
