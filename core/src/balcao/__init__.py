@@ -10,7 +10,13 @@ from balcao._app import create_app
 from balcao._clock import Clock, SystemClock
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.types import Base, UTCDateTime
-from balcao._desk import Desk, RateLimited, TransitionRefused
+from balcao._desk import (
+    Desk,
+    DuplicateMessage,
+    RateLimited,
+    TransitionConflict,
+    TransitionRefused,
+)
 from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
@@ -31,12 +37,14 @@ from balcao._events import (
     SurveyAnswered,
     SurveyRequested,
 )
+from balcao._facade import PluginDesk
 from balcao._host import PluginError, PluginHost
 from balcao._keys import UnreadableSecret
 from balcao._sealing import LookupColumn, SealedColumn, Sealer
 from balcao._services.attachments import AttachmentRejected, safe_filename
 from balcao._services.attachments import sniff as sniff_media_type
 from balcao._services.manifestations import InvalidManifestation
+from balcao._services.read_model import CaseRecord, ReadModel
 from balcao._services.survey import SurveyClosed, SurveyView
 from balcao._specs import (
     ActionSpec,
@@ -50,6 +58,7 @@ from balcao._specs import (
     Registered,
     RoutingRuleSpec,
 )
+from balcao._storage import OutsideStorage, PluginStorage
 from balcao._types import (
     Actor,
     Attachment,
@@ -83,6 +92,7 @@ __all__ = [
     "Attended",
     "Base",
     "BusinessCalendar",
+    "CaseRecord",
     "ChannelAdapter",
     "ChannelSpec",
     "Citizen",
@@ -97,6 +107,7 @@ __all__ = [
     "DeliveryFailed",
     "DeliveryReceipt",
     "Desk",
+    "DuplicateMessage",
     "Event",
     "EventBase",
     "ExporterSpec",
@@ -119,11 +130,15 @@ __all__ = [
     "NewManifestation",
     "NotFound",
     "OutboundMessage",
+    "OutsideStorage",
     "Period",
+    "PluginDesk",
     "PluginError",
     "PluginHost",
+    "PluginStorage",
     "Purpose",
     "RateLimited",
+    "ReadModel",
     "Receipt",
     "Registered",
     "Replied",
@@ -140,6 +155,7 @@ __all__ = [
     "SurveyRequested",
     "SurveyView",
     "SystemClock",
+    "TransitionConflict",
     "TransitionRefused",
     "UTCDateTime",
     "UnreadableSecret",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
+from typing import cast
 
 from sqlalchemy import select, update
 
@@ -12,6 +14,7 @@ from balcao._desk import Desk
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State
 from balcao._events import DeadlineNear, DeadlineOverdue, EventBase
+from balcao._facade import PluginDesk
 from balcao._services import events as domain_events
 from balcao._specs import JobSpec
 from balcao._types import Actor
@@ -92,6 +95,11 @@ async def purge_inbound(desk: Desk) -> None:
 @hookimpl
 def balcao_register_jobs() -> list[JobSpec]:
     return [
-        JobSpec(name="core.deadlines", run=watch_deadlines, every=WATCH_EVERY),
-        JobSpec(name="core.inbound_purge", run=purge_inbound, every=PURGE_EVERY),
+        JobSpec(name="core.deadlines", run=_core(watch_deadlines), every=WATCH_EVERY),
+        JobSpec(name="core.inbound_purge", run=_core(purge_inbound), every=PURGE_EVERY),
     ]
+
+
+def _core(job: Callable[[Desk], Awaitable[None]]) -> Callable[[PluginDesk], Awaitable[None]]:
+    # the core's own jobs get the whole desk (the worker hands every job the same object)
+    return cast("Callable[[PluginDesk], Awaitable[None]]", job)

@@ -128,6 +128,40 @@ class Sealer:
     def open_text(self, token: str | bytes, row: Row) -> str:
         return self.open(token, row).decode()
 
+    def seal_detached(self, plaintext: str | bytes) -> str:
+        """``plaintext`` sealed for this purpose but for no row: for what is kept outside the
+        database for a short while (a cookie, a value in transit). Nothing reseals it, so a
+        key rotation leaves it readable only while the old key is kept. No registration
+        needed. Open with :meth:`open_detached`.
+
+        Example::
+
+            token = desk.sealer("webform.receipt").seal_detached(b"...")"""
+        data = plaintext.encode() if isinstance(plaintext, str) else plaintext
+        key_id = self._ring.current_id
+        nonce = os.urandom(_NONCE)
+        sealed = AESGCM(self._key(key_id, "detached")).encrypt(nonce, data, self._detached_aad())
+        return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+    def open_detached(self, token: str) -> bytes:
+        """The plaintext of a :meth:`seal_detached` token (tokens of the first format, before
+        per-purpose keys, are read too). Raises ``UnreadableSecret`` when no key opens it
+        (forged, corrupted, another purpose's, or the key is gone)."""
+        if not token.startswith(PREFIX):
+            return self._ring.decrypt(token)
+        key_id, _, body = token[len(PREFIX) :].partition(":")
+        try:
+            raw = base64.b64decode(body)
+            key = AESGCM(self._key(key_id, "detached"))
+            return key.decrypt(raw[:_NONCE], raw[_NONCE:], self._detached_aad())
+        except (InvalidTag, ValueError) as exc:
+            raise UnreadableSecret(
+                "dado cifrado corrompido, de outro propósito ou chave errada"
+            ) from (exc)
+
+    def _detached_aad(self) -> bytes:
+        return f"{self.purpose}\x1fdetached".encode()
+
     def is_current(self, token: str | bytes) -> bool:
         """True when ``token`` needs no reseal."""
         prefix = f"{PREFIX}{self._ring.current_id}:"
@@ -146,6 +180,11 @@ class Sealer:
         if prefix is not None:
             found += self._ring.digests(prefix + value)
         return found
+
+    def legacy_digests(self, text: str) -> list[str]:
+        """The hashes of ``text`` as written before per-purpose keys (one per accepted key),
+        for lookups of rows stored then; new rows use :meth:`digest`."""
+        return self._ring.digests(text)
 
     def _mac(self, key_id: str, value: str) -> str:
         key = self._key(key_id, "lookup")

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import click
     from litestar.types import ControllerRouterHandler
 
-    from balcao._desk import Desk
+    from balcao._facade import PluginDesk
     from balcao._types import DeliveryReceipt, Manifestation, OutboundMessage, RoutingDecision
 
 __all__ = [
@@ -60,7 +60,7 @@ class ChannelSpec:
         route_handlers: Litestar handlers/controllers/routers, mounted under the prefix.
         adapter: factory building the outbound delivery adapter from the plugin's config
             and the desk; ``None`` for a channel that cannot reply.
-        inbound: processes one raw inbound event stored with ``Desk.persist_inbound``.
+        inbound: processes one raw inbound event stored with ``desk.persist_inbound``.
         card: the card on the home page; ``None`` shows none.
         template_directory: Jinja templates for the routes (may extend ``balcao/base.html``).
         not_configured: why the channel cannot work yet (pt-BR, naming the settings to
@@ -72,8 +72,8 @@ class ChannelSpec:
     name: str
     title: str
     route_handlers: Sequence[ControllerRouterHandler] = ()
-    adapter: Callable[[Any, Desk], ChannelAdapter] | None = None
-    inbound: Callable[[bytes, Desk], Awaitable[None]] | None = None
+    adapter: Callable[[Any, PluginDesk], ChannelAdapter] | None = None
+    inbound: Callable[[bytes, PluginDesk], Awaitable[None]] | None = None
     card: HomeCard | None = None
     template_directory: Path | None = None
     not_configured: str | None = None
@@ -104,7 +104,7 @@ class JobSpec:
     for the same slot."""
 
     name: str
-    run: Callable[[Desk], Awaitable[None]]
+    run: Callable[[PluginDesk], Awaitable[None]]
     every: dt.timedelta
 
 

@@ -18,9 +18,9 @@ import pluggy
 
 if TYPE_CHECKING:
     from balcao._config import Settings
-    from balcao._desk import Desk
     from balcao._domain.lifecycle import State
     from balcao._events import Event
+    from balcao._facade import PluginDesk
     from balcao._sealing import LookupColumn, SealedColumn
     from balcao._specs import (
         ActionSpec,
@@ -188,7 +188,7 @@ def balcao_register_sealed_columns(
 
 
 @hookspec
-def balcao_on_event(event: Event, desk: Desk) -> None:
+def balcao_on_event(event: Event, desk: PluginDesk) -> None:
     """Be told of a lifecycle event (after its transaction committed). May be async.
     Delivered by the worker at least once: an exception is logged with the plugin's name,
     affects nobody else, and the event is retried, then dead-lettered; ``event.event_id``

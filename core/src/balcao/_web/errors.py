@@ -10,7 +10,7 @@ from litestar import MediaType, Request, Response
 from litestar.types import ExceptionHandlersMap
 from sqlalchemy.exc import DBAPIError
 
-from balcao._desk import NotFound, RateLimited, TransitionRefused
+from balcao._desk import DuplicateMessage, NotFound, RateLimited, TransitionRefused
 from balcao._domain.lifecycle import IllegalTransition
 from balcao._services.attachments import AttachmentRejected
 from balcao._services.deadlines import DeadlineError
@@ -58,6 +58,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     PermissionError: _answer(403),
     IllegalTransition: _answer(409),
     TransitionRefused: _answer(409),
+    DuplicateMessage: _answer(409),
     DeadlineError: _answer(409),
     InvalidManifestation: _answer(422),
     InvalidParameter: _answer(400),

@@ -20,6 +20,7 @@ from balcao import (
     Kind,
     NewManifestation,
     OutboundMessage,
+    PluginDesk,
     hookimpl,
 )
 
@@ -72,7 +73,7 @@ class RecordingChannel:
         self.sent.append(message)
         return DeliveryReceipt(external_id=f"{self.name}-{len(self.sent)}")
 
-    async def process(self, body: bytes, desk: Desk) -> None:
+    async def process(self, body: bytes, desk: PluginDesk) -> None:
         event = msgspec.json.decode(body, type=InboundText)
         current = await desk.find_open_by_address(self.name, event.sender)
         if current is not None:

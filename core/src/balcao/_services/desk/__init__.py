@@ -1,0 +1,1 @@
+"""The desk's services, one module per job; ``balcao._desk.Desk`` composes them."""
