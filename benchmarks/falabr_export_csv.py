@@ -107,21 +107,21 @@ def run_export(env: dict[str, str], days: int, target: Path) -> tuple[float, flo
 
 def in_process(path: Path, days: int) -> tuple[float, float]:
     """The export alone (no program start-up): seconds and traced peak memory (MB)."""
-    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-
+    from balcao import ReadModel
+    from balcao._db.engine import Database
     from balcao_falabr_export._config import FalabrConfig
     from balcao_falabr_export._query import Period
     from balcao_falabr_export._streams import export_stream
 
     async def run() -> None:
-        engine = create_async_engine(f"sqlite+aiosqlite:///{path}")
+        database = Database(f"sqlite+aiosqlite:///{path}")
         end = (FIRST + dt.timedelta(days=days - 1)).date()
         period = Period(FIRST.date(), end, ZoneInfo("America/Cuiaba"))
-        chunks = export_stream(async_sessionmaker(engine), period, "csv", FalabrConfig(), end)
+        chunks = export_stream(ReadModel(database), period, "csv", FalabrConfig(), end)
         written = 0
         async for chunk in chunks:
             written += len(chunk)  # kept in memory no longer than one chunk
-        await engine.dispose()
+        await database.dispose()
 
     began = time.perf_counter()
     asyncio.run(run())

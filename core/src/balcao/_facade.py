@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from balcao._access import Access
@@ -39,6 +39,8 @@ __all__ = ["PluginDesk"]
 Limits = Sequence[tuple[str, int, dt.timedelta]]
 
 
+# runtime checkable: Litestar checks a route's dependencies with isinstance
+@runtime_checkable
 class PluginDesk(Protocol):
     """The core as plugins see it: time, intake, messages, the outbox, transitions, files,
     the identity vault (audited), sealing by purpose, the plugin's own storage and the read

@@ -11,12 +11,12 @@ from litestar.params import JSONBody
 
 from balcao import (
     ChannelSpec,
-    Desk,
     EventBase,
     HomeCard,
     Kind,
     ManifestationCreated,
     NewManifestation,
+    PluginDesk,
     Receipt,
     hookimpl,
 )
@@ -39,7 +39,7 @@ class KioskEntry(msgspec.Struct, frozen=True):
 
 @post("/api/suggestions", status_code=201, opt={"exclude_from_csrf": True})
 async def suggest(
-    desk: NamedDependency[Desk], config: NamedDependency[Config], data: JSONBody[KioskEntry]
+    desk: NamedDependency[PluginDesk], config: NamedDependency[Config], data: JSONBody[KioskEntry]
 ) -> Receipt:
     """Register a suggestion typed at the kiosk."""
     return await desk.intake(

@@ -14,11 +14,11 @@ from typing import Any
 
 from balcao import (
     ChannelSpec,
-    Desk,
     Event,
     HomeCard,
     JobSpec,
     MigrationSpec,
+    PluginDesk,
     SurveyRequested,
     hookimpl,
 )
@@ -52,7 +52,7 @@ def balcao_config_type() -> type[EmailConfig]:
 
 @hookimpl
 def balcao_register_channels(config: EmailConfig) -> list[ChannelSpec]:
-    def adapter(cfg: Any, desk: Desk) -> EmailAdapter:
+    def adapter(cfg: Any, desk: PluginDesk) -> EmailAdapter:
         return EmailAdapter(cfg, desk)
 
     return [
@@ -98,7 +98,7 @@ def balcao_register_migrations() -> list[MigrationSpec]:
 
 
 @hookimpl
-async def balcao_on_event(event: Event, desk: Desk) -> None:
+async def balcao_on_event(event: Event, desk: PluginDesk) -> None:
     registered = desk.channels.get(CHANNEL)
     if registered is None:
         return

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from balcao import Actor, DeliveryFailed, DeliveryReceipt, Desk, OutboundMessage
+from balcao import Actor, DeliveryFailed, DeliveryReceipt, OutboundMessage, PluginDesk
 from balcao_email._compose import Envelope, compose, message_id_for
 from balcao_email._config import EmailConfig
 from balcao_email._models import MailRow
@@ -17,15 +17,18 @@ from balcao_email._threads import UNNAMED, find, record
 __all__ = ["EmailAdapter", "citizen_address", "seal_address"]
 
 
-def seal_address(desk: Desk, address: str) -> str:
-    """An address put in an outbox row: encrypted, never in clear."""
-    return desk.keys.encrypt(address.encode())
+_IN_TRANSIT = "email.outbound_address"
+
+
+def seal_address(desk: PluginDesk, address: str) -> str:
+    """An address put in an outbox row: sealed for this purpose, never in clear."""
+    return desk.sealer(_IN_TRANSIT).seal_detached(address)
 
 
 @dataclass
 class EmailAdapter:
     config: EmailConfig
-    desk: Desk
+    desk: PluginDesk
 
     async def send(self, message: OutboundMessage) -> DeliveryReceipt:
         message_id = message_id_for(message.idempotency_key, self.config)
@@ -45,7 +48,7 @@ class EmailAdapter:
     def _recipient(self, message: OutboundMessage) -> str | None:
         sealed = message.extra.get("to_sealed")
         if isinstance(sealed, str):
-            return self.desk.keys.decrypt(sealed).decode()
+            return self.desk.sealer(_IN_TRANSIT).open_detached(sealed).decode()
         return message.recipient
 
     async def _envelope(self, protocol: str | None, recipient: str, message_id: str) -> Envelope:
@@ -53,7 +56,7 @@ class EmailAdapter:
         if not protocol:
             return Envelope(recipient, message_id)
         query = select(MailRow).where(MailRow.protocol == protocol).order_by(MailRow.created_at)
-        async with self.desk.database.read() as session:
+        async with self.desk.storage("email").read() as session:
             rows = [r for r in await session.scalars(query) if not r.message_id.startswith(UNNAMED)]
         theirs = [r.message_id for r in rows if r.direction == "in"]
         answered = theirs[-1] if theirs else (rows[-1].message_id if rows else None)
@@ -61,7 +64,7 @@ class EmailAdapter:
 
 
 async def citizen_address(
-    desk: Desk, protocol: str, reason: str = "envio da resposta por e-mail"
+    desk: PluginDesk, protocol: str, reason: str = "envio da resposta por e-mail"
 ) -> str | None:
     """The e-mail the citizen gave; reading it is written to the audit log with ``reason``."""
     citizen = await desk.reveal_identity(

@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
 from html import escape
 
-from balcao import Desk, OutboundMessage
+from balcao import OutboundMessage, PluginDesk
 from balcao_email._config import EmailConfig
 
 __all__ = ["HUMAN_KINDS", "SURVEY_KIND", "Envelope", "compose", "message_id_for"]
@@ -44,7 +44,7 @@ def message_id_for(idempotency_key: str, config: EmailConfig) -> str:
 
 
 def compose(
-    desk: Desk, config: EmailConfig, message: OutboundMessage, envelope: Envelope
+    desk: PluginDesk, config: EmailConfig, message: OutboundMessage, envelope: Envelope
 ) -> EmailMessage:
     mail = EmailMessage()
     mail["From"] = formataddr((config.from_name, config.from_address))
@@ -74,13 +74,13 @@ def _subject(message: OutboundMessage) -> str:
     return f"[Protocolo {message.protocol}] {title}" if message.protocol else f"Ouvidoria: {title}"
 
 
-def _paragraphs(desk: Desk, config: EmailConfig, message: OutboundMessage) -> list[str]:
+def _paragraphs(desk: PluginDesk, config: EmailConfig, message: OutboundMessage) -> list[str]:
     # the survey says itself where to go on; "reply to complement" would mislead there
     follow = "" if message.kind == SURVEY_KIND else _follow(desk, config, message)
     return [message.text.strip(), follow, config.signature.strip()]
 
 
-def _follow(desk: Desk, config: EmailConfig, message: OutboundMessage) -> str:
+def _follow(desk: PluginDesk, config: EmailConfig, message: OutboundMessage) -> str:
     """How to go on: reply to this e-mail; the tracking page for whoever holds an access
     code (citizens of other channels got it on screen; e-mail citizens only if enabled)."""
     if not message.protocol:

@@ -10,7 +10,7 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.response import Response
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_email._config import EmailConfig
 from balcao_email._notify import CHANNEL
 from balcao_email._parse import message_key
@@ -24,7 +24,7 @@ _OPT = {"exclude_from_csrf": True}
 
 async def inbound(
     request: Request[Any, Any, Any],
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[EmailConfig],
 ) -> Response[dict[str, Any]]:
     """One raw RFC 5322 message (``message/rfc822``), bearer ``inbound_token``."""

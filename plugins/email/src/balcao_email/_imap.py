@@ -8,7 +8,7 @@ import contextlib
 import datetime as dt
 import imaplib
 
-from balcao import Desk, JobSpec
+from balcao import JobSpec, PluginDesk
 from balcao_email._config import EmailConfig
 from balcao_email._notify import CHANNEL
 from balcao_email._parse import message_key
@@ -19,13 +19,13 @@ _BATCH = 1000  # one message in memory at a time; the rest on the next run
 
 
 def poll_job(config: EmailConfig) -> JobSpec:
-    async def run(desk: Desk) -> None:
+    async def run(desk: PluginDesk) -> None:
         await poll(config, desk)
 
     return JobSpec(name="email-imap", run=run, every=dt.timedelta(seconds=config.imap_poll_seconds))
 
 
-async def poll(config: EmailConfig, desk: Desk) -> int:
+async def poll(config: EmailConfig, desk: PluginDesk) -> int:
     """Store every unseen message (up to a batch); returns how many were new."""
     if not config.imap_host:
         return 0

@@ -13,11 +13,11 @@ import msgspec
 from balcao import (
     AttachmentRejected,
     Citizen,
-    Desk,
     IncomingFile,
     InvalidManifestation,
     Kind,
     NewManifestation,
+    PluginDesk,
     Receipt,
     safe_filename,
 )
@@ -41,7 +41,7 @@ class InboundProcessor:
 
     config: EmailConfig
 
-    async def __call__(self, raw: bytes, desk: Desk) -> None:
+    async def __call__(self, raw: bytes, desk: PluginDesk) -> None:
         mail = parse(raw)
         if mail.bounce:
             await _bounced(desk, mail)
@@ -57,7 +57,7 @@ class InboundProcessor:
         listed = not self.config.accepts_list(mail.list_id)
         return bool(mail.sender) and not (mail.automatic or listed or own)
 
-    async def _person(self, desk: Desk, mail: Mail, raw: bytes) -> None:
+    async def _person(self, desk: PluginDesk, mail: Mail, raw: bytes) -> None:
         protocol, mention = await self._thread(desk, mail)
         files = list(mail.files)
         if not await self._denuncia(desk, mail, protocol):
@@ -79,7 +79,7 @@ class InboundProcessor:
 
     async def _register(
         self,
-        desk: Desk,
+        desk: PluginDesk,
         mail: Mail,
         files: list[IncomingFile],
         protocol: str | None,
@@ -92,7 +92,7 @@ class InboundProcessor:
             )
         return await self._new(desk, mail, files, mention)
 
-    async def _thread(self, desk: Desk, mail: Mail) -> tuple[str | None, str | None]:
+    async def _thread(self, desk: PluginDesk, mail: Mail) -> tuple[str | None, str | None]:
         """The open case this message answers (from its own address), else which protocol
         the new manifestation should mention."""
         known = await by_ids(desk, mail.references)
@@ -108,7 +108,7 @@ class InboundProcessor:
         return None, protocol
 
     async def _new(
-        self, desk: Desk, mail: Mail, files: list[IncomingFile], mention: str | None
+        self, desk: PluginDesk, mail: Mail, files: list[IncomingFile], mention: str | None
     ) -> tuple[Receipt, list[AttachmentRejected]]:
         text = _text(mail, files)
         if mention:
@@ -130,7 +130,7 @@ class InboundProcessor:
             except AttachmentRejected as exc:
                 files = _without(files, exc, refused)
 
-    async def _denuncia(self, desk: Desk, mail: Mail, protocol: str | None) -> bool:
+    async def _denuncia(self, desk: PluginDesk, mail: Mail, protocol: str | None) -> bool:
         if protocol is not None:
             return (await desk.get(protocol)).kind is Kind.DENUNCIA
         return self._kind(mail) is Kind.DENUNCIA
@@ -140,7 +140,7 @@ class InboundProcessor:
             return Kind.DENUNCIA
         return self.config.default_kind
 
-    async def _acknowledge(self, desk: Desk, receipt: Receipt) -> None:
+    async def _acknowledge(self, desk: PluginDesk, receipt: Receipt) -> None:
         protocol, code = receipt.protocol, receipt.access_code
         text = (
             f"Recebemos sua mensagem e registramos a manifestação com o protocolo {protocol}. "
@@ -158,7 +158,7 @@ class InboundProcessor:
 
 
 async def _join(
-    desk: Desk, protocol: str, mail: Mail, files: list[IncomingFile]
+    desk: PluginDesk, protocol: str, mail: Mail, files: list[IncomingFile]
 ) -> list[AttachmentRejected]:
     refused: list[AttachmentRejected] = []
     while True:
@@ -205,7 +205,7 @@ def _subject(mail: Mail) -> str:
 
 
 async def _tell_refused(
-    desk: Desk, protocol: str, sender: str, rejected: AttachmentRejected
+    desk: PluginDesk, protocol: str, sender: str, rejected: AttachmentRejected
 ) -> None:
     await desk.enqueue(
         CHANNEL,
@@ -221,7 +221,7 @@ async def _tell_refused(
     )
 
 
-async def _bounced(desk: Desk, mail: Mail) -> None:
+async def _bounced(desk: PluginDesk, mail: Mail) -> None:
     """A delivery report about one of our messages: that delivery failed."""
     for message_id in mail.bounced_ids:
         sent = await find(desk, message_id)

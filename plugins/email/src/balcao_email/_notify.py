@@ -4,7 +4,7 @@ then says whether it arrived."""
 
 from __future__ import annotations
 
-from balcao import Desk, Event, Replied
+from balcao import Event, PluginDesk, Replied
 from balcao_email._adapter import citizen_address, seal_address
 from balcao_email._config import EmailConfig
 
@@ -13,7 +13,7 @@ __all__ = ["CHANNEL", "copy_answer"]
 CHANNEL = "email"
 
 
-async def copy_answer(event: Event, desk: Desk, config: EmailConfig) -> None:
+async def copy_answer(event: Event, desk: PluginDesk, config: EmailConfig) -> None:
     if not isinstance(event, Replied) or not config.from_address:
         return
     if event.channel == CHANNEL or event.channel not in config.notify_channels:

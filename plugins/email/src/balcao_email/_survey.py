@@ -3,7 +3,7 @@ page, where the citizen answers with the protocol and the access code."""
 
 from __future__ import annotations
 
-from balcao import Desk, SurveyRequested
+from balcao import PluginDesk, SurveyRequested
 from balcao_email._adapter import citizen_address, seal_address
 from balcao_email._compose import SURVEY_KIND
 from balcao_email._config import EmailConfig
@@ -12,7 +12,7 @@ from balcao_email._notify import CHANNEL
 __all__ = ["ask_survey"]
 
 
-async def ask_survey(event: SurveyRequested, desk: Desk, config: EmailConfig) -> None:
+async def ask_survey(event: SurveyRequested, desk: PluginDesk, config: EmailConfig) -> None:
     """Once per event (a redelivery finds the same outbox key): only citizens who get the
     answers by e-mail, and anonymous cases never publish the event."""
     if not config.survey or not config.from_address:
@@ -32,7 +32,7 @@ async def ask_survey(event: SurveyRequested, desk: Desk, config: EmailConfig) ->
     )
 
 
-def survey_text(desk: Desk, config: EmailConfig, event: SurveyRequested) -> str:
+def survey_text(desk: PluginDesk, config: EmailConfig, event: SurveyRequested) -> str:
     tracking = desk.settings.public_url.rstrip("/") + "/acompanhar"
     days = desk.settings.survey_change_days
     return (

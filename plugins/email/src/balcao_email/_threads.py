@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_email._models import MailRow
 
 __all__ = ["UNNAMED", "address_hash", "by_ids", "find", "record", "talks_to"]
@@ -15,13 +14,22 @@ __all__ = ["UNNAMED", "address_hash", "by_ids", "find", "record", "talks_to"]
 UNNAMED = "sha256."  # the key of a message that had no Message-ID: never put in a header
 
 
-def address_hash(desk: Desk, address: str) -> str:
+_ADDRESS = "email.address"
+
+
+def address_hash(desk: PluginDesk, address: str) -> str:
     """A keyed hash of an e-mail address: threads are checked without the address in clear."""
-    return desk.keys.digest(f"email-address:{address.strip().lower()}")
+    return desk.sealer(_ADDRESS).digest(address.strip().lower())
+
+
+def address_hashes(desk: PluginDesk, address: str) -> list[str]:
+    """Every hash the address may be stored under: each key's, and the first format's."""
+    text, sealer = address.strip().lower(), desk.sealer(_ADDRESS)
+    return sealer.digests(text) + sealer.legacy_digests(f"email-address:{text}")
 
 
 async def record(
-    desk: Desk, message_id: str, protocol: str, direction: str, address: str, channel: str
+    desk: PluginDesk, message_id: str, protocol: str, direction: str, address: str, channel: str
 ) -> None:
     values = {
         "message_id": message_id,
@@ -31,30 +39,29 @@ async def record(
         "channel": channel,
         "created_at": desk.now(),
     }
-    async with desk.database.write() as session:
-        module = postgresql if desk.database.dialect == "postgresql" else sqlite
-        await session.execute(module.insert(MailRow).values(**values).on_conflict_do_nothing())
+    async with desk.storage("email").write() as session:
+        await desk.storage("email").insert_ignore(session, MailRow, values)
 
 
-async def find(desk: Desk, message_id: str) -> MailRow | None:
-    async with desk.database.read() as session:
+async def find(desk: PluginDesk, message_id: str) -> MailRow | None:
+    async with desk.storage("email").read() as session:
         return await session.get(MailRow, message_id)
 
 
-async def by_ids(desk: Desk, ids: Sequence[str]) -> MailRow | None:
+async def by_ids(desk: PluginDesk, ids: Sequence[str]) -> MailRow | None:
     """The newest known message among ``ids`` (a reply's In-Reply-To and References)."""
     if not ids:
         return None
     query = select(MailRow).where(MailRow.message_id.in_(list(ids))).order_by(MailRow.created_at)
-    async with desk.database.read() as session:
+    async with desk.storage("email").read() as session:
         rows = list((await session.scalars(query)).all())
     return rows[-1] if rows else None
 
 
-async def talks_to(desk: Desk, protocol: str, address: str) -> bool:
+async def talks_to(desk: PluginDesk, protocol: str, address: str) -> bool:
     """Whether ``address`` is the one this case corresponds with."""
     query = select(MailRow.message_id).where(
-        MailRow.protocol == protocol, MailRow.address_hash == address_hash(desk, address)
+        MailRow.protocol == protocol, MailRow.address_hash.in_(address_hashes(desk, address))
     )
-    async with desk.database.read() as session:
+    async with desk.storage("email").read() as session:
         return (await session.scalars(query.limit(1))).first() is not None

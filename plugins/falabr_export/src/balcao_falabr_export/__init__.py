@@ -11,10 +11,10 @@ from pathlib import Path
 from balcao import (
     ActionSpec,
     CommandSpec,
-    Desk,
     ExporterSpec,
     JobSpec,
     MigrationSpec,
+    PluginDesk,
     SealedColumn,
     Settings,
     hookimpl,
@@ -77,10 +77,10 @@ def balcao_register_commands(config: FalabrConfig, settings: Settings) -> list[C
 
 @hookimpl
 def balcao_register_jobs(config: FalabrConfig) -> list[JobSpec]:
-    async def retry(desk: Desk) -> None:
+    async def retry(desk: PluginDesk) -> None:
         await retry_due(desk, config)
 
-    async def poll(desk: Desk) -> None:
+    async def poll(desk: PluginDesk) -> None:
         await poll_due(desk, config)
 
     return [

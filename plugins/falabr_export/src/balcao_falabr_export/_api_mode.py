@@ -7,7 +7,7 @@ import logging
 
 from sqlalchemy.exc import IntegrityError
 
-from balcao import Citizen, Desk, Manifestation
+from balcao import Citizen, Manifestation, PluginDesk
 from balcao_falabr_export._client import (
     Created,
     FalabrRejected,
@@ -17,6 +17,7 @@ from balcao_falabr_export._client import (
 )
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._handover import plugin_actor, record_registered
+from balcao_falabr_export._models import storage
 from balcao_falabr_export._nup import InvalidNup, parse_nup
 from balcao_falabr_export._payload import build_payload, consented
 from balcao_falabr_export._store import Busy, Claim, due_for_retry, load, new_row
@@ -39,12 +40,12 @@ def _backoff(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(60 * 2 ** max(attempt - 1, 0), 6 * 3600))
 
 
-async def _claim(desk: Desk, protocol: str, actor: str, config: FalabrConfig) -> Claim:
+async def _claim(desk: PluginDesk, protocol: str, actor: str, config: FalabrConfig) -> Claim:
     """Record the attempt before anything leaves (so a crash or timeout is seen later)."""
     now = desk.now()
     lease = dt.timedelta(seconds=config.timeout_seconds * 4 + 60)
     try:
-        async with desk.database.write() as session:
+        async with storage(desk).write() as session:
             row = await load(session, protocol, for_update=True)
             if row is None:
                 row = new_row(protocol, "api", "sending", actor, now)
@@ -68,7 +69,7 @@ async def _claim(desk: Desk, protocol: str, actor: str, config: FalabrConfig) ->
         raise Busy(protocol) from exc
 
 
-async def _identity(desk: Desk, manifestation: Manifestation) -> Citizen | None:
+async def _identity(desk: PluginDesk, manifestation: Manifestation) -> Citizen | None:
     """The identity, read (and audited) only when the citizen consented to pass it on."""
     if not consented(manifestation):
         return None
@@ -80,18 +81,18 @@ async def _identity(desk: Desk, manifestation: Manifestation) -> Citizen | None:
     )
 
 
-async def _files(desk: Desk, protocol: str) -> list[tuple[str, bytes]]:
+async def _files(desk: PluginDesk, protocol: str) -> list[tuple[str, bytes]]:
     stored = [a for a in await desk.attachments(protocol) if a.state == "stored"]
     return [(a.filename, desk.read_attachment(a)) for a in stored]
 
 
-async def _found_earlier(client: MeOuvClient, desk: Desk, claim: Claim) -> Summary | None:
+async def _found_earlier(client: MeOuvClient, desk: PluginDesk, claim: Claim) -> Summary | None:
     start = desk.calendar.local(claim.first_attempt_at).date() - _LOOK_BACK
     return await client.by_reference(claim.protocol, start, desk.today() + _LOOK_BACK)
 
 
 async def _send(
-    desk: Desk, config: FalabrConfig, manifestation: Manifestation, claim: Claim
+    desk: PluginDesk, config: FalabrConfig, manifestation: Manifestation, claim: Claim
 ) -> Created:
     async with MeOuvClient(config) as client:
         if claim.look_first:
@@ -108,7 +109,7 @@ async def _send(
         return await client.create(payload)
 
 
-async def _attempt(desk: Desk, config: FalabrConfig, claim: Claim) -> None:
+async def _attempt(desk: PluginDesk, config: FalabrConfig, claim: Claim) -> None:
     manifestation = await desk.get(claim.protocol)
     try:
         created = await _send(desk, config, manifestation, claim)
@@ -131,20 +132,20 @@ async def _attempt(desk: Desk, config: FalabrConfig, claim: Claim) -> None:
         )
 
 
-async def _finish(desk: Desk, protocol: str, state: str, error: str) -> None:
-    async with desk.database.write() as session:
+async def _finish(desk: PluginDesk, protocol: str, state: str, error: str) -> None:
+    async with storage(desk).write() as session:
         row = await load(session, protocol, for_update=True)
         assert row is not None
         row.state, row.last_error, row.lease_until = state, error, None
         row.next_attempt_at, row.updated_at = None, desk.now()
 
 
-async def _later(desk: Desk, config: FalabrConfig, claim: Claim, error: str) -> None:
+async def _later(desk: PluginDesk, config: FalabrConfig, claim: Claim, error: str) -> None:
     if claim.attempt >= config.retry_max_attempts:
         log.error("Fala.BR registration of %s failed %s times", claim.protocol, claim.attempt)
         await _finish(desk, claim.protocol, "failed", error)
         return
-    async with desk.database.write() as session:
+    async with storage(desk).write() as session:
         row = await load(session, claim.protocol, for_update=True)
         assert row is not None
         row.state, row.last_error, row.lease_until = "retry", error, None
@@ -164,7 +165,9 @@ def _require(config: FalabrConfig) -> None:
         )
 
 
-async def register_via_api(desk: Desk, config: FalabrConfig, protocol: str, actor: str) -> None:
+async def register_via_api(
+    desk: PluginDesk, config: FalabrConfig, protocol: str, actor: str
+) -> None:
     """Record the attempt, then send; failures end in ``rejected`` or a scheduled retry."""
     _require(config)
     await desk.get(protocol)  # NotFound before anything is recorded
@@ -172,7 +175,7 @@ async def register_via_api(desk: Desk, config: FalabrConfig, protocol: str, acto
     await _attempt(desk, config, claim)
 
 
-async def retry_due(desk: Desk, config: FalabrConfig) -> int:
+async def retry_due(desk: PluginDesk, config: FalabrConfig) -> int:
     """The job: attempts whose retry time came (or whose sender vanished)."""
     if not config.api_ready:
         return 0

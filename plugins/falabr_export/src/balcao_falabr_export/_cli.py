@@ -12,9 +12,8 @@ from typing import IO, Any
 
 import click
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from balcao import InvalidParameter, Settings, parse_date
+from balcao import InvalidParameter, ReadModel, Settings, parse_date
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._query import Period, count
 from balcao_falabr_export._report import ENCODINGS
@@ -45,25 +44,21 @@ async def _write(
     encoding: str,
     target: IO[bytes],
 ) -> None:
-    engine = create_async_engine(settings.database_url)
-    opener = async_sessionmaker(engine, expire_on_commit=False)
     today = settings.calendar().local(dt.datetime.now(dt.UTC)).date()
     try:
-        async with opener() as session:
-            total = await count(session, period)
-        with _progress(total) as bar:
-            chunks = export_stream(
-                opener, period, fmt, config, today, encoding, on_row=lambda: bar.update(1)
-            )
-            async for chunk in chunks:
-                target.write(chunk)
+        async with ReadModel.connect(settings) as model:
+            total = await count(model, period)
+            with _progress(total) as bar:
+                chunks = export_stream(
+                    model, period, fmt, config, today, encoding, on_row=lambda: bar.update(1)
+                )
+                async for chunk in chunks:
+                    target.write(chunk)
     except DBAPIError as exc:
         raise ExportError(
             "não foi possível ler o banco de dados (rode 'balcao db upgrade'?): "
             f"{type(exc.orig).__name__}"
         ) from exc
-    finally:
-        await engine.dispose()
 
 
 def _progress(total: int) -> Any:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from balcao import Actor, Desk
+from balcao import Actor, PluginDesk
 from balcao_falabr_export._config import FalabrConfig
-from balcao_falabr_export._models import ACCESS_CODE
+from balcao_falabr_export._models import ACCESS_CODE, storage
 from balcao_falabr_export._nup import format_nup
 from balcao_falabr_export._store import load, new_row
 
@@ -20,7 +20,7 @@ def plugin_actor() -> Actor:
 
 
 async def record_registered(
-    desk: Desk,
+    desk: PluginDesk,
     config: FalabrConfig,
     protocol: str,
     *,
@@ -33,7 +33,7 @@ async def record_registered(
     """Store the NUP on our record and on the manifestation, and leave a note."""
     now = desk.now()
     actor = actor or plugin_actor()
-    async with desk.database.write() as session:
+    async with storage(desk).write() as session:
         row = await load(session, protocol, for_update=True)
         if row is None:
             row = new_row(protocol, mode, "registered", actor.label, now)

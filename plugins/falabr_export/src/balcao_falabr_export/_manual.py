@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 
-from balcao import Access, Actor, Desk, Manifestation, may
+from balcao import Access, Actor, Manifestation, PluginDesk, may
 from balcao_falabr_export._codes import form_label, type_label
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._handover import record_registered
@@ -47,7 +47,9 @@ def _identification(manifestation: Manifestation, with_identity: bool) -> str:
     return "identidade preservada no balcão (pseudonimizada)"
 
 
-async def _staff_identity(desk: Desk, m: Manifestation, actor: Actor) -> dict[str, Any] | None:
+async def _staff_identity(
+    desk: PluginDesk, m: Manifestation, actor: Actor
+) -> dict[str, Any] | None:
     # Only the ouvidor may see an identity; and only with the citizen's consent to pass it on.
     if not consented(m) or not may(actor, Access.REVEAL_IDENTITY):
         return None
@@ -66,7 +68,7 @@ def _notes(m: Manifestation, identity: dict[str, Any] | None, actor: Actor) -> l
     return notes
 
 
-async def prepare(desk: Desk, config: FalabrConfig, protocol: str, actor: Actor) -> Prepared:
+async def prepare(desk: PluginDesk, config: FalabrConfig, protocol: str, actor: Actor) -> Prepared:
     """The text and data for registering by hand; records that staff were given them."""
     m = await desk.get(protocol)
     identity = await _staff_identity(desk, m, actor)
@@ -94,7 +96,9 @@ def _citizen_text(m: Manifestation, config: FalabrConfig) -> str:
     )
 
 
-async def send_to_citizen(desk: Desk, config: FalabrConfig, protocol: str, actor: Actor) -> None:
+async def send_to_citizen(
+    desk: PluginDesk, config: FalabrConfig, protocol: str, actor: Actor
+) -> None:
     """Send the Fala.BR link and the text through the channel the manifestation came from."""
     m = await desk.get(protocol)
     if m.anonymous:
@@ -104,7 +108,7 @@ async def send_to_citizen(desk: Desk, config: FalabrConfig, protocol: str, actor
 
 
 async def record_nup(
-    desk: Desk,
+    desk: PluginDesk,
     config: FalabrConfig,
     protocol: str,
     raw_nup: str,

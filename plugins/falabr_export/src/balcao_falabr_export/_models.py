@@ -7,9 +7,14 @@ import datetime as dt
 from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from balcao import Base, SealedColumn
+from balcao import Base, PluginDesk, PluginStorage, SealedColumn
 
-__all__ = ["RegistrationRow"]
+__all__ = ["RegistrationRow", "storage"]
+
+
+def storage(desk: PluginDesk) -> PluginStorage:
+    """The plugin's own tables (named ``falabr_...``)."""
+    return desk.storage("falabr_export", prefix="falabr_")
 
 
 class RegistrationRow(Base):

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Template
 
-from balcao import Access, Actor, Desk, current_actor
+from balcao import Access, Actor, PluginDesk, current_actor
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (
@@ -35,7 +35,7 @@ class PageForm(msgspec.Struct, frozen=True):
 
 
 async def _render(
-    desk: Desk, protocol: str, message: str = "", prepared: Prepared | None = None
+    desk: PluginDesk, protocol: str, message: str = "", prepared: Prepared | None = None
 ) -> Template:
     row = await fetch(desk, protocol)
     context = {
@@ -47,7 +47,7 @@ async def _render(
     return Template(template_name=_TEMPLATE, context=context)
 
 
-async def _via_api(desk: Desk, config: FalabrConfig, protocol: str, actor: Actor) -> str:
+async def _via_api(desk: PluginDesk, config: FalabrConfig, protocol: str, actor: Actor) -> str:
     try:
         await register_via_api(desk, config, protocol, actor.label)
     except NotConfigured as exc:
@@ -65,7 +65,7 @@ async def _via_api(desk: Desk, config: FalabrConfig, protocol: str, actor: Actor
 
 
 async def _act(
-    desk: Desk, config: FalabrConfig, protocol: str, actor: Actor, form: PageForm
+    desk: PluginDesk, config: FalabrConfig, protocol: str, actor: Actor, form: PageForm
 ) -> tuple[str, Prepared | None]:
     if form.action == "api":
         return await _via_api(desk, config, protocol, actor), None
@@ -92,7 +92,7 @@ async def _act(
     include_in_schema=False,
 )
 async def page(
-    desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
+    desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> Template:
     """The handover page: situação, the three ways to register and the NUP field."""
     found = await desk.authorize(protocol, current_actor(request), Access.EXPORT_WRITE)
@@ -106,7 +106,7 @@ async def page(
     status_code=200,
 )
 async def page_action(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[FalabrConfig],
     request: Request[Any, Any, Any],
     protocol: FromPath[str],

@@ -12,7 +12,15 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
-from balcao import Access, Desk, InvalidParameter, current_actor, error_responses, may, parse_date
+from balcao import (
+    Access,
+    InvalidParameter,
+    PluginDesk,
+    current_actor,
+    error_responses,
+    may,
+    parse_date,
+)
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._manual import (
@@ -53,7 +61,7 @@ def _error(status: int, detail: str) -> HTTPException:
     return HTTPException(status_code=status, detail=detail)
 
 
-async def _view(desk: Desk, protocol: str, reveal_code: bool = False) -> RegistrationView:
+async def _view(desk: PluginDesk, protocol: str, reveal_code: bool = False) -> RegistrationView:
     row = await fetch(desk, protocol)
     if row is None:
         raise NotFoundException(f"a manifestação {protocol} ainda não foi enviada ao Fala.BR")
@@ -63,7 +71,7 @@ async def _view(desk: Desk, protocol: str, reveal_code: bool = False) -> Registr
     return view(row, code)
 
 
-async def _api(desk: Desk, config: FalabrConfig, protocol: str, actor: str) -> Response[Any]:
+async def _api(desk: PluginDesk, config: FalabrConfig, protocol: str, actor: str) -> Response[Any]:
     try:
         await register_via_api(desk, config, protocol, actor)
     except NotConfigured as exc:
@@ -85,7 +93,7 @@ async def _api(desk: Desk, config: FalabrConfig, protocol: str, actor: str) -> R
     responses={**_HANDED_OVER, **error_responses(409, 422)},
 )
 async def register(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[FalabrConfig],
     request: Request[Any, Any, Any],
     protocol: FromPath[str],
@@ -108,7 +116,7 @@ async def register(
 
 @get("/manifestations/{protocol:str}", opt={"access": Access.EXPORT_READ})
 async def status(
-    desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
+    desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> RegistrationView:
     """The handover's state, NUP, situação and deadline on Fala.BR."""
     actor = current_actor(request)
@@ -123,7 +131,7 @@ async def status(
     responses=error_responses(409, 422),
 )
 async def set_nup(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[FalabrConfig],
     request: Request[Any, Any, Any],
     protocol: FromPath[str],
@@ -141,7 +149,7 @@ async def set_nup(
     return await _view(desk, protocol)
 
 
-def _period(desk: Desk, start: str, end: str) -> Period:
+def _period(desk: PluginDesk, start: str, end: str) -> Period:
     try:
         first, last = parse_date(start, "from"), parse_date(end, "to")
     except InvalidParameter as exc:
@@ -155,7 +163,7 @@ def _period(desk: Desk, start: str, end: str) -> Period:
 
 @get("/report", opt={"access": Access.EXPORT_READ}, responses=error_responses(422))
 async def report(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[FalabrConfig],
     start: Annotated[str, QueryParameter(name="from")],
     end: Annotated[str, QueryParameter(name="to")],
@@ -170,7 +178,7 @@ async def report(
         raise _error(422, "encoding deve ser 'utf-8' ou 'latin-1'")
     chosen: Format = "csv" if fmt == "csv" else "json"
     media = f"text/csv; charset={encoding}" if chosen == "csv" else "application/json"
-    body = export_stream(desk.database.read, period, chosen, config, desk.today(), encoding)
+    body = export_stream(desk.read_model, period, chosen, config, desk.today(), encoding)
     disposition = f'attachment; filename="{file_name(period, chosen)}"'
     return Stream(body, media_type=media, headers={"Content-Disposition": disposition})
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_falabr_export._client import FalabrError, MeOuvClient, Summary
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._handover import plugin_actor
+from balcao_falabr_export._models import storage
 from balcao_falabr_export._store import due_for_poll, load
 
 __all__ = ["FINAL_SITUATIONS", "poll_due"]
@@ -18,10 +19,10 @@ FINAL_SITUATIONS = frozenset({"Concluída", "Arquivada"})
 _MAX_BACKOFF = dt.timedelta(days=2)
 
 
-async def _store(desk: Desk, config: FalabrConfig, protocol: str, found: Summary) -> bool:
+async def _store(desk: PluginDesk, config: FalabrConfig, protocol: str, found: Summary) -> bool:
     """Keep the answer; True when the situação or the deadline changed."""
     now = desk.now()
-    async with desk.database.write() as session:
+    async with storage(desk).write() as session:
         row = await load(session, protocol, for_update=True)
         assert row is not None
         changed = (row.situation, row.deadline) != (found.situation, found.deadline)
@@ -32,9 +33,9 @@ async def _store(desk: Desk, config: FalabrConfig, protocol: str, found: Summary
         return changed
 
 
-async def _failed(desk: Desk, config: FalabrConfig, protocol: str, error: str) -> None:
+async def _failed(desk: PluginDesk, config: FalabrConfig, protocol: str, error: str) -> None:
     now = desk.now()
-    async with desk.database.write() as session:
+    async with storage(desk).write() as session:
         row = await load(session, protocol, for_update=True)
         assert row is not None
         row.poll_failures += 1
@@ -51,7 +52,7 @@ def _note(found: Summary) -> str:
 
 
 async def _poll_one(
-    client: MeOuvClient, desk: Desk, config: FalabrConfig, protocol: str, nup: str
+    client: MeOuvClient, desk: PluginDesk, config: FalabrConfig, protocol: str, nup: str
 ) -> None:
     try:
         found = await client.by_protocol(nup)
@@ -66,7 +67,7 @@ async def _poll_one(
         await desk.note(protocol, _note(found), plugin_actor())
 
 
-async def poll_due(desk: Desk, config: FalabrConfig) -> int:
+async def poll_due(desk: PluginDesk, config: FalabrConfig) -> int:
     """Ask about each due NUP; one failure backs off that NUP only."""
     if not config.api_ready:
         return 0

@@ -10,8 +10,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from balcao import Desk
-from balcao_falabr_export._models import RegistrationRow
+from balcao import PluginDesk
+from balcao_falabr_export._models import RegistrationRow, storage
 from balcao_falabr_export._nup import format_nup
 
 __all__ = [
@@ -91,7 +91,7 @@ async def load(
     session: AsyncSession, protocol: str, *, for_update: bool = False
 ) -> RegistrationRow | None:
     query = select(RegistrationRow).where(RegistrationRow.protocol == protocol)
-    if for_update and session.bind is not None and session.bind.dialect.name == "postgresql":
+    if for_update:  # a row lock on PostgreSQL; SQLite's write transaction is exclusive
         query = query.with_for_update()
     return (await session.scalars(query)).one_or_none()
 
@@ -109,10 +109,10 @@ def new_row(protocol: str, mode: str, state: str, actor: str, now: dt.datetime) 
     )
 
 
-async def upsert(desk: Desk, protocol: str, mode: str, state: str, actor: str) -> None:
+async def upsert(desk: PluginDesk, protocol: str, mode: str, state: str, actor: str) -> None:
     """Record a staff or citizen handover (never over a finished registration)."""
     try:
-        async with desk.database.write() as session:
+        async with storage(desk).write() as session:
             row = await load(session, protocol, for_update=True)
             if row is None:
                 session.add(new_row(protocol, mode, state, actor, desk.now()))
@@ -123,12 +123,12 @@ async def upsert(desk: Desk, protocol: str, mode: str, state: str, actor: str) -
         raise Busy(protocol) from exc
 
 
-async def fetch(desk: Desk, protocol: str) -> RegistrationRow | None:
-    async with desk.database.read() as session:
+async def fetch(desk: PluginDesk, protocol: str) -> RegistrationRow | None:
+    async with storage(desk).read() as session:
         return await load(session, protocol)
 
 
-async def due_for_retry(desk: Desk, limit: int = 20) -> Sequence[str]:
+async def due_for_retry(desk: PluginDesk, limit: int = 20) -> Sequence[str]:
     now = desk.now()
     query = (
         select(RegistrationRow.protocol)
@@ -141,11 +141,11 @@ async def due_for_retry(desk: Desk, limit: int = 20) -> Sequence[str]:
         .order_by(RegistrationRow.next_attempt_at)
         .limit(limit)
     )
-    async with desk.database.read() as session:
+    async with storage(desk).read() as session:
         return list((await session.scalars(query)).all())
 
 
-async def due_for_poll(desk: Desk, limit: int = 50) -> Sequence[tuple[str, str]]:
+async def due_for_poll(desk: PluginDesk, limit: int = 50) -> Sequence[tuple[str, str]]:
     now = desk.now()
     query = (
         select(RegistrationRow.protocol, RegistrationRow.nup)
@@ -157,5 +157,5 @@ async def due_for_poll(desk: Desk, limit: int = 50) -> Sequence[tuple[str, str]]
         .order_by(RegistrationRow.next_poll_at)
         .limit(limit)
     )
-    async with desk.database.read() as session:
+    async with storage(desk).read() as session:
         return [(p, n) for p, n in (await session.execute(query)).all() if n]

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from balcao import ReadModel
 from balcao_falabr_export._config import FalabrConfig
 from balcao_falabr_export._query import Period, ReportRow, stream
 from balcao_falabr_export._report import csv_chunks, json_chunks
@@ -16,7 +14,6 @@ from balcao_falabr_export._report import csv_chunks, json_chunks
 __all__ = ["Format", "export_stream", "file_name"]
 
 Format = Literal["csv", "json"]
-SessionOpener = Callable[[], AbstractAsyncContextManager[AsyncSession]]
 
 
 def file_name(period: Period, fmt: Format) -> str:
@@ -24,7 +21,7 @@ def file_name(period: Period, fmt: Format) -> str:
 
 
 async def export_stream(
-    open_session: SessionOpener,
+    model: ReadModel,
     period: Period,
     fmt: Format,
     config: FalabrConfig,
@@ -33,17 +30,16 @@ async def export_stream(
     on_row: Callable[[], None] | None = None,
 ) -> AsyncIterator[bytes]:
     """The export's bytes; ``on_row`` is called once per manifestation (progress bars)."""
-    async with open_session() as session:
-        rows = stream(session, period, with_text=fmt == "json")
-        if on_row is not None:
-            rows = _counting(rows, on_row)
-        chunks = (
-            csv_chunks(rows, config, period.zone, today, encoding)
-            if fmt == "csv"
-            else json_chunks(rows, config)
-        )
-        async for chunk in chunks:
-            yield chunk
+    rows = stream(model, period, with_text=fmt == "json")
+    if on_row is not None:
+        rows = _counting(rows, on_row)
+    chunks = (
+        csv_chunks(rows, config, period.zone, today, encoding)
+        if fmt == "csv"
+        else json_chunks(rows, config)
+    )
+    async for chunk in chunks:
+        yield chunk
 
 
 async def _counting(

@@ -14,12 +14,12 @@ from balcao import (
     ChannelSpec,
     Closed,
     CommandSpec,
-    Desk,
     Event,
     ExporterSpec,
     HomeCard,
     JobSpec,
     MigrationSpec,
+    PluginDesk,
     hookimpl,
 )
 from balcao_meet._api import API_ROUTES
@@ -120,7 +120,7 @@ def balcao_register_migrations() -> list[MigrationSpec]:
 
 
 @hookimpl
-async def balcao_on_event(event: Event, desk: Desk) -> None:
+async def balcao_on_event(event: Event, desk: PluginDesk) -> None:
     if isinstance(event, Closed) and event.protocol:
         registered = desk.channels.get("meet")
         if registered is not None:

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, HeaderParameter, JSONBody, QueryParameter
 
-from balcao import Desk, error_responses
+from balcao import PluginDesk, error_responses
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._config import MeetConfig
 from balcao_meet._ics import booking_ics
@@ -45,7 +45,7 @@ class BookingView(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     access_code: str | None = None
 
 
-def _view(desk: Desk, c: Confirmation) -> BookingView:
+def _view(desk: PluginDesk, c: Confirmation) -> BookingView:
     local = desk.calendar.local
     return BookingView(
         protocol=c.protocol,
@@ -58,7 +58,7 @@ def _view(desk: Desk, c: Confirmation) -> BookingView:
     )
 
 
-def _row_view(desk: Desk, row: BookingRow) -> BookingView:
+def _row_view(desk: PluginDesk, row: BookingRow) -> BookingView:
     assert row.protocol is not None
     return _view(
         desk,
@@ -76,7 +76,7 @@ def _code(code: str | None) -> str:
 
 @get("/api/slots", tags=["meet"])
 async def slots_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     first: Annotated[str | None, QueryParameter(name="from")] = None,
     days: Annotated[int | None, QueryParameter(name="days")] = None,
@@ -96,7 +96,7 @@ async def slots_api(
     responses=error_responses(409, 422, 429),
 )
 async def book_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     request: Request[Any, Any, Any],
     data: JSONBody[BookingRequest],
@@ -116,7 +116,7 @@ async def book_api(
     responses=_CODE_ERRORS,
 )
 async def booking_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     protocol: FromPath[str],
     code: AccessCode = None,
@@ -133,7 +133,7 @@ async def booking_api(
     responses={**_CODE_ERRORS, **error_responses(409)},
 )
 async def move_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     protocol: FromPath[str],
     data: JSONBody[MoveRequest],
@@ -157,7 +157,7 @@ async def move_api(
     responses={**_CODE_ERRORS, **error_responses(409)},
 )
 async def cancel_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     protocol: FromPath[str],
     code: AccessCode = None,
@@ -176,7 +176,7 @@ async def cancel_api(
     responses=_CODE_ERRORS,
 )
 async def ics_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     protocol: FromPath[str],
     code: AccessCode = None,
@@ -186,7 +186,7 @@ async def ics_api(
     return ics_response(desk, row)
 
 
-def ics_response(desk: Desk, row: BookingRow) -> Response[str]:
+def ics_response(desk: PluginDesk, row: BookingRow) -> Response[str]:
     body = booking_ics(row, desk.settings.ouvidoria_name, desk.now())
     return Response(
         body,

@@ -7,7 +7,15 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from balcao import Actor, Citizen, Desk, InvalidManifestation, Kind, NewManifestation, NotFound
+from balcao import (
+    Actor,
+    Citizen,
+    InvalidManifestation,
+    Kind,
+    NewManifestation,
+    NotFound,
+    PluginDesk,
+)
 from balcao_meet._clients import google_for
 from balcao_meet._config import MeetConfig
 from balcao_meet._google import EventDraft, GoogleError
@@ -51,7 +59,7 @@ class Confirmation:
 class Bookings:
     """The plugin's use cases for one balcão (cheap to build per request)."""
 
-    def __init__(self, desk: Desk, config: MeetConfig) -> None:
+    def __init__(self, desk: PluginDesk, config: MeetConfig) -> None:
         self.desk = desk
         self.config = config
         self.store = Store(desk)

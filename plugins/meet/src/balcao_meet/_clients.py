@@ -7,7 +7,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_meet._config import MeetConfig
 from balcao_meet._google import CalendarClient, GoogleHttp, MeetClient, TokenProvider
 
@@ -41,10 +41,10 @@ class GoogleClients:
 
 
 _FRESH_FOR = 60.0
-_BUILT: weakref.WeakKeyDictionary[Desk, GoogleClients] = weakref.WeakKeyDictionary()
+_BUILT: weakref.WeakKeyDictionary[PluginDesk, GoogleClients] = weakref.WeakKeyDictionary()
 
 
-def google_for(desk: Desk, config: MeetConfig) -> GoogleClients | None:
+def google_for(desk: PluginDesk, config: MeetConfig) -> GoogleClients | None:
     """The clients when credentials are configured, else None (fallback-link mode)."""
     if not config.has_google:
         return None

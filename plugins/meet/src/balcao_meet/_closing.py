@@ -3,7 +3,7 @@ meeting, so nobody waits in an empty room."""
 
 from __future__ import annotations
 
-from balcao import Closed, Desk
+from balcao import Closed, PluginDesk
 from balcao_meet._bookings import ACTOR, Bookings
 from balcao_meet._config import MeetConfig
 from balcao_meet._models import Status
@@ -12,7 +12,7 @@ from balcao_meet._text import when_text
 __all__ = ["on_closed"]
 
 
-async def on_closed(event: Closed, desk: Desk, config: MeetConfig) -> None:
+async def on_closed(event: Closed, desk: PluginDesk, config: MeetConfig) -> None:
     bookings = Bookings(desk, config)
     row = await bookings.store.by_protocol(event.protocol)
     if row is None or not Status(row.status).holds_slot or row.start_at <= desk.now():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from balcao import DeliveryFailed, DeliveryReceipt, Desk, OutboundMessage
+from balcao import DeliveryFailed, DeliveryReceipt, OutboundMessage, PluginDesk
 from balcao_meet._config import MeetConfig
 
 __all__ = ["RelayAdapter"]
@@ -17,7 +17,7 @@ class RelayAdapter:
     (same idempotency key on a retry) or says why it cannot."""
 
     config: MeetConfig
-    desk: Desk
+    desk: PluginDesk
 
     async def send(self, message: OutboundMessage) -> DeliveryReceipt:
         channel = self.config.reminder_channel

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Awaitable, Callable
 
-from balcao import Desk, JobSpec
+from balcao import JobSpec, PluginDesk
 from balcao_meet._bookings import Bookings
 from balcao_meet._config import MeetConfig
 from balcao_meet._imports import import_conferences
@@ -18,7 +18,7 @@ __all__ = ["jobs"]
 def _job(
     config: MeetConfig, name: str, work: Callable[[Bookings], Awaitable[int]], minutes: int
 ) -> JobSpec:
-    async def run(desk: Desk) -> None:
+    async def run(desk: PluginDesk) -> None:
         await work(Bookings(desk, config))
 
     return JobSpec(name=f"meet.{name}", run=run, every=dt.timedelta(minutes=minutes))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_meet._config import MeetConfig
 from balcao_meet._models import BookingRow
 
@@ -10,7 +10,7 @@ __all__ = ["tell_citizen"]
 
 
 async def tell_citizen(
-    desk: Desk,
+    desk: PluginDesk,
     config: MeetConfig,
     row: BookingRow,
     text: str,

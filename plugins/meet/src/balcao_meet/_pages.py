@@ -11,7 +11,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Template
 
-from balcao import Desk, InvalidManifestation, NotFound
+from balcao import InvalidManifestation, NotFound, PluginDesk
 from balcao_meet._api import ics_response
 from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
 from balcao_meet._config import MeetConfig
@@ -26,12 +26,12 @@ _TAKEN = "Este horário acabou de ser reservado por outra pessoa. Escolha outro 
 Form = URLEncodedBody[dict[str, str]]
 
 
-async def _slot_groups(desk: Desk, bookings: Bookings) -> list[dict[str, Any]]:
+async def _slot_groups(desk: PluginDesk, bookings: Bookings) -> list[dict[str, Any]]:
     return grouped(desk.calendar, await bookings.slots(desk.today(), bookings.horizon()))
 
 
 async def _form_page(
-    desk: Desk, config: MeetConfig, status: int = 200, day: str = "", **context: Any
+    desk: PluginDesk, config: MeetConfig, status: int = 200, day: str = "", **context: Any
 ) -> Template:
     bookings = Bookings(desk, config)
     groups = await _slot_groups(desk, bookings)
@@ -67,7 +67,7 @@ def _day_nav(groups: list[dict[str, Any]], current: str) -> list[dict[str, Any]]
 
 @get("/", include_in_schema=False)
 async def index(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     dia: FromQuery[str | None] = None,
 ) -> Template:
@@ -93,7 +93,7 @@ def _request(form: dict[str, str]) -> BookingRequest:
 
 @post("/agendar", include_in_schema=False, status_code=200)
 async def book_page(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     request: Request[Any, Any, Any],
     data: Form,
@@ -128,14 +128,14 @@ async def book_page(
 
 
 async def _again(
-    desk: Desk, config: MeetConfig, form: dict[str, str], status: int, error: str
+    desk: PluginDesk, config: MeetConfig, form: dict[str, str], status: int, error: str
 ) -> Template:
     """The form again with what was typed, the error, and the chosen slot's day."""
     day = form.get("start", "")[:10]
     return await _form_page(desk, config, status, day=day, error=error, form=form)
 
 
-def _confirmation_page(desk: Desk, c: Confirmation, title: str) -> Template:
+def _confirmation_page(desk: PluginDesk, c: Confirmation, title: str) -> Template:
     return Template(
         "meet/confirmation.html",
         status_code=201 if c.access_code else 200,
@@ -156,7 +156,7 @@ async def manage_form() -> Template:
 
 
 async def _found(
-    desk: Desk, config: MeetConfig, form: dict[str, str]
+    desk: PluginDesk, config: MeetConfig, form: dict[str, str]
 ) -> tuple[Bookings, BookingRow] | Template:
     bookings = Bookings(desk, config)
     try:
@@ -169,7 +169,7 @@ async def _found(
 
 @post("/gerenciar", include_in_schema=False, status_code=200, guards=[access_limit])
 async def manage_page(
-    desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
+    desk: NamedDependency[PluginDesk], config: NamedDependency[MeetConfig], data: Form
 ) -> Template:
     found = await _found(desk, config, data)
     if isinstance(found, Template):
@@ -179,7 +179,7 @@ async def manage_page(
 
 
 async def _manage_view(
-    desk: Desk, bookings: Bookings, row: BookingRow, code: str, **context: Any
+    desk: PluginDesk, bookings: Bookings, row: BookingRow, code: str, **context: Any
 ) -> Template:
     status = Status(row.status)
     changeable = status.holds_slot and row.start_at > desk.now()
@@ -203,7 +203,7 @@ async def _manage_view(
 
 @post("/cancelar", include_in_schema=False, status_code=200, guards=[access_limit])
 async def cancel_page(
-    desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
+    desk: NamedDependency[PluginDesk], config: NamedDependency[MeetConfig], data: Form
 ) -> Template:
     found = await _found(desk, config, data)
     if isinstance(found, Template):
@@ -220,7 +220,7 @@ async def cancel_page(
 
 @post("/remarcar", include_in_schema=False, status_code=200, guards=[access_limit])
 async def move_page(
-    desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
+    desk: NamedDependency[PluginDesk], config: NamedDependency[MeetConfig], data: Form
 ) -> Template:
     found = await _found(desk, config, data)
     if isinstance(found, Template):
@@ -242,7 +242,7 @@ async def move_page(
 
 @post("/agendamento.ics", include_in_schema=False, status_code=200, guards=[access_limit])
 async def ics_page(
-    desk: NamedDependency[Desk], config: NamedDependency[MeetConfig], data: Form
+    desk: NamedDependency[PluginDesk], config: NamedDependency[MeetConfig], data: Form
 ) -> Response[str] | Template:
     found = await _found(desk, config, data)
     if isinstance(found, Template):

@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from balcao import Access, Desk, current_actor, error_responses
+from balcao import Access, PluginDesk, current_actor, error_responses
 from balcao_meet._bookings import BookingClosed, Bookings
 from balcao_meet._config import MeetConfig
 from balcao_meet._models import BookingRow, Status
@@ -43,7 +43,9 @@ class OutcomeRequest(msgspec.Struct, frozen=True, kw_only=True):
     reason: str = ""
 
 
-async def _items(desk: Desk, config: MeetConfig, first: dt.date, days: int) -> list[AgendaItem]:
+async def _items(
+    desk: PluginDesk, config: MeetConfig, first: dt.date, days: int
+) -> list[AgendaItem]:
     zone = desk.calendar.timezone
     start = dt.datetime.combine(first, dt.time(0), zone)
     end = start + dt.timedelta(days=days)
@@ -51,7 +53,7 @@ async def _items(desk: Desk, config: MeetConfig, first: dt.date, days: int) -> l
     return [await _item(desk, config, row) for row in rows if row.status != Status.RESERVED]
 
 
-async def _item(desk: Desk, config: MeetConfig, row: BookingRow) -> AgendaItem:
+async def _item(desk: PluginDesk, config: MeetConfig, row: BookingRow) -> AgendaItem:
     kind = (await desk.get(row.protocol)).kind.value if row.protocol else None
     return AgendaItem(
         protocol=row.protocol,
@@ -68,7 +70,7 @@ async def _item(desk: Desk, config: MeetConfig, row: BookingRow) -> AgendaItem:
     )
 
 
-def _span(period: str, desk: Desk, first: str | None) -> tuple[dt.date, int]:
+def _span(period: str, desk: PluginDesk, first: str | None) -> tuple[dt.date, int]:
     if period not in ("today", "week"):
         raise HTTPException(status_code=400, detail="period deve ser 'today' ou 'week'")
     day = parse_day(first, desk.today())
@@ -83,7 +85,7 @@ First = Annotated[str | None, QueryParameter(name="from")]
 
 @get("/api/agenda", opt={"access": Access.EXPORT_READ}, tags=["meet"])
 async def agenda_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     period: Period = "today",
     first: First = None,
@@ -95,7 +97,7 @@ async def agenda_api(
 
 @get("/agenda", opt={"access": Access.EXPORT_READ}, include_in_schema=False)
 async def agenda_page(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     period: Period = "today",
     first: First = None,
@@ -133,7 +135,7 @@ def _reminder_text(keys: list[str]) -> str:
     return ", ".join(texts) or "—"
 
 
-def _by_day(desk: Desk, items: list[AgendaItem]) -> list[dict[str, Any]]:
+def _by_day(desk: PluginDesk, items: list[AgendaItem]) -> list[dict[str, Any]]:
     groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
         start = dt.datetime.fromisoformat(item.start)
@@ -148,7 +150,7 @@ def _by_day(desk: Desk, items: list[AgendaItem]) -> list[dict[str, Any]]:
 
 
 async def _record(
-    desk: Desk,
+    desk: PluginDesk,
     config: MeetConfig,
     request: Request[Any, Any, Any],
     protocol: FromPath[str],
@@ -172,7 +174,7 @@ async def _record(
     tags=["meet"],
 )
 async def outcome_api(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     request: Request[Any, Any, Any],
     protocol: FromPath[str],
@@ -186,7 +188,7 @@ async def outcome_api(
 
 @post("/agenda/{protocol:str}", opt={"access": Access.EXPORT_WRITE}, include_in_schema=False)
 async def outcome_form(
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
     request: Request[Any, Any, Any],
     protocol: FromPath[str],

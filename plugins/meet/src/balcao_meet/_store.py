@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_meet._models import BookingRow, Status
 
 __all__ = ["SlotTaken", "Store"]
@@ -22,7 +22,7 @@ class SlotTaken(Exception):
 class Store:
     """Booking rows of one balcão."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: PluginDesk) -> None:
         self.desk = desk
 
     async def booked_keys(self, start: dt.datetime, end: dt.datetime) -> set[str]:
@@ -31,13 +31,13 @@ class Store:
             BookingRow.start_at >= start,
             BookingRow.start_at < end,
         )
-        async with self.desk.database.read() as session:
+        async with self.desk.storage("meet").read() as session:
             return {k for k in (await session.scalars(query)).all() if k}
 
     async def reserve(self, row: BookingRow) -> int:
         """Insert ``row`` holding its slot; SlotTaken when the slot is already held."""
         try:
-            async with self.desk.database.write() as session:
+            async with self.desk.storage("meet").write() as session:
                 session.add(row)
                 await session.flush()
                 return row.id
@@ -46,18 +46,18 @@ class Store:
 
     async def by_protocol(self, protocol: str) -> BookingRow | None:
         query = select(BookingRow).where(BookingRow.protocol == protocol)
-        async with self.desk.database.read() as session:
+        async with self.desk.storage("meet").read() as session:
             return (await session.scalars(query)).one_or_none()
 
     async def by_id(self, booking_id: int) -> BookingRow | None:
-        async with self.desk.database.read() as session:
+        async with self.desk.storage("meet").read() as session:
             return await session.get(BookingRow, booking_id)
 
     async def update(self, booking_id: int, change: Callable[[BookingRow], Any]) -> BookingRow:
         """Apply ``change`` to the row in one transaction; SlotTaken when it would take a
         slot that is held."""
         try:
-            async with self.desk.database.write() as session:
+            async with self.desk.storage("meet").write() as session:
                 row = await session.get(BookingRow, booking_id, with_for_update=True)
                 assert row is not None
                 change(row)
@@ -68,7 +68,7 @@ class Store:
             raise SlotTaken("slot") from exc
 
     async def delete(self, booking_id: int) -> None:
-        async with self.desk.database.write() as session:
+        async with self.desk.storage("meet").write() as session:
             row = await session.get(BookingRow, booking_id)
             if row is not None:
                 await session.delete(row)
@@ -83,10 +83,10 @@ class Store:
         )
         if statuses:
             query = query.where(BookingRow.status.in_([s.value for s in statuses]))
-        async with self.desk.database.read() as session:
+        async with self.desk.storage("meet").read() as session:
             return list((await session.scalars(query)).all())
 
     async def matching(self, *conditions: Any) -> list[BookingRow]:
         query = select(BookingRow).where(*conditions).order_by(BookingRow.start_at)
-        async with self.desk.database.read() as session:
+        async with self.desk.storage("meet").read() as session:
             return list((await session.scalars(query)).all())

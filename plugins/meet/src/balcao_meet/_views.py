@@ -11,7 +11,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import HTTPException
 from litestar.handlers.base import BaseRouteHandler
 
-from balcao import BusinessCalendar, Desk, InvalidParameter, client_ip, parse_date
+from balcao import BusinessCalendar, InvalidParameter, PluginDesk, client_ip, parse_date
 from balcao_meet._config import MeetConfig
 from balcao_meet._slots import Interval
 from balcao_meet._text import day_text, hour_text
@@ -61,7 +61,7 @@ def checked_days(days: int) -> int:
     return days
 
 
-async def check_rate(desk: Desk, config: MeetConfig, request: Request[Any, Any, Any]) -> None:
+async def check_rate(desk: PluginDesk, config: MeetConfig, request: Request[Any, Any, Any]) -> None:
     """Booking attempts per client address per hour."""
     key = f"meet:book:{client_ip(request, desk.settings.trusted_proxies)}"
     if not await desk.allow(key, config.bookings_per_hour, dt.timedelta(hours=1)):
@@ -75,7 +75,7 @@ async def access_limit(
 ) -> None:
     """Guard for routes that check an access code: the core's one hourly budget per client
     address, shared with tracking, so codes cannot be guessed by trying many."""
-    desk: Desk = connection.app.state.desk
+    desk: PluginDesk = connection.app.state.desk
     if not await desk.allow_access_attempt(client_ip(connection, desk.settings.trusted_proxies)):
         raise HTTPException(
             status_code=429, detail="Muitas consultas deste endereço. Tente de novo mais tarde."

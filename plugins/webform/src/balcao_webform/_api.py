@@ -14,7 +14,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 from litestar.types import ControllerRouterHandler
 
-from balcao import Desk, IncomingFile, client_ip
+from balcao import IncomingFile, PluginDesk, client_ip
 from balcao_webform._config import WebformConfig
 from balcao_webform._cors import cors_headers, preflight_route
 from balcao_webform._fields import Draft, Errors
@@ -147,7 +147,7 @@ def api_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         },
     )
     async def intake_json(
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[PluginDesk],
         request: Request[Any, Any, Any],
         data: JSONBody[IntakeIn],
         idempotency_key: IdempotencyKey = None,

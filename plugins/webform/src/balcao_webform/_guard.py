@@ -8,7 +8,7 @@ import enum
 import hmac
 import secrets
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_webform._config import WebformConfig
 
 __all__ = [
@@ -36,18 +36,18 @@ class Ticket(enum.Enum):
     EXPIRED = "expired"
 
 
-def _signature(desk: Desk, nonce: str, issued: int) -> str:
+def _signature(desk: PluginDesk, nonce: str, issued: int) -> str:
     message = f"webform:{nonce}:{issued}".encode()
     return desk.sealer("webform.ticket").sign(message)[:32]
 
 
-def issue(desk: Desk) -> str:
+def issue(desk: PluginDesk) -> str:
     """A ticket for a freshly served form: a random nonce and the time it was served."""
     nonce, issued = secrets.token_urlsafe(12), int(desk.now().timestamp())
     return _SEP.join((nonce, str(issued), _signature(desk, nonce, issued)))
 
 
-def read(desk: Desk, ticket: str, config: WebformConfig) -> Ticket:
+def read(desk: PluginDesk, ticket: str, config: WebformConfig) -> Ticket:
     """Check the ticket's signature and the time between serving and submitting."""
     nonce, issued_text, signature = [*ticket.split(_SEP), "", "", ""][:3]
     if not issued_text.isdigit() or not hmac.compare_digest(

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 
 from balcao import (
     AttachmentRejected,
-    Desk,
     IncomingFile,
     InvalidManifestation,
+    PluginDesk,
     RateLimited,
     Receipt,
 )
@@ -42,7 +42,7 @@ class Outcome:
 
 
 async def register(
-    desk: Desk,
+    desk: PluginDesk,
     config: WebformConfig,
     draft: Draft,
     files: Sequence[IncomingFile],
@@ -62,7 +62,7 @@ async def register(
 
 
 def _problems(
-    desk: Desk, config: WebformConfig, draft: Draft, files: Sequence[IncomingFile]
+    desk: PluginDesk, config: WebformConfig, draft: Draft, files: Sequence[IncomingFile]
 ) -> Errors:
     errors = validate(draft, desk.today())
     _, problems = check_files(files, config)
@@ -72,7 +72,7 @@ def _problems(
 
 
 async def _intake(
-    desk: Desk,
+    desk: PluginDesk,
     draft: Draft,
     files: tuple[IncomingFile, ...],
     limits: list[Limit],

@@ -16,7 +16,7 @@ from litestar.params import MultipartBody
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from balcao import Desk, IncomingFile, client_ip
+from balcao import IncomingFile, PluginDesk, client_ip
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
@@ -49,7 +49,7 @@ _TICKET_PROBLEMS = {
 _NO_STORE = {"cache-control": "no-store"}
 
 
-def _form(config: WebformConfig, desk: Desk, status: int = 200, **context: Any) -> Template:
+def _form(config: WebformConfig, desk: PluginDesk, status: int = 200, **context: Any) -> Template:
     return Template(
         "webform/form.html",
         context=form_context(config, issue(desk), **context),
@@ -81,7 +81,7 @@ async def _uploads(data: Mapping[str, Any]) -> list[IncomingFile]:
     return files
 
 
-def _done(desk: Desk, outcome: Outcome, draft: Draft) -> Redirect:
+def _done(desk: PluginDesk, outcome: Outcome, draft: Draft) -> Redirect:
     assert outcome.receipt is not None
     choice = offered(draft.kind)
     return redirect_with(
@@ -135,7 +135,7 @@ def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
 
     @get("/", name="webform:form", include_in_schema=False)
     async def show_form(
-        desk: NamedDependency[Desk], request: Request[Any, Any, Any]
+        desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any]
     ) -> Response[str]:
         return fresh.response(request, issue(desk))
 
@@ -150,21 +150,23 @@ def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         },
     )
     async def submit(
-        desk: NamedDependency[Desk],
+        desk: NamedDependency[PluginDesk],
         request: Request[Any, Any, Any],
         data: MultipartBody[dict[str, Any]],
     ) -> Template | Redirect:
         return await _submit(desk, config, request, data)
 
     @get("/recibo", name="webform:receipt", include_in_schema=False)
-    async def receipt(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -> Template:
+    async def receipt(
+        desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any]
+    ) -> Template:
         return _receipt_page(read_card(desk, request))
 
     return [show_form, submit, receipt]
 
 
 async def _submit(
-    desk: Desk, config: WebformConfig, request: Request[Any, Any, Any], data: dict[str, Any]
+    desk: PluginDesk, config: WebformConfig, request: Request[Any, Any, Any], data: dict[str, Any]
 ) -> Template | Redirect:
     if str(data.get(HONEYPOT, "")).strip():
         log.info("webform: honeypot field filled; submission refused")
@@ -191,7 +193,7 @@ async def _submit(
     return _done(desk, outcome, draft)
 
 
-def _kept_before(desk: Desk, data: Mapping[str, Any]) -> tuple[list[Kept], list[Kept]]:
+def _kept_before(desk: PluginDesk, data: Mapping[str, Any]) -> tuple[list[Kept], list[Kept]]:
     """The files kept by an earlier try, and those the citizen left ticked."""
     items = kept(desk, str(data.get("kept", "")))
     ticked = data.get("keep", [])
@@ -200,7 +202,7 @@ def _kept_before(desk: Desk, data: Mapping[str, Any]) -> tuple[list[Kept], list[
 
 
 def _again(
-    desk: Desk,
+    desk: PluginDesk,
     config: WebformConfig,
     status: int,
     draft: Draft,

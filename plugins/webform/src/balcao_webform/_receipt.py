@@ -12,13 +12,16 @@ from litestar import Request
 from litestar.datastructures import Cookie
 from litestar.response import Redirect
 
-from balcao import Desk, Receipt
+from balcao import PluginDesk, Receipt
 
 __all__ = ["COOKIE", "PATH", "ReceiptCard", "read_card", "redirect_with"]
 
 COOKIE = "balcao_webform_recibo"
 PATH = "/channels/webform/recibo"
 LIFETIME = dt.timedelta(minutes=15)
+
+
+_PURPOSE = "webform.receipt"
 
 
 class ReceiptCard(msgspec.Struct, frozen=True):
@@ -32,11 +35,11 @@ class ReceiptCard(msgspec.Struct, frozen=True):
     until: float
 
 
-def redirect_with(desk: Desk, receipt: Receipt, **shown: Any) -> Redirect:
+def redirect_with(desk: PluginDesk, receipt: Receipt, **shown: Any) -> Redirect:
     """303 to the receipt page, carrying the receipt in a short-lived encrypted cookie."""
     until = (desk.now() + LIFETIME).timestamp()
     card = ReceiptCard(receipt.protocol, receipt.access_code, until=until, **shown)
-    sealed = desk.keys.encrypt(msgspec.json.encode(card))
+    sealed = desk.sealer(_PURPOSE).seal_detached(msgspec.json.encode(card))
     cookie = Cookie(
         key=COOKIE,
         value=sealed,
@@ -49,13 +52,13 @@ def redirect_with(desk: Desk, receipt: Receipt, **shown: Any) -> Redirect:
     return Redirect(PATH, status_code=303, cookies=[cookie], headers={"cache-control": "no-store"})
 
 
-def read_card(desk: Desk, request: Request[Any, Any, Any]) -> ReceiptCard | None:
+def read_card(desk: PluginDesk, request: Request[Any, Any, Any]) -> ReceiptCard | None:
     """The receipt in this browser's cookie, while it lasts; None otherwise."""
     sealed = request.cookies.get(COOKIE)
     if not sealed:
         return None
     try:
-        card = msgspec.json.decode(desk.keys.decrypt(sealed), type=ReceiptCard)
+        card = msgspec.json.decode(desk.sealer(_PURPOSE).open_detached(sealed), type=ReceiptCard)
     except Exception:  # forged, corrupted, or sealed with a key no longer held
         return None
     return card if card.until > desk.now().timestamp() else None

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import msgspec
 
-from balcao import Desk, IncomingFile
+from balcao import IncomingFile, PluginDesk
 
 __all__ = ["Kept", "discard", "keep", "kept", "restore"]
 
@@ -36,15 +36,17 @@ class Kept(msgspec.Struct, frozen=True, array_like=True):
         return f"{self.size / (1024 * 1024):.1f} MB".replace(".", ",")
 
 
-def _folder(desk: Desk) -> Path:
+def _folder(desk: PluginDesk) -> Path:
     return Path(desk.settings.attachments_dir) / _FOLDER
 
 
-def _sign(desk: Desk, payload: str) -> str:
+def _sign(desk: PluginDesk, payload: str) -> str:
     return desk.sealer("webform.kept").sign(payload.encode())[:32]
 
 
-def keep(desk: Desk, files: Sequence[IncomingFile], max_age_hours: int) -> tuple[str, list[Kept]]:
+def keep(
+    desk: PluginDesk, files: Sequence[IncomingFile], max_age_hours: int
+) -> tuple[str, list[Kept]]:
     """Store ``files``; the signed list to put in the form ("" for none) and its items."""
     if not files:
         return "", []
@@ -60,7 +62,7 @@ def keep(desk: Desk, files: Sequence[IncomingFile], max_age_hours: int) -> tuple
     return f"{payload}.{_sign(desk, payload)}", items
 
 
-def kept(desk: Desk, token: str) -> list[Kept]:
+def kept(desk: PluginDesk, token: str) -> list[Kept]:
     """The files a signed list names; [] when it is absent or was tampered with."""
     payload, _, signature = token.partition(".")
     if not payload or not hmac.compare_digest(signature, _sign(desk, payload)):
@@ -71,7 +73,7 @@ def kept(desk: Desk, token: str) -> list[Kept]:
         return []
 
 
-def restore(desk: Desk, items: Iterable[Kept]) -> list[IncomingFile]:
+def restore(desk: PluginDesk, items: Iterable[Kept]) -> list[IncomingFile]:
     """The kept files still on the server, ready to submit again."""
     found = []
     for item in items:
@@ -84,7 +86,7 @@ def restore(desk: Desk, items: Iterable[Kept]) -> list[IncomingFile]:
     return found
 
 
-def discard(desk: Desk, items: Iterable[Kept]) -> None:
+def discard(desk: PluginDesk, items: Iterable[Kept]) -> None:
     """Remove kept files once they were registered (or kept again under new keys)."""
     for item in items:
         with contextlib.suppress(FileNotFoundError):

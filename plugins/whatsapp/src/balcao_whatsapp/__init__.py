@@ -14,12 +14,12 @@ from typing import Any
 from balcao import (
     ChannelSpec,
     Closed,
-    Desk,
     Event,
     HomeCard,
     JobSpec,
     LookupColumn,
     MigrationSpec,
+    PluginDesk,
     SealedColumn,
     SurveyRequested,
     hookimpl,
@@ -70,7 +70,7 @@ def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
     media = MediaService(config, graph)
     processor = InboundProcessor(config, Conversation(config, media), StatusService(config))
 
-    def adapter(cfg: Any, desk: Desk) -> WhatsAppAdapter:
+    def adapter(cfg: Any, desk: PluginDesk) -> WhatsAppAdapter:
         return WhatsAppAdapter(cfg, desk, GraphClient(cfg))
 
     return [
@@ -111,7 +111,7 @@ def balcao_register_sealed_columns() -> tuple[SealedColumn | LookupColumn, ...]:
 
 
 @hookimpl
-async def balcao_on_event(event: Event, desk: Desk) -> None:
+async def balcao_on_event(event: Event, desk: PluginDesk) -> None:
     registered = desk.channels.get("whatsapp")
     if registered is None:
         return

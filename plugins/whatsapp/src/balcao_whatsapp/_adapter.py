@@ -9,16 +9,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from balcao import DeliveryFailed, DeliveryReceipt, Desk, OutboundMessage
+from balcao import DeliveryFailed, DeliveryReceipt, OutboundMessage, PluginDesk
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable
 from balcao_whatsapp._models import SentRow, StateRow
 from balcao_whatsapp._store import (
     address_hash,
     find_contact,
-    insert_ignore,
     open_address,
     seal_recipient,
+    storage,
     unseal,
 )
 from balcao_whatsapp._texts import Catalogue
@@ -49,7 +49,7 @@ _NO_WINDOW = (
 class WhatsAppAdapter:
     """Built once per app by the core; all state lives in the database."""
 
-    def __init__(self, config: WhatsAppConfig, desk: Desk, graph: GraphClient) -> None:
+    def __init__(self, config: WhatsAppConfig, desk: PluginDesk, graph: GraphClient) -> None:
         self.config = config
         self.desk = desk
         self.graph = graph
@@ -94,12 +94,12 @@ class WhatsAppAdapter:
     # -- before sending --------------------------------------------------------------------
 
     async def _already_sent(self, key: str) -> str | None:
-        async with self.desk.database.read() as session:
+        async with storage(self.desk).read() as session:
             row = await session.get(SentRow, key)
             return None if row is None else row.wamid
 
     async def _check_paused(self) -> None:
-        async with self.desk.database.read() as session:
+        async with storage(self.desk).read() as session:
             row = await session.get(StateRow, PAUSE_KEY)
         if row is None:
             return
@@ -151,7 +151,7 @@ class WhatsAppAdapter:
         return self.texts.numbered(message.text, heading)
 
     async def _window_open(self, to: str) -> bool:
-        async with self.desk.database.read() as session:
+        async with storage(self.desk).read() as session:
             contact = await find_contact(session, self.desk, to)
         last = contact.last_inbound_at if contact is not None else None
         return last is not None and self.desk.now() - last < WINDOW
@@ -215,7 +215,7 @@ class WhatsAppAdapter:
     async def _pause(self, reason: str) -> None:
         log.error("WHATSAPP DELIVERIES PAUSED: %s", reason)
         until = self.desk.now() + dt.timedelta(seconds=self.config.pause_seconds)
-        async with self.desk.database.write() as session:
+        async with storage(self.desk).write() as session:
             row = await session.get(StateRow, PAUSE_KEY)
             value = {
                 "until": until.isoformat(),
@@ -228,14 +228,14 @@ class WhatsAppAdapter:
                 row.value, row.updated_at = value, self.desk.now()
 
     async def _close_window(self, to: str) -> None:
-        async with self.desk.database.write() as session:
+        async with storage(self.desk).write() as session:
             contact = await find_contact(session, self.desk, to, rekey=True)
             if contact is not None:
                 contact.last_inbound_at = None
 
     async def _hold(self, to: str, message: OutboundMessage) -> None:
         item = {"key": message.idempotency_key, "text": message.text, "protocol": message.protocol}
-        async with self.desk.database.write() as session:
+        async with storage(self.desk).write() as session:
             contact = await find_contact(session, self.desk, to, rekey=True)
             if contact is not None:
                 contact.held = [*(contact.held or []), item]
@@ -246,8 +246,8 @@ class WhatsAppAdapter:
         sent_kind = message.kind
         if key != message.idempotency_key:
             sent_kind = "part"  # an earlier part: its statuses say nothing about the whole
-        async with self.desk.database.write() as session:
-            await insert_ignore(
+        async with (store := storage(self.desk)).write() as session:
+            await store.insert_ignore(
                 session,
                 SentRow.__table__,
                 {
@@ -262,7 +262,7 @@ class WhatsAppAdapter:
             )
 
     async def paused(self) -> dict[str, Any] | None:
-        async with self.desk.database.read() as session:
+        async with storage(self.desk).read() as session:
             row = await session.scalars(select(StateRow).where(StateRow.key == PAUSE_KEY))
             found = row.one_or_none()
             return None if found is None else dict(found.value)
@@ -290,7 +290,7 @@ def _part_key(key: str, number: int, total: int) -> str:
     return key if number == total else f"{key}#{number}"
 
 
-def _opened(desk: Desk, value: str) -> str | None:
+def _opened(desk: PluginDesk, value: str) -> str | None:
     """A queued message's recipient: sealed by the conversation, or plain (the core seals
     the whole outbox payload)."""
     return unseal(desk, value) or open_address(desk, value)

@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from balcao import Citizen, Desk, Kind, NewManifestation, Receipt
+from balcao import Citizen, Kind, NewManifestation, PluginDesk, Receipt
 from balcao_whatsapp import _flow as flow
 from balcao_whatsapp import _wording as wording
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._incoming import Incoming, MediaRef
 from balcao_whatsapp._media import MediaService
 from balcao_whatsapp._models import ContactRow
-from balcao_whatsapp._store import find_contact, message_digest, seal, seal_address, unseal
+from balcao_whatsapp._store import find_contact, message_digest, seal, seal_address, storage, unseal
 from balcao_whatsapp._survey import reply as survey_reply
 from balcao_whatsapp._texts import Catalogue
 from balcao_whatsapp._tracking import Tracking
@@ -38,7 +38,7 @@ class Conversation:
         self.media = media
         self.texts = Catalogue(config.texts)
 
-    async def handle(self, desk: Desk, inc: Incoming) -> None:
+    async def handle(self, desk: PluginDesk, inc: Incoming) -> None:
         if inc.address is None:
             await self._unaddressed(desk, inc)
         elif inc.is_reaction:
@@ -48,12 +48,12 @@ class Conversation:
             await self._release_held(desk, inc, contact)
             await Turn(self, desk, contact, inc).run()
 
-    async def _unaddressed(self, desk: Desk, inc: Incoming) -> None:
+    async def _unaddressed(self, desk: PluginDesk, inc: Incoming) -> None:
         """No address to answer to: the message is kept for the staff, anonymously."""
         items = [_item(inc)]
         await register(self, desk, Draft(None, None, items), Kind.NAO_CLASSIFICADA, False)
 
-    async def _reaction(self, desk: Desk, inc: Incoming) -> None:
+    async def _reaction(self, desk: PluginDesk, inc: Incoming) -> None:
         assert inc.address is not None
         current = await desk.find_open_by_address(CHANNEL, inc.address)
         if current is None:
@@ -62,7 +62,7 @@ class Conversation:
         key = f"{inc.wamid}:reaction:{inc.reaction or '-'}"
         await desk.add_message(current.protocol, inc.text, channel=CHANNEL, external_id=key)
 
-    async def _release_held(self, desk: Desk, inc: Incoming, contact: ContactRow) -> None:
+    async def _release_held(self, desk: PluginDesk, inc: Incoming, contact: ContactRow) -> None:
         """The window is open again: the replies that only got a template go in full."""
         if not contact.held:
             return
@@ -79,13 +79,13 @@ class Conversation:
             )
         await _save(desk, contact, held=[])
 
-    async def close_paused(self, desk: Desk) -> None:
+    async def close_paused(self, desk: PluginDesk) -> None:
         """The periodic job: descriptions left without "pronto" are registered."""
         cutoff = desk.now() - dt.timedelta(minutes=self.config.pause_minutes)
         query = select(ContactRow).where(
             ContactRow.step == "describe", ContactRow.updated_at < cutoff
         )
-        async with desk.database.read() as session:
+        async with storage(desk).read() as session:
             waiting = list((await session.scalars(query.limit(50))).all())
         for contact in waiting:
             await Turn(self, desk, contact, None).finish()
@@ -110,7 +110,11 @@ class Turn:
     """One inbound message (or a paused description, ``inc`` None) and its answer."""
 
     def __init__(
-        self, conversation: Conversation, desk: Desk, contact: ContactRow, inc: Incoming | None
+        self,
+        conversation: Conversation,
+        desk: PluginDesk,
+        contact: ContactRow,
+        inc: Incoming | None,
     ) -> None:
         self.conv, self.desk, self.contact, self.inc = conversation, desk, contact, inc
         self.texts = conversation.texts
@@ -545,7 +549,7 @@ class Turn:
 
 async def register(
     conv: Conversation,
-    desk: Desk,
+    desk: PluginDesk,
     draft: Draft,
     kind: Kind,
     anonymous: bool,
@@ -578,14 +582,14 @@ async def register(
     return receipt
 
 
-def _message_id(desk: Desk, wamid: str, anonymous: bool) -> str:
+def _message_id(desk: PluginDesk, wamid: str, anonymous: bool) -> str:
     """A message id to record; an anonymous report keeps only a keyed digest, since a
     WhatsApp message id carries the sender's number (base64) inside it."""
     return "anon:" + message_digest(desk, wamid)[:48] if anonymous else wamid
 
 
 async def _attach_all(
-    conv: Conversation, desk: Desk, protocol: str, draft: Draft, anonymous: bool
+    conv: Conversation, desk: PluginDesk, protocol: str, draft: Draft, anonymous: bool
 ) -> None:
     for item in draft.items:
         if item.get("media"):
@@ -598,10 +602,10 @@ async def _attach_all(
 # -- contact state -----------------------------------------------------------------------
 
 
-async def _touch(desk: Desk, inc: Incoming) -> ContactRow:
+async def _touch(desk: PluginDesk, inc: Incoming) -> ContactRow:
     """The contact's row, with the 24-hour window moved to this message's time."""
     assert inc.address is not None
-    async with desk.database.write() as session:
+    async with storage(desk).write() as session:
         row = await find_contact(session, desk, inc.address, rekey=True)
         if row is None:
             key = desk.sealer("whatsapp.contact").digest(inc.address)
@@ -617,8 +621,8 @@ async def _touch(desk: Desk, inc: Incoming) -> ContactRow:
     return row
 
 
-async def _save(desk: Desk, contact: ContactRow, **values: Any) -> None:
-    async with desk.database.write() as session:
+async def _save(desk: PluginDesk, contact: ContactRow, **values: Any) -> None:
+    async with storage(desk).write() as session:
         row = await session.get(ContactRow, contact.address_hash)
         assert row is not None
         for name, value in values.items():

@@ -6,7 +6,7 @@ import logging
 
 import msgspec
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._conversation import Conversation
 from balcao_whatsapp._incoming import from_message
@@ -26,7 +26,7 @@ class InboundProcessor:
         self.conversation = conversation
         self.statuses = statuses
 
-    async def __call__(self, body: bytes, desk: Desk) -> None:
+    async def __call__(self, body: bytes, desk: PluginDesk) -> None:
         event = msgspec.json.decode(body, type=StoredEvent)
         if self._foreign(event):
             log.warning("event for phone number %s ignored", event.phone_number_id)

@@ -7,13 +7,14 @@ import logging
 
 from sqlalchemy import delete
 
-from balcao import Desk, JobSpec
+from balcao import JobSpec, PluginDesk
 from balcao_whatsapp._adapter import PAUSE_KEY
 from balcao_whatsapp._conversation import Conversation
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable
 from balcao_whatsapp._media import MediaService
 from balcao_whatsapp._models import StateRow
 from balcao_whatsapp._statuses import StatusService
+from balcao_whatsapp._store import storage
 
 __all__ = ["jobs"]
 
@@ -23,7 +24,7 @@ log = logging.getLogger("balcao.whatsapp")
 def jobs(
     media: MediaService, statuses: StatusService, graph: GraphClient, conversation: Conversation
 ) -> list[JobSpec]:
-    async def resume(desk: Desk) -> None:
+    async def resume(desk: PluginDesk) -> None:
         await _resume_if_token_works(desk, graph)
 
     minute = dt.timedelta(minutes=1)
@@ -35,9 +36,9 @@ def jobs(
     ]
 
 
-async def _resume_if_token_works(desk: Desk, graph: GraphClient) -> None:
+async def _resume_if_token_works(desk: PluginDesk, graph: GraphClient) -> None:
     """Deliveries paused by a refused token resume as soon as the token works again."""
-    async with desk.database.read() as session:
+    async with storage(desk).read() as session:
         if await session.get(StateRow, PAUSE_KEY) is None:
             return
     try:
@@ -45,6 +46,6 @@ async def _resume_if_token_works(desk: Desk, graph: GraphClient) -> None:
     except (GraphError, GraphUnavailable) as exc:
         log.error("WhatsApp token still refused (%s): deliveries stay paused", exc)
         return
-    async with desk.database.write() as session:
+    async with storage(desk).write() as session:
         await session.execute(delete(StateRow).where(StateRow.key == PAUSE_KEY))
     log.warning("WhatsApp token accepted again: deliveries resumed")

@@ -11,12 +11,12 @@ import mimetypes
 
 from sqlalchemy import select
 
-from balcao import Actor, AttachmentRejected, Desk, IncomingFile
+from balcao import Actor, AttachmentRejected, IncomingFile, PluginDesk
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._graph import GraphClient, GraphError, GraphUnavailable, MediaTooLarge
 from balcao_whatsapp._incoming import MediaRef
 from balcao_whatsapp._models import MediaRow
-from balcao_whatsapp._store import insert_ignore
+from balcao_whatsapp._store import storage
 
 __all__ = ["MediaFailed", "MediaService"]
 
@@ -63,7 +63,7 @@ class MediaService:
             raise MediaTooLarge(f"arquivo maior que {self.config.max_media_mb} MB")
 
     async def attach(
-        self, desk: Desk, protocol: str, ref: MediaRef, text: str, external_id: str
+        self, desk: PluginDesk, protocol: str, ref: MediaRef, text: str, external_id: str
     ) -> None:
         """Record the message with its file; without it (pending) when the download fails."""
         try:
@@ -81,7 +81,7 @@ class MediaService:
 
     async def _without_file(
         self,
-        desk: Desk,
+        desk: PluginDesk,
         protocol: str,
         ref: MediaRef,
         text: str,
@@ -98,11 +98,11 @@ class MediaService:
         await self._park(desk, protocol, ref, external_id, str(error))
 
     async def _park(
-        self, desk: Desk, protocol: str, ref: MediaRef, external_id: str, error: str
+        self, desk: PluginDesk, protocol: str, ref: MediaRef, external_id: str, error: str
     ) -> None:
         now = desk.now()
-        async with desk.database.write() as session:
-            await insert_ignore(
+        async with (store := storage(desk)).write() as session:
+            await store.insert_ignore(
                 session,
                 MediaRow.__table__,
                 {
@@ -122,10 +122,10 @@ class MediaService:
                 },
             )
 
-    async def retry_pending(self, desk: Desk) -> int:
+    async def retry_pending(self, desk: PluginDesk) -> int:
         """The periodic job: try every due pending download once."""
         now = desk.now()
-        async with desk.database.read() as session:
+        async with storage(desk).read() as session:
             query = (
                 select(MediaRow)
                 .where(MediaRow.state == "pending", MediaRow.next_attempt_at <= now)
@@ -137,7 +137,7 @@ class MediaService:
             await self._retry(desk, row)
         return len(rows)
 
-    async def _retry(self, desk: Desk, row: MediaRow) -> None:
+    async def _retry(self, desk: PluginDesk, row: MediaRow) -> None:
         ref = _ref(row)
         try:
             file = await self.fetch(ref)
@@ -153,7 +153,7 @@ class MediaService:
             return
         await self._set(desk, row.id, state="stored", last_error=None)
 
-    async def _retry_failed(self, desk: Desk, row: MediaRow, exc: Exception) -> None:
+    async def _retry_failed(self, desk: PluginDesk, row: MediaRow, exc: Exception) -> None:
         now, attempts = desk.now(), row.attempts + 1
         permanent = isinstance(exc, AttachmentRejected) or getattr(exc, "permanent", False)
         if permanent or now >= row.expires_at:
@@ -166,8 +166,8 @@ class MediaService:
             desk, row.id, last_error=str(exc), attempts=attempts, next_attempt_at=now + delay
         )
 
-    async def _set(self, desk: Desk, row_id: int, **values: object) -> None:
-        async with desk.database.write() as session:
+    async def _set(self, desk: PluginDesk, row_id: int, **values: object) -> None:
+        async with storage(desk).write() as session:
             row = await session.get(MediaRow, row_id)
             if row is not None:
                 for name, value in values.items():

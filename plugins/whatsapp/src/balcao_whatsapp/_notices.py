@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from balcao import Closed, Desk, NotFound, State
+from balcao import Closed, NotFound, PluginDesk, State
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._texts import Catalogue
 
@@ -11,7 +11,7 @@ __all__ = ["conclusion_notice"]
 CHANNEL = "whatsapp"
 
 
-async def conclusion_notice(event: Closed, desk: Desk, config: WhatsAppConfig) -> None:
+async def conclusion_notice(event: Closed, desk: PluginDesk, config: WhatsAppConfig) -> None:
     """Tell the citizen their case was concluded (the adapter adds the heading, so they
     know which case); anonymous cases keep no number and get nothing."""
     if event.state != State.CLOSED.value:

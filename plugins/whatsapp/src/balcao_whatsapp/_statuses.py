@@ -7,10 +7,10 @@ import logging
 
 from sqlalchemy import delete, select
 
-from balcao import Desk
+from balcao import PluginDesk
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._models import ParkedStatus, SentRow
-from balcao_whatsapp._store import insert_ignore
+from balcao_whatsapp._store import storage
 from balcao_whatsapp._wire import Status
 
 __all__ = ["StatusService"]
@@ -32,7 +32,7 @@ class StatusService:
     def __init__(self, config: WhatsAppConfig) -> None:
         self.config = config
 
-    async def apply(self, desk: Desk, status: Status) -> None:
+    async def apply(self, desk: PluginDesk, status: Status) -> None:
         state = _KNOWN.get(status.status or "")
         if not status.id or state is None:
             log.info("status ignored: %s for %s", status.status, status.id)
@@ -45,8 +45,8 @@ class StatusService:
             return
         if sent is not None and sent.kind != "reply":
             return  # an automatic message of the conversation: not on the timeline
-        async with desk.database.write() as session:
-            await insert_ignore(
+        async with (store := storage(desk)).write() as session:
+            await store.insert_ignore(
                 session,
                 ParkedStatus.__table__,
                 {
@@ -57,19 +57,19 @@ class StatusService:
                 },
             )
 
-    async def _sent(self, desk: Desk, wamid: str) -> SentRow | None:
-        async with desk.database.read() as session:
+    async def _sent(self, desk: PluginDesk, wamid: str) -> SentRow | None:
+        async with storage(desk).read() as session:
             query = select(SentRow).where(SentRow.wamid == wamid)
             return (await session.scalars(query)).first()
 
-    async def _window_closed(self, desk: Desk, sent: SentRow | None) -> None:
+    async def _window_closed(self, desk: PluginDesk, sent: SentRow | None) -> None:
         """A 131047 that came back as a failed status: next time use the template."""
         if sent is None or sent.recipient_sealed is None:
             return
         from balcao_whatsapp._store import find_contact, open_address
 
         to = open_address(desk, sent.recipient_sealed, sent.idempotency_key)
-        async with desk.database.write() as session:
+        async with storage(desk).write() as session:
             contact = await find_contact(session, desk, to, rekey=True)
             if contact is not None:
                 contact.last_inbound_at = None
@@ -83,16 +83,16 @@ class StatusService:
                 extra={"to": to},
             )
 
-    async def apply_parked(self, desk: Desk) -> int:
+    async def apply_parked(self, desk: PluginDesk) -> int:
         """The periodic job: statuses whose message has appeared since are applied."""
-        async with desk.database.read() as session:
+        async with storage(desk).read() as session:
             rows = list(
                 (
                     await session.scalars(select(ParkedStatus).order_by(ParkedStatus.id).limit(200))
                 ).all()
             )
         done = [r.id for r in rows if await self._apply_one(desk, r)]
-        async with desk.database.write() as session:
+        async with storage(desk).write() as session:
             if done:
                 await session.execute(delete(ParkedStatus).where(ParkedStatus.id.in_(done)))
             await session.execute(
@@ -100,5 +100,5 @@ class StatusService:
             )
         return len(done)
 
-    async def _apply_one(self, desk: Desk, row: ParkedStatus) -> bool:
+    async def _apply_one(self, desk: PluginDesk, row: ParkedStatus) -> bool:
         return await desk.update_delivery(CHANNEL, row.wamid, row.status, row.error)

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from balcao import Desk, LookupColumn, SealedColumn
+from balcao import LookupColumn, PluginDesk, PluginStorage, SealedColumn
 from balcao_whatsapp._models import ContactRow
 
 __all__ = [
     "SEALED_COLUMNS",
     "address_hash",
     "find_contact",
-    "insert_ignore",
     "message_digest",
     "open_address",
     "seal",
     "seal_recipient",
+    "storage",
     "unseal",
 ]
 
@@ -39,25 +36,22 @@ SENT_RECIPIENT = SealedColumn(
 SEALED_COLUMNS = (CONTACT_ADDRESS, CONTACT, SENT_RECIPIENT)
 
 
-async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
-    """``INSERT ... ON CONFLICT DO NOTHING``; True when a row was inserted."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    result = await session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
-    return bool(getattr(result, "rowcount", 0))
+def storage(desk: PluginDesk) -> PluginStorage:
+    """The plugin's own tables (``whatsapp_...``)."""
+    return desk.storage("whatsapp")
 
 
-def address_hash(desk: Desk, address: str) -> str:
+def address_hash(desk: PluginDesk, address: str) -> str:
     """A keyed hash of a WhatsApp address (current key): state is kept without the number."""
     return desk.sealer(CONTACT.purpose).digest(address)
 
 
-def seal_address(desk: Desk, address: str, key: str) -> str:
+def seal_address(desk: PluginDesk, address: str, key: str) -> str:
     return desk.sealer(CONTACT_ADDRESS.purpose).seal(address, key)
 
 
 async def find_contact(
-    session: AsyncSession, desk: Desk, address: str, *, rekey: bool = False
+    session: AsyncSession, desk: PluginDesk, address: str, *, rekey: bool = False
 ) -> ContactRow | None:
     """The contact of ``address`` under any accepted key; with ``rekey`` (in a write
     session) a contact found under a previous key moves to the current one."""
@@ -75,11 +69,11 @@ async def find_contact(
     return row
 
 
-def seal_recipient(desk: Desk, address: str, idempotency_key: str) -> str:
+def seal_recipient(desk: PluginDesk, address: str, idempotency_key: str) -> str:
     return desk.sealer(SENT_RECIPIENT.purpose).seal(address, idempotency_key)
 
 
-def open_address(desk: Desk, value: str, idempotency_key: str | None = None) -> str:
+def open_address(desk: PluginDesk, value: str, idempotency_key: str | None = None) -> str:
     """A recipient as stored: sealed in ``whatsapp_sent`` (bound to its key), or in an
     outbox payload (plain there, since the core seals the whole payload; an older row may
     still hold a token of the first format, which carries a ``:``)."""
@@ -88,14 +82,14 @@ def open_address(desk: Desk, value: str, idempotency_key: str | None = None) -> 
     return value
 
 
-def seal(desk: Desk, value: str) -> str:
+def seal(desk: PluginDesk, value: str) -> str:
     """A value kept for a while in a conversation's draft or a queued message (the sender's
     number, the name it gave): sealed, never in clear. Short-lived, so it is not resealed:
     a draft left open across a key's removal starts over."""
     return desk.sealer(CONTACT_ADDRESS.purpose).seal(value, _TRANSIENT)
 
 
-def unseal(desk: Desk, token: str) -> str | None:
+def unseal(desk: PluginDesk, token: str) -> str | None:
     """What :func:`seal` sealed; None when no accepted key opens it any more."""
     try:
         return desk.sealer(CONTACT_ADDRESS.purpose).open_text(token, _TRANSIENT)
@@ -103,7 +97,7 @@ def unseal(desk: Desk, token: str) -> str | None:
         return None
 
 
-def message_digest(desk: Desk, wamid: str) -> str:
+def message_digest(desk: PluginDesk, wamid: str) -> str:
     """A keyed digest of a WhatsApp message id (which carries the sender's number)."""
     return desk.sealer(CONTACT.purpose).digest(f"message:{wamid}")
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from balcao import (
     Attended,
-    Desk,
     InvalidSurveyAnswer,
+    PluginDesk,
     SurveyAnswer,
     SurveyClosed,
     SurveyRequested,
@@ -18,7 +18,7 @@ from balcao import (
 from balcao_whatsapp import _flow as flow
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._models import ContactRow, StateRow
-from balcao_whatsapp._store import find_contact, seal
+from balcao_whatsapp._store import find_contact, seal, storage
 from balcao_whatsapp._texts import Catalogue, fold
 
 if TYPE_CHECKING:
@@ -42,14 +42,14 @@ _ATTENDED = {
 # -- asking --------------------------------------------------------------------------------
 
 
-async def ask(event: SurveyRequested, desk: Desk, config: WhatsAppConfig) -> None:
+async def ask(event: SurveyRequested, desk: PluginDesk, config: WhatsAppConfig) -> None:
     """Ask "Sua demanda foi atendida?": buttons inside the 24-hour window, the approved
     ``survey_template`` outside it (none configured: not asked here). Anonymous cases keep
     no number and are never asked."""
     address = await desk.recipient(event.protocol) if event.channel == CHANNEL else None
     if address is None:
         return
-    async with desk.database.read() as session:
+    async with storage(desk).read() as session:
         contact = await find_contact(session, desk, address)
     if contact is None:
         return
@@ -62,7 +62,7 @@ async def ask(event: SurveyRequested, desk: Desk, config: WhatsAppConfig) -> Non
 
 
 async def _send_question(
-    event: SurveyRequested, desk: Desk, config: WhatsAppConfig, to: str, inside: bool
+    event: SurveyRequested, desk: PluginDesk, config: WhatsAppConfig, to: str, inside: bool
 ) -> None:
     text = Catalogue(config.texts).say("survey_attended", protocol=event.protocol)
     extra: dict[str, Any] = {"to": to}
@@ -82,7 +82,7 @@ async def _send_question(
     )
 
 
-def _window_open(desk: Desk, contact: ContactRow) -> bool:
+def _window_open(desk: PluginDesk, contact: ContactRow) -> bool:
     last = contact.last_inbound_at
     return last is not None and desk.now() - last < WINDOW
 
@@ -123,8 +123,8 @@ def _key(contact: ContactRow) -> str:
     return f"survey:{contact.address_hash}"[:64]
 
 
-async def _remember(desk: Desk, contact: ContactRow, value: dict[str, Any]) -> None:
-    async with desk.database.write() as session:
+async def _remember(desk: PluginDesk, contact: ContactRow, value: dict[str, Any]) -> None:
+    async with storage(desk).write() as session:
         row = await session.get(StateRow, _key(contact))
         if row is None:
             session.add(StateRow(key=_key(contact), value=value, updated_at=desk.now()))
@@ -132,8 +132,8 @@ async def _remember(desk: Desk, contact: ContactRow, value: dict[str, Any]) -> N
             row.value, row.updated_at = value, desk.now()
 
 
-async def _pending(desk: Desk, contact: ContactRow) -> dict[str, Any] | None:
-    async with desk.database.read() as session:
+async def _pending(desk: PluginDesk, contact: ContactRow) -> dict[str, Any] | None:
+    async with storage(desk).read() as session:
         row = await session.get(StateRow, _key(contact))
     if row is None or not row.value or desk.now() - row.updated_at > PENDING:
         return None
@@ -176,7 +176,7 @@ def _listening(turn: Turn) -> bool:
     return turn.contact.step == "idle" or asked_last
 
 
-async def _button(desk: Desk, answer: str, address: str) -> tuple[str, str] | None:
+async def _button(desk: PluginDesk, answer: str, address: str) -> tuple[str, str] | None:
     """(protocol, value) of a survey button, only for a case of this very number."""
     if not answer.startswith(PREFIX):
         return None

@@ -3,7 +3,7 @@ access code, under the same hourly limit as the web tracking."""
 
 from __future__ import annotations
 
-from balcao import Desk, Manifestation, Purpose, RateLimited
+from balcao import Manifestation, PluginDesk, Purpose, RateLimited
 from balcao_whatsapp import _flow as flow
 from balcao_whatsapp import _wording as wording
 from balcao_whatsapp._store import address_hash
@@ -15,7 +15,7 @@ CHANNEL = "whatsapp"
 
 
 class Tracking:
-    def __init__(self, desk: Desk, texts: Catalogue) -> None:
+    def __init__(self, desk: PluginDesk, texts: Catalogue) -> None:
         self.desk = desk
         self.texts = texts
 

@@ -13,7 +13,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Response
 
-from balcao import Desk, error_responses
+from balcao import PluginDesk, error_responses
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import valid_signature
 from balcao_whatsapp._store import address_hash
@@ -61,7 +61,7 @@ async def handshake(
 )
 async def receive(
     request: Request[Any, Any, Any],
-    desk: NamedDependency[Desk],
+    desk: NamedDependency[PluginDesk],
     config: NamedDependency[WhatsAppConfig],
 ) -> Response[dict[str, object]]:
     """Check the signature over the raw bytes, store every item, then answer 200."""
@@ -82,7 +82,7 @@ async def receive(
     return Response({"received": len(items), "new": stored})
 
 
-def conversation(desk: Desk, event: bytes) -> str | None:
+def conversation(desk: PluginDesk, event: bytes) -> str | None:
     """The ordering key of a stored message: its sender (hashed), so that one person's
     messages are processed one at a time and in order, by any worker."""
     stored = msgspec.json.decode(event, type=StoredEvent)
