@@ -19,6 +19,7 @@ from balcao import (
     OutsideStorage,
     State,
     TransitionConflict,
+    UnreadableSecret,
     Veto,
     hookimpl,
 )
@@ -156,3 +157,17 @@ async def test_a_case_changed_while_vetoes_were_asked_is_a_conflict(
     with pytest.raises(TransitionConflict, match="recarregue"):
         await balcao.desk.transition(receipt.protocol, State.ANSWERED, STAFF, "respondida")
     assert (await balcao.desk.get(receipt.protocol)).state is State.AWAITING_CITIZEN
+
+
+async def test_detached_sealing_opens_only_for_its_purpose(balcao: Balcao) -> None:
+    receipt, other = balcao.desk.sealer("demo.receipt"), balcao.desk.sealer("demo.other")
+    token = receipt.seal_detached("2026-000001")
+    assert "2026-000001" not in token
+    assert receipt.open_detached(token) == b"2026-000001"
+    with pytest.raises(UnreadableSecret):
+        other.open_detached(token)
+    with pytest.raises(UnreadableSecret):
+        receipt.open_detached(token[:-4] + "AAAA")
+    # a token sealed before per-purpose keys (a cookie issued by an older version) still opens
+    legacy = balcao.desk.keys.encrypt(b"antigo")
+    assert receipt.open_detached(legacy) == b"antigo"
