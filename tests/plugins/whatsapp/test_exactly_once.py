@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from whatsapp_payloads import WhatsApp, envelope, value
-from worker_processes import Workers, worker_environment
 
 from balcao import Actor, Citizen, Kind, NewManifestation
+from balcao.testing._processes import Workers, worker_environment
 from balcao_whatsapp._models import ContactRow
 from balcao_whatsapp._store import address_hash
 
