@@ -46,6 +46,7 @@ class _Target:
 
 _target = _Target(os.environ[ENVIRONMENT]) if os.environ.get(ENVIRONMENT) else None
 _installed = False
+_committing = False
 
 
 def crash_point(step: str, subject: str = "") -> None:
@@ -77,14 +78,11 @@ def _before_commit(conn: Any) -> None:
     global _committing
     if conn.info.pop(_ARMED, False):
         crash_point("commit", _target.subject if _target else "")
-        _committing = True
+        _committing = True  # the session's after_commit follows this COMMIT
 
 
 def _disarm(conn: Any) -> None:
     conn.info.pop(_ARMED, None)
-
-
-_committing = False
 
 
 def _after_commit(_session: Any) -> None:

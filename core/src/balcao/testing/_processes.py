@@ -49,7 +49,7 @@ class Workers:
     def start(self, *command: str, **extra: str) -> subprocess.Popen[bytes]:
         """``balcao worker`` (or ``balcao <command>``), with ``extra`` variables."""
         log = (self.workdir / f"worker-{len(self.processes)}.log").open("wb")
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: S603 - this Python, the balcao module
             [sys.executable, "-m", "balcao", *(command or ["worker"])],
             cwd=self.workdir,
             env={**self.environment, **extra},
