@@ -8,6 +8,7 @@ import logging
 from sqlalchemy import select, update
 
 from balcao._db.models import DeadlineRow, InboundEvent, ManifestationRow
+from balcao._delivery.prune import prune_job
 from balcao._desk import Desk
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State
@@ -94,4 +95,5 @@ def balcao_register_jobs() -> list[JobSpec]:
     return [
         JobSpec(name="core.deadlines", run=watch_deadlines, every=WATCH_EVERY),
         JobSpec(name="core.inbound_purge", run=purge_inbound, every=PURGE_EVERY),
+        prune_job(),
     ]
