@@ -10,6 +10,8 @@ from typing import cast
 from sqlalchemy import select, update
 
 from balcao._db.models import DeadlineRow, InboundEvent, ManifestationRow
+from balcao._delivery.prune import PRUNE_EVERY
+from balcao._delivery.prune import run_job as prune_run
 from balcao._desk import Desk
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State
@@ -97,6 +99,7 @@ def balcao_register_jobs() -> list[JobSpec]:
     return [
         JobSpec(name="core.deadlines", run=_core(watch_deadlines), every=WATCH_EVERY),
         JobSpec(name="core.inbound_purge", run=_core(purge_inbound), every=PURGE_EVERY),
+        JobSpec(name="core.delivery_prune", run=_core(prune_run), every=PRUNE_EVERY),
     ]
 
 

@@ -21,6 +21,7 @@ __all__ = ["ConfigError", "Settings", "load_plugin_config", "load_settings", "re
 T = TypeVar("T")
 _PREFIX = "BALCAO_"
 _SECTIONS = ("plugins", "routing")
+MIN_RETENTION_DAYS = 7
 
 
 class ConfigError(Exception):
@@ -64,6 +65,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     worker_poll_seconds: float = 5.0
     # hours a processed inbound event keeps its (sealed) body before it is emptied
     inbound_retention_hours: float = 24.0
+    # days finished deliveries, inbound events and events are kept (then pruned)
+    delivery_retention_days: float = 30.0
     deadline_warning_days: int = 5
     survey_change_days: int = 7
     transparency_cache_seconds: float = 600.0
@@ -88,6 +91,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
                 f"BALCAO_SECRET_KEY tem {len(self.secret_key)} caracteres; use pelo menos "
                 f"{MIN_SECRET_LENGTH} (por exemplo: python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))')"
+            )
+        if self.delivery_retention_days < MIN_RETENTION_DAYS:
+            # a shorter memory of inbound ids would let a late webhook redelivery through
+            raise ConfigError(
+                f"BALCAO_DELIVERY_RETENTION_DAYS: use pelo menos {MIN_RETENTION_DAYS} dias "
+                "(canais como o WhatsApp reenviam um evento por até 7 dias)"
             )
 
     @property

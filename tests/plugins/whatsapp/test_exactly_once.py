@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 from whatsapp_payloads import WhatsApp, envelope, value
-from worker_processes import Workers, worker_environment
 
 from balcao import Actor, Citizen, Kind, NewManifestation
+from balcao.testing._processes import Workers, worker_environment
 from balcao_whatsapp._models import ContactRow
 from balcao_whatsapp._store import address_hash
 
@@ -42,11 +42,11 @@ async def _slow_channel(wa: WhatsApp, workdir: Path, delay: float) -> Workers:
     return Workers(environment, workdir)
 
 
-async def _reply_20(wa: WhatsApp) -> list[str]:
-    """One reply to each of 20 citizens who wrote a moment ago (one citizen's replies go
+async def replies(wa: WhatsApp, count: int = 20) -> list[str]:
+    """One reply to each of ``count`` citizens who wrote a moment ago (one citizen's replies go
     out one at a time, in order, so the parallel sends are to different people)."""
     texts = []
-    for n in range(20):
+    for n in range(count):
         number = f"55659777700{n:02d}"
         new = NewManifestation(
             kind=Kind.RECLAMACAO,
@@ -55,13 +55,13 @@ async def _reply_20(wa: WhatsApp) -> list[str]:
             channel_address=number,
         )
         receipt = await wa.b.desk.intake(new)
-        await _window_open(wa, number)
+        await window_open(wa, number)
         texts.append(f"Resposta número {n}")
         await wa.b.desk.reply(receipt.protocol, texts[-1], STAFF)
     return texts
 
 
-async def _window_open(wa: WhatsApp, number: str) -> None:
+async def window_open(wa: WhatsApp, number: str) -> None:
     """The citizen wrote just now, on the workers' (real) clock."""
     async with wa.b.desk.database.write() as session:
         session.add(
@@ -77,7 +77,7 @@ async def _window_open(wa: WhatsApp, number: str) -> None:
         )
 
 
-async def _wait_delivered(wa: WhatsApp, group: Workers, count: int, seconds: float) -> None:
+async def wait_delivered(wa: WhatsApp, group: Workers, count: int, seconds: float) -> None:
     """Until ``count`` of the replies (not the bot's earlier messages) are delivered."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -94,7 +94,7 @@ async def _wait_delivered(wa: WhatsApp, group: Workers, count: int, seconds: flo
     raise AssertionError(f"{done} of {count} delivered in {seconds} s\n{group.logs()}")
 
 
-def _bodies(payloads: list[dict]) -> Counter[str]:
+def bodies(payloads: list[dict]) -> Counter[str]:
     """The replies' texts, without the heading that names the ouvidoria and the protocol."""
     return Counter(p["text"]["body"].split(":\n", 1)[-1] for p in payloads)
 
@@ -104,12 +104,12 @@ async def test_two_workers_deliver_20_slow_replies_exactly_once(
 ) -> None:
     group = await _slow_channel(wa, tmp_path, delay=9.0)
     workers.append(group)
-    texts = await _reply_20(wa)
+    texts = await replies(wa)
     group.start(), group.start()
-    await _wait_delivered(wa, group, 20, seconds=60)
-    assert _bodies(wa.graph.sent) == Counter(texts), group.logs()
+    await wait_delivered(wa, group, 20, seconds=60)
+    assert bodies(wa.graph.sent) == Counter(texts), group.logs()
     # nobody sent anything twice: each lease was renewed for the whole send
-    assert _bodies(wa.graph.attempts) == Counter(texts)
+    assert bodies(wa.graph.attempts) == Counter(texts)
 
 
 async def test_a_worker_killed_mid_send_loses_and_doubles_nothing(
@@ -117,17 +117,17 @@ async def test_a_worker_killed_mid_send_loses_and_doubles_nothing(
 ) -> None:
     group = await _slow_channel(wa, tmp_path, delay=5.0)
     workers.append(group)
-    texts = await _reply_20(wa)
+    texts = await replies(wa)
     doomed, _ = group.start(), group.start()
-    await _until(lambda: wa.graph.arrived >= 8, seconds=30)
+    await until(lambda: wa.graph.arrived >= 8, seconds=30)
     group.kill(doomed)  # four of its sends are on the wire
     group.start()
-    await _wait_delivered(wa, group, 20, seconds=60)
+    await wait_delivered(wa, group, 20, seconds=60)
     assert wa.graph.abandoned >= 1
-    assert _bodies(wa.graph.sent) == Counter(texts), group.logs()
+    assert bodies(wa.graph.sent) == Counter(texts), group.logs()
 
 
-async def _until(condition, seconds: float) -> None:  # type: ignore[no-untyped-def]
+async def until(condition, seconds: float) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -1,15 +1,19 @@
-"""``balcao deliveries list|replay``: the dead letter from the command line."""
+"""``balcao deliveries list|replay|purge|prune``: the dead letter and the pruning of
+finished work from the command line."""
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 from collections.abc import Callable, Coroutine
 from typing import Any
 
 import click
 
-from balcao._delivery.dead_letters import QUEUES, dead_letters, replay
+from balcao._config import MIN_RETENTION_DAYS
+from balcao._delivery.dead_letters import QUEUES, dead_letters, purge, replay
+from balcao._delivery.prune import prune, retention
 
 __all__ = ["deliveries"]
 
@@ -33,7 +37,7 @@ def _run(action: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
 
 @click.group()
 def deliveries() -> None:
-    """Entregas que falharam (dead letter): listar e reenviar."""
+    """Entregas que falharam (dead letter) e limpeza das concluídas."""
 
 
 @deliveries.command("list")
@@ -61,14 +65,46 @@ def list_command(queues: tuple[str, ...], as_json: bool) -> None:
 @click.argument("ids", type=int, nargs=-1, required=True)
 def replay_command(queue: str, ids: tuple[int, ...]) -> None:
     """Põe de volta na fila as entregas QUEUE de números IDS (como novas)."""
+    _on_dead_letters(queue, ids, lambda s, desk: replay(s, queue, ids, desk.now()))
+    click.echo(f"{len(set(ids))} entrega(s) de volta na fila {queue}")
+
+
+@deliveries.command("purge")
+@click.argument("queue", type=_QUEUE)
+@click.argument("ids", type=int, nargs=-1, required=True)
+def purge_command(queue: str, ids: tuple[int, ...]) -> None:
+    """Apaga de vez as entregas com falha QUEUE de números IDS."""
+    _on_dead_letters(queue, ids, lambda s, _desk: purge(s, queue, ids))
+    click.echo(f"{len(set(ids))} entrega(s) com falha apagada(s) da fila {queue}")
+
+
+def _on_dead_letters(queue: str, ids: tuple[int, ...], change: Callable[..., Any]) -> None:
     from balcao.cli import CommandError
 
     async def action(desk: Any) -> None:
         async with desk.database.write() as session:
-            missing = await replay(session, queue, ids, desk.now())
-            if missing:  # raised inside the transaction: nothing is replayed
+            missing = await change(session, desk)
+            if missing:  # raised inside the transaction: nothing is changed
                 numbers = ", ".join(str(i) for i in missing)
                 raise CommandError(f"{queue}: nenhuma entrega com falha com o número {numbers}")
 
     _run(action)
-    click.echo(f"{len(set(ids))} entrega(s) de volta na fila {queue}")
+
+
+@deliveries.command("prune")
+@click.option(
+    "--older-than-days",
+    type=click.FloatRange(min=MIN_RETENTION_DAYS),
+    help="Idade mínima do que é apagado (padrão: delivery_retention_days).",
+)
+def prune_command(older_than_days: float | None) -> None:
+    """Apaga entregas feitas, eventos recebidos processados e eventos despachados mais
+    antigos que a retenção (as entregas com falha ficam)."""
+
+    async def action(desk: Any) -> dict[str, int]:
+        age = retention(desk) if older_than_days is None else dt.timedelta(days=older_than_days)
+        return await prune(desk, age)
+
+    deleted = _run(action)
+    for queue, count in deleted.items():
+        click.echo(f"{queue:<8} {count:>8} apagada(s)")

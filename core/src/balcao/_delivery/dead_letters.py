@@ -1,4 +1,4 @@
-"""The dead letter: rows the engine gave up on, listed and put back for another try."""
+"""The dead letter: rows the engine gave up on, listed, put back for another try, or purged."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from balcao._db.models import EventDelivery, InboundEvent, OutboxRow
 from balcao._delivery.claims import DEAD, PENDING
 from balcao._delivery.wake import announce
 
-__all__ = ["QUEUES", "DeadLetter", "dead_letters", "replay"]
+__all__ = ["QUEUES", "DeadLetter", "dead_letters", "purge", "replay"]
 
 # queue name -> (table, what the row is for)
 QUEUES: dict[str, tuple[Any, str]] = {
@@ -56,16 +56,32 @@ def _letter(queue: str, row: Any, target: str) -> DeadLetter:
     return DeadLetter(queue, row.id, target, row.state, row.attempts, row.last_error, created)
 
 
+async def _failed_rows(session: AsyncSession, queue: str, ids: Sequence[int]) -> list[Any]:
+    model, _ = QUEUES[queue]
+    query = select(model).where(model.id.in_(ids), _failed(model))
+    return list((await session.scalars(query)).all())
+
+
+def _missing(ids: Sequence[int], rows: Sequence[Any]) -> list[int]:
+    return sorted(set(ids) - {row.id for row in rows})
+
+
+async def purge(session: AsyncSession, queue: str, ids: Sequence[int]) -> list[int]:
+    """Delete these dead (or failed) rows for good; the ids that are not in the dead letter."""
+    rows = await _failed_rows(session, queue, ids)
+    for row in rows:
+        await session.delete(row)
+    return _missing(ids, rows)
+
+
 async def replay(
     session: AsyncSession, queue: str, ids: Sequence[int], now: dt.datetime
 ) -> list[int]:
     """Put these dead (or failed) rows back as new; the ids that are not in the dead letter."""
-    model, _ = QUEUES[queue]
-    query = select(model).where(model.id.in_(ids), _failed(model))
-    rows = list((await session.scalars(query)).all())
+    rows = await _failed_rows(session, queue, ids)
     for row in rows:
         row.state, row.attempts, row.next_attempt_at = PENDING, 0, now
         row.owner, row.lease_until = None, None
     if rows:
         await announce(session, queue)
-    return sorted(set(ids) - {row.id for row in rows})
+    return _missing(ids, rows)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import ScheduleRow
+from balcao._delivery import crash
 from balcao._delivery.claims import Claim, claim, owned, renew
 from balcao._delivery.lanes import Lane
 from balcao._delivery.outcome import Outcome
@@ -49,6 +50,7 @@ class Engine:
         self.tasks: set[asyncio.Task[None]] = set()
         self._seeded = False
         self.heartbeat = Heartbeat(desk)
+        crash.install()  # test-only; inert unless BALCAO_TEST_CRASH_AT is set
 
     @property
     def settings(self):  # type: ignore[no-untyped-def]

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import EventDelivery, InboundEvent, MessageRow, OutboxRow, ScheduleRow
 from balcao._delivery.claims import PENDING, Claim, Table
+from balcao._delivery.crash import crash_point
 from balcao._delivery.outcome import Outcome, retry_or_bury
 from balcao._events import Event
 from balcao._specs import JobSpec, Registered
@@ -88,6 +89,7 @@ class OutboxQueue(Queue):
         except Exception as exc:
             log.exception("channel '%s' raised while delivering %s", row.channel, row.id)
             return Outcome.failed(exc)
+        crash_point("outbox-sent", row.channel)
         return Outcome(True, receipt)
 
     async def _message(self, row: OutboxRow, attempts: int) -> OutboundMessage:
@@ -171,6 +173,7 @@ class EventQueue(Queue):
         except Exception as exc:
             log.exception("plugin '%s' failed in balcao_on_event (%s)", row.handler, row.event_id)
             return Outcome.failed(exc)
+        crash_point("event-handled", row.event_type)
         return Outcome(True)
 
 

@@ -1,15 +1,20 @@
-"""``balcao worker`` processes against a test's database, to be started, killed and waited on."""
+"""``balcao worker`` and ``balcao serve`` processes against a test's database, to be
+started, killed and waited on."""
 
 from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
-from balcao.testing import Balcao
+import httpx
+
+from balcao.testing._harness import Balcao
 
 _BUNDLED = ("meet", "webform", "falabr_export", "whatsapp", "email")
 
@@ -41,17 +46,33 @@ class Workers:
         self.workdir = workdir
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def start(self) -> subprocess.Popen[bytes]:
+    def start(self, *command: str, **extra: str) -> subprocess.Popen[bytes]:
+        """``balcao worker`` (or ``balcao <command>``), with ``extra`` variables."""
         log = (self.workdir / f"worker-{len(self.processes)}.log").open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "balcao", "worker"],
+        process = subprocess.Popen(  # noqa: S603 - this Python, the balcao module
+            [sys.executable, "-m", "balcao", *(command or ["worker"])],
             cwd=self.workdir,
-            env=self.environment,
+            env={**self.environment, **extra},
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
         return process
+
+    def serve(self, **extra: str) -> tuple[subprocess.Popen[bytes], str]:
+        """``balcao serve`` on a free port, once it answers; the process and its address."""
+        port = _free_port()
+        process = self.start("serve", "--port", str(port), **extra)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None, f"balcao serve exited\n{self.logs()}"
+            assert time.monotonic() < deadline, f"balcao serve did not answer\n{self.logs()}"
+            try:
+                httpx.get(f"{url}/health", timeout=1)
+                return process, url
+            except httpx.TransportError:
+                time.sleep(0.1)
 
     def kill(self, process: subprocess.Popen[bytes]) -> None:
         process.send_signal(signal.SIGKILL)
@@ -64,3 +85,9 @@ class Workers:
         for process in self.processes:
             if process.poll() is None:
                 self.kill(process)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
