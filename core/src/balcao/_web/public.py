@@ -16,11 +16,13 @@ from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 from balcao._desk import Desk, RateLimited
 from balcao._domain.deadlines import Purpose
 from balcao._domain.survey import asked
+from balcao._services.citizen_files import SentFile, sent_files
 from balcao._services.manifestations import load
 from balcao._services.queries import timeline
 from balcao._services.survey import SurveyView
 from balcao._types import Manifestation
-from balcao._web.formatting import date_text, datetime_text
+from balcao._web.deadline_words import response_deadline_text
+from balcao._web.formatting import datetime_text, size_text
 from balcao._web.openapi import error_responses
 from balcao._web.security import client_ip
 
@@ -53,9 +55,12 @@ class Tracking(msgspec.Struct, frozen=True, kw_only=True):
     state_label: str
     kind: str
     kind_label: str
+    subject: str
     created_at: dt.datetime
     deadline: dt.date | None
+    deadline_text: str | None
     messages: list[PublicMessage]
+    attachments: list[SentFile]
     survey: SurveyView | None = None
 
 
@@ -116,6 +121,7 @@ async def tracking(desk: Desk, found: Manifestation) -> Tracking:
         row = await load(session, found.protocol)
         assert row is not None
         entries = await timeline(session, row.id, public_only=True)
+        files = await sent_files(session, row.id)
     response = [d for d in await desk.deadlines(found.protocol) if d.purpose == Purpose.RESPONSE]
     return Tracking(
         protocol=found.protocol,
@@ -123,8 +129,11 @@ async def tracking(desk: Desk, found: Manifestation) -> Tracking:
         state_label=found.state.label,
         kind=found.kind.value,
         kind_label=found.kind.label,
+        subject=found.subject,
         created_at=found.created_at,
         deadline=response[0].due_on if response else None,
+        deadline_text=response_deadline_text(found.kind, response[0]) if response else None,
+        attachments=files,
         messages=[
             PublicMessage(direction=e.type, text=e.text, at=e.at)
             for e in entries
@@ -192,9 +201,14 @@ def page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
         "protocol": found.protocol,
         "kind_label": found.kind_label,
         "state_label": found.state_label,
+        "subject": found.subject,
         "deadline": found.deadline,
         "created_text": datetime_text(desk.calendar, found.created_at),
-        "deadline_text": date_text(found.deadline) if found.deadline else "",
+        "deadline_text": found.deadline_text or "",
+        "files": [
+            {"name": f.filename, "size_text": size_text(f.size), "received": f.received}
+            for f in found.attachments
+        ],
         "messages": [
             {
                 "direction": m.direction,
