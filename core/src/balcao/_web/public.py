@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -10,7 +11,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody, URLEncodedBody
-from litestar.response import Response, Template
+from litestar.response import File, Response, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from balcao._desk import Desk, RateLimited
@@ -221,4 +222,13 @@ def page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
     }
 
 
-PUBLIC_ROUTES = [health, home, track_api, track_form, track_page]
+_FAVICON = Path(__file__).parents[1] / "static" / "favicon.ico"
+
+
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> File:
+    # browsers ask for it at the root whatever the page links to
+    return File(_FAVICON, media_type="image/x-icon", headers={"cache-control": "max-age=86400"})
+
+
+PUBLIC_ROUTES = [health, home, track_api, track_form, track_page, favicon]
