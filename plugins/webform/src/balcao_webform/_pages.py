@@ -16,14 +16,14 @@ from litestar.params import MultipartBody
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from balcao import Desk, IncomingFile, client_ip
+from balcao import Desk, IncomingFile, Purpose, client_ip, response_deadline_text
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
 from balcao_webform._fresh import FreshForm
 from balcao_webform._guard import HONEYPOT, Ticket, issue, read
 from balcao_webform._intake import Outcome, problems, register
-from balcao_webform._kinds import offered
+from balcao_webform._kinds import KindChoice, offered
 from balcao_webform._receipt import ReceiptCard, read_card, redirect_with
 from balcao_webform._stash import Kept, discard, keep, kept, restore
 from balcao_webform._view import form_context
@@ -83,7 +83,7 @@ async def _uploads(data: Mapping[str, Any]) -> list[IncomingFile]:
     return files
 
 
-def _done(desk: Desk, outcome: Outcome, draft: Draft) -> Redirect:
+async def _done(desk: Desk, outcome: Outcome, draft: Draft) -> Redirect:
     assert outcome.receipt is not None
     choice = offered(draft.kind)
     return redirect_with(
@@ -92,7 +92,16 @@ def _done(desk: Desk, outcome: Outcome, draft: Draft) -> Redirect:
         anonymous=draft.anonymous,
         kind_label=choice.label if choice else "",
         email=draft.email if not draft.anonymous else "",
+        deadline_text=await _deadline_text(desk, outcome.receipt.protocol, choice),
     )
+
+
+async def _deadline_text(desk: Desk, protocol: str, choice: KindChoice | None) -> str:
+    """The response deadline in words, for the receipt (empty when none runs)."""
+    running = [d for d in await desk.deadlines(protocol) if d.purpose == Purpose.RESPONSE]
+    if not running or choice is None:
+        return ""
+    return response_deadline_text(choice.kind, running[0])
 
 
 def _receipt_page(card: ReceiptCard | None) -> Template:
@@ -189,7 +198,7 @@ async def _submit(
     if outcome.receipt is None:
         return _again(desk, config, outcome.status, draft, outcome.errors, files, previous)
     discard(desk, previous)
-    return _done(desk, outcome, draft)
+    return await _done(desk, outcome, draft)
 
 
 def _ticket_refused(
