@@ -48,6 +48,8 @@ async def test_the_holder_sees_the_subject_the_files_and_the_deadline_in_words(
     assert "fila.png" in page
     assert 'Prazo para resposta</dt><dd id="prazo">até 31 de dezembro de 2026 ' in page
     assert "(30 dias, prorrogáveis por mais 30)" in page
+    assert "Prazo legal: Lei 13.460/2017, art. 16." in page
+    assert "Pesquisa de satisfação" not in page  # nothing to answer before the conclusion
 
 
 async def test_a_wrong_code_shows_neither_subject_nor_files(balcao: Balcao) -> None:
@@ -84,6 +86,7 @@ async def test_an_extended_and_an_information_request_deadline_say_their_terms(
     lai = await balcao.manifestation(kind=Kind.ACESSO_INFORMACAO)
     _, page = await _track_page(balcao, lai.protocol, lai.access_code or "")
     assert "(20 dias, prorrogáveis por mais 10)" in page
+    assert "Prazo legal: Lei 12.527/2011, art. 11." in page
 
 
 @pytest.mark.parametrize("typed", ["{y}{n}", "{y} {n}", "{y}–{n}", " {y}-{n} "])
@@ -94,7 +97,8 @@ async def test_the_protocol_may_be_typed_without_its_hyphen(balcao: Balcao, type
         balcao, typed.format(y=year, n=number), receipt.access_code or ""
     )
     assert status == 200
-    assert f"Manifestação {receipt.protocol}" in page and "Sem hífen" in page
+    assert f'Manifestação <span class="protocolo">{receipt.protocol}</span>' in page
+    assert "Sem hífen" in page
 
 
 async def test_the_protocol_field_lets_phones_type_a_hyphen(balcao: Balcao) -> None:

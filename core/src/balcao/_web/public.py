@@ -15,7 +15,8 @@ from litestar.response import File, Response, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from balcao._desk import Desk, RateLimited
-from balcao._domain.deadlines import Purpose
+from balcao._domain.deadlines import Purpose, rule_for
+from balcao._domain.kinds import Kind
 from balcao._domain.survey import asked
 from balcao._services.citizen_files import SentFile, sent_files
 from balcao._services.manifestations import load
@@ -206,6 +207,7 @@ def page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
         "deadline": found.deadline,
         "created_text": datetime_text(desk.calendar, found.created_at),
         "deadline_text": found.deadline_text or "",
+        "deadline_basis": rule_for(Purpose.RESPONSE, Kind(found.kind)).basis,
         "files": [
             {"name": f.filename, "size_text": size_text(f.size), "received": f.received}
             for f in found.attachments

@@ -1,0 +1,45 @@
+"""The booking page as a citizen reads it: no kind chosen for them, required fields marked
+like the web form's, and a missing kind named in plain words."""
+
+from __future__ import annotations
+
+import re
+
+from meet_support import csrf_token
+
+SLOT = "2026-12-02T08:00:00-04:00"
+
+
+async def test_the_kind_starts_unchosen_and_required_fields_are_marked(make_meet) -> None:
+    b = await make_meet()
+    page = (await b.client.get("/channels/meet/", params={"dia": "2026-12-02"})).text
+    select = re.search(r'<select id="kind".*?</select>', page, re.S)
+    assert select
+    options = re.findall(r'<option value="([^"]*)"\s*(selected)?', select.group(0))
+    assert options[0] == ("", "selected")  # "Selecione…"
+    assert [value for value, chosen in options if chosen] == [""]
+    marked = re.findall(r'<label for="(\w+)">[^<]*<span aria-hidden="true">\*</span>', page)
+    assert set(marked) == {"name", "kind", "description", "consent"}
+    assert "Campos marcados com" in page and "identificado" in page
+
+
+async def test_a_booking_without_a_kind_says_so_and_keeps_what_was_typed(make_meet) -> None:
+    b = await make_meet()
+    page = await b.client.get("/channels/meet/", params={"dia": "2026-12-02"})
+    form = {
+        "_csrf_token": csrf_token(page.text),
+        "start": SLOT,
+        "name": "Maria",
+        "email": "maria@example.org",
+        "phone": "",
+        "kind": "",
+        "description": "Quero sugerir horários.",
+        "consent": "sim",
+    }
+    answer = await b.client.post("/channels/meet/agendar", data=form)
+    assert answer.status_code == 422
+    assert "escolha o tipo de manifestação" in answer.text
+    assert "tipo desconhecido" not in answer.text
+    assert 'value="Maria"' in answer.text
+    assert re.search(r'id="consent"[^>]*checked', answer.text)
+    assert re.search(rf'value="{re.escape(SLOT)}"\s+required\s+checked', answer.text)
