@@ -43,3 +43,32 @@ async def test_a_booking_without_a_kind_says_so_and_keeps_what_was_typed(make_me
     assert 'value="Maria"' in answer.text
     assert re.search(r'id="consent"[^>]*checked', answer.text)
     assert re.search(rf'value="{re.escape(SLOT)}"\s+required\s+checked', answer.text)
+
+
+async def test_the_booking_is_found_with_the_protocol_typed_without_its_hyphen(
+    make_meet,
+) -> None:
+    b = await make_meet()
+    page = await b.client.get("/channels/meet/", params={"dia": "2026-12-02"})
+    token = csrf_token(page.text)
+    form = {
+        "_csrf_token": token,
+        "start": SLOT,
+        "name": "Maria",
+        "email": "maria@example.org",
+        "phone": "",
+        "kind": "elogio",
+        "description": "Quero elogiar.",
+        "consent": "sim",
+    }
+    done = await b.client.post("/channels/meet/agendar", data=form)
+    protocol = done.text.split("<dt>Protocolo</dt><dd>")[1].split("<")[0]
+    code = done.text.split("<strong>")[1].split("<")[0]
+    manage = await b.client.get("/channels/meet/gerenciar")
+    assert 'inputmode="text"' in manage.text and 'aria-describedby="protocol_ajuda"' in manage.text
+    found = await b.client.post(
+        "/channels/meet/gerenciar",
+        data={"_csrf_token": token, "protocol": protocol.replace("-", ""), "access_code": code},
+    )
+    assert found.status_code == 200
+    assert "Cancelar o atendimento" in found.text
