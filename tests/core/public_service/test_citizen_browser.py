@@ -23,19 +23,11 @@ import balcao_whatsapp
 from balcao import IncomingFile
 from balcao.testing import Balcao
 
-from .common import concluded
+from .common import CHROMIUM_ARGS, concluded
 
 ROOT = Path(__file__).resolve().parents[3]
 AXE = ROOT / "tests" / ".vendor" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "test-output" / "citizen"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 WIDTHS = (1280, 390)
 PAGES = {
     "inicio": "/",

@@ -10,6 +10,21 @@ from meet_support import csrf_token
 SLOT = "2026-12-02T08:00:00-04:00"
 
 
+def _form(token: str, **changes: str) -> dict[str, str]:
+    """The booking form as a citizen sends it, with ``changes``."""
+    return {
+        "_csrf_token": token,
+        "start": SLOT,
+        "name": "Maria",
+        "email": "maria@example.org",
+        "phone": "",
+        "kind": "elogio",
+        "description": "Quero elogiar.",
+        "consent": "sim",
+        **changes,
+    }
+
+
 async def test_the_kind_starts_unchosen_and_required_fields_are_marked(make_meet) -> None:
     b = await make_meet()
     page = (await b.client.get("/channels/meet/", params={"dia": "2026-12-02"})).text
@@ -26,17 +41,9 @@ async def test_the_kind_starts_unchosen_and_required_fields_are_marked(make_meet
 async def test_a_booking_without_a_kind_says_so_and_keeps_what_was_typed(make_meet) -> None:
     b = await make_meet()
     page = await b.client.get("/channels/meet/", params={"dia": "2026-12-02"})
-    form = {
-        "_csrf_token": csrf_token(page.text),
-        "start": SLOT,
-        "name": "Maria",
-        "email": "maria@example.org",
-        "phone": "",
-        "kind": "",
-        "description": "Quero sugerir horários.",
-        "consent": "sim",
-    }
-    answer = await b.client.post("/channels/meet/agendar", data=form)
+    answer = await b.client.post(
+        "/channels/meet/agendar", data=_form(csrf_token(page.text), kind="")
+    )
     assert answer.status_code == 422
     assert "escolha o tipo de manifestação" in answer.text
     assert "tipo desconhecido" not in answer.text
@@ -51,17 +58,7 @@ async def test_the_booking_is_found_with_the_protocol_typed_without_its_hyphen(
     b = await make_meet()
     page = await b.client.get("/channels/meet/", params={"dia": "2026-12-02"})
     token = csrf_token(page.text)
-    form = {
-        "_csrf_token": token,
-        "start": SLOT,
-        "name": "Maria",
-        "email": "maria@example.org",
-        "phone": "",
-        "kind": "elogio",
-        "description": "Quero elogiar.",
-        "consent": "sim",
-    }
-    done = await b.client.post("/channels/meet/agendar", data=form)
+    done = await b.client.post("/channels/meet/agendar", data=_form(token))
     protocol = done.text.split("<dt>Protocolo</dt><dd>")[1].split("<")[0]
     code = done.text.split("<strong>")[1].split("<")[0]
     manage = await b.client.get("/channels/meet/gerenciar")
