@@ -76,6 +76,7 @@ from balcao._types import (
     Veto,
 )
 from balcao._web.auth import current_actor, staff_guard
+from balcao._web.deadline_words import response_deadline_text
 from balcao._web.openapi import error_responses
 from balcao._web.params import InvalidParameter, parse_date
 from balcao._web.security import client_ip
@@ -168,6 +169,7 @@ __all__ = [
     "load_settings",
     "may",
     "parse_date",
+    "response_deadline_text",
     "safe_filename",
     "sniff_media_type",
     "staff_guard",

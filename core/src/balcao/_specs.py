@@ -41,13 +41,15 @@ class ChannelAdapter(Protocol):
 
 @dataclass(frozen=True, kw_only=True)
 class HomeCard:
-    """A channel's card on the balcão's home page."""
+    """A channel's card on the balcão's home page; ``detail`` is a line shown prominently
+    under the title (a phone number, an address), empty for none."""
 
     title: str
     description: str
     url: str
     action: str = "Acessar"
     order: int = 100
+    detail: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,15 +19,9 @@ from playwright.sync_api import Page, sync_playwright
 from balcao import create_app, load_settings
 from balcao.testing import TEST_SECRET, RecordingChannel
 
+from .common import CHROMIUM_ARGS
+
 AXE = Path(__file__).resolve().parents[2] / ".vendor" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 CITIZEN_PAGES = ("/", "/acompanhar", "/transparencia", "/acessibilidade")
 
 

@@ -7,7 +7,7 @@ import re
 
 from balcao.testing import Balcao
 
-from .conftest import API, FORM, PDF, PNG, Citizen, error_of, hidden, identified
+from .conftest import API, FORM, PDF, PNG, Citizen, error_of, hidden, identified, squash
 
 MB = 1024 * 1024
 
@@ -60,14 +60,40 @@ async def test_honeypot_filled_is_refused(app: Balcao, citizen: Citizen) -> None
     assert await _registered(app) == 0
 
 
-async def test_submission_faster_than_a_person_is_refused(app: Balcao, citizen: Citizen) -> None:
+async def test_a_complete_form_sent_too_fast_is_shown_again_to_confirm(
+    app: Balcao, citizen: Citizen
+) -> None:
     response = await citizen.submit(identified(), wait=1)
-    assert response.status_code == 422
-    assert "rápido demais" in response.text
+    assert response.status_code == 200
+    text = squash(response.text)
+    assert "Confira os dados abaixo e clique em “Enviar manifestação”" in text
+    assert "Nada foi registrado ainda" in text
+    assert "rápido demais" not in text and "Não foi possível enviar" not in text
     assert 'value="Restaurante universitário"' in response.text  # nothing typed is lost
     assert await _registered(app) == 0
     again = await citizen.submit(identified(), page=response.text, wait=5)
-    assert again.status_code == 200
+    assert again.status_code == 200 and "Manifestação registrada" in again.text
+    assert await _registered(app) == 1
+
+
+async def test_missing_fields_are_reported_even_when_sent_too_fast(
+    app: Balcao, citizen: Citizen
+) -> None:
+    empty = identified(subject="", description="", name="", consent="<omit>")
+    response = await citizen.submit(empty, wait=0)
+    assert response.status_code == 422
+    text = squash(response.text)
+    assert "corrija os 4 itens abaixo" in text
+    assert all(error_of(response.text, f) for f in ("subject", "description", "name", "consent"))
+    assert "Confira os dados abaixo e clique" not in text
+    assert await _registered(app) == 0
+
+
+async def test_one_missing_field_is_counted_in_the_singular(app: Balcao, citizen: Citizen) -> None:
+    response = await citizen.submit(identified(subject=""), wait=0)
+    assert response.status_code == 422
+    assert "corrija o item abaixo" in squash(response.text)
+    assert error_of(response.text, "subject")
 
 
 async def test_forged_or_missing_ticket_is_refused(app: Balcao, citizen: Citizen) -> None:

@@ -53,3 +53,21 @@ async def test_the_code_is_gone_after_15_minutes_and_from_another_browser(
     late = await app.client.get(RECEIPT)
     assert late.status_code == 404
     assert code not in late.text and "Recibo indisponível" in late.text
+
+
+async def test_the_receipt_shows_when_it_was_registered_and_the_deadline(
+    app: Balcao, citizen: Citizen
+) -> None:
+    await _post_without_following(app, citizen)
+    shown = " ".join((await app.client.get(RECEIPT)).text.split())
+    # the clock starts Tuesday 2026-12-01 10:00 in Cuiabá; the form took 10 seconds
+    assert '<dd id="registrada-em">01/12/2026 10:00</dd>' in shown
+    assert (
+        '<dd id="prazo">até 31 de dezembro de 2026 (30 dias, prorrogáveis por mais 30)</dd>'
+        in shown
+    )
+    # the copy button is for browsers running the script; without it the code is plain text
+    assert 'class="botao wf-copiar" data-copiar="codigo" hidden>Copiar código</button>' in shown
+    assert 'id="copiado" role="status" aria-live="polite"' in shown
+    assert '<script src="/channels/webform/static/webform.js" defer></script>' in shown
+    assert "<script>" not in shown  # the CSP allows no inline script

@@ -17,7 +17,8 @@ __all__ = [
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _CODE_LENGTH = 10  # 50 bits
 _LOOKALIKES = str.maketrans("OIL", "011")
-_PROTOCOL = re.compile(r"^\s*(\d{4})-?(\d{1,9})\s*$")
+# as typed: with the hyphen, without it, or with what phones put in its place
+_PROTOCOL = re.compile(r"^\s*(\d{4})\s*[-\u2013./]?\s*(\d{1,9})\s*$")
 
 
 def format_protocol(year: int, sequence: int) -> str:

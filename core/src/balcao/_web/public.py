@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -10,17 +11,20 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody, URLEncodedBody
-from litestar.response import Response, Template
+from litestar.response import File, Response, Template
 from litestar.status_codes import HTTP_429_TOO_MANY_REQUESTS
 
 from balcao._desk import Desk, RateLimited
-from balcao._domain.deadlines import Purpose
+from balcao._domain.deadlines import Purpose, rule_for
+from balcao._domain.kinds import Kind
 from balcao._domain.survey import asked
+from balcao._services.citizen_files import SentFile, sent_files
 from balcao._services.manifestations import load
 from balcao._services.queries import timeline
 from balcao._services.survey import SurveyView
 from balcao._types import Manifestation
-from balcao._web.formatting import date_text, datetime_text
+from balcao._web.deadline_words import response_deadline_text
+from balcao._web.formatting import datetime_text, size_text
 from balcao._web.openapi import error_responses
 from balcao._web.security import client_ip
 
@@ -53,9 +57,12 @@ class Tracking(msgspec.Struct, frozen=True, kw_only=True):
     state_label: str
     kind: str
     kind_label: str
+    subject: str
     created_at: dt.datetime
     deadline: dt.date | None
+    deadline_text: str | None
     messages: list[PublicMessage]
+    attachments: list[SentFile]
     survey: SurveyView | None = None
 
 
@@ -116,6 +123,7 @@ async def tracking(desk: Desk, found: Manifestation) -> Tracking:
         row = await load(session, found.protocol)
         assert row is not None
         entries = await timeline(session, row.id, public_only=True)
+        files = await sent_files(session, row.id)
     response = [d for d in await desk.deadlines(found.protocol) if d.purpose == Purpose.RESPONSE]
     return Tracking(
         protocol=found.protocol,
@@ -123,8 +131,11 @@ async def tracking(desk: Desk, found: Manifestation) -> Tracking:
         state_label=found.state.label,
         kind=found.kind.value,
         kind_label=found.kind.label,
+        subject=found.subject,
         created_at=found.created_at,
         deadline=response[0].due_on if response else None,
+        deadline_text=response_deadline_text(found.kind, response[0]) if response else None,
+        attachments=files,
         messages=[
             PublicMessage(direction=e.type, text=e.text, at=e.at)
             for e in entries
@@ -192,9 +203,15 @@ def page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
         "protocol": found.protocol,
         "kind_label": found.kind_label,
         "state_label": found.state_label,
+        "subject": found.subject,
         "deadline": found.deadline,
         "created_text": datetime_text(desk.calendar, found.created_at),
-        "deadline_text": date_text(found.deadline) if found.deadline else "",
+        "deadline_text": found.deadline_text or "",
+        "deadline_basis": rule_for(Purpose.RESPONSE, Kind(found.kind)).basis,
+        "files": [
+            {"name": f.filename, "size_text": size_text(f.size), "received": f.received}
+            for f in found.attachments
+        ],
         "messages": [
             {
                 "direction": m.direction,
@@ -207,4 +224,13 @@ def page_view(desk: Desk, found: Tracking) -> dict[str, Any]:
     }
 
 
-PUBLIC_ROUTES = [health, home, track_api, track_form, track_page]
+_FAVICON = Path(__file__).parents[1] / "static" / "favicon.ico"
+
+
+@get("/favicon.ico", include_in_schema=False)
+async def favicon() -> File:
+    # browsers ask for it at the root whatever the page links to
+    return File(_FAVICON, media_type="image/x-icon", headers={"cache-control": "max-age=86400"})
+
+
+PUBLIC_ROUTES = [health, home, track_api, track_form, track_page, favicon]

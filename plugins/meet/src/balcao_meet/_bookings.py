@@ -242,9 +242,10 @@ class Bookings:
 
     async def find(self, protocol: str, access_code: str) -> BookingRow:
         """The booking behind ``protocol`` when the access code matches, else NotFound."""
-        if await self.desk.verify_access(protocol, access_code) is None:
+        found = await self.desk.verify_access(protocol, access_code)
+        if found is None:
             raise NotFound(_WRONG)
-        row = await self.store.by_protocol(protocol)
+        row = await self.store.by_protocol(found.protocol)  # as stored, however it was typed
         if row is None:
             raise NotFound(f"a manifestação {protocol} não tem atendimento por vídeo agendado")
         return row

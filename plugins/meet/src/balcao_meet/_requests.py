@@ -43,6 +43,8 @@ def bookable_kinds() -> list[Kind]:
 
 
 def checked_kind(raw: str) -> Kind:
+    if not raw.strip():
+        raise InvalidManifestation("kind", "escolha o tipo de manifestação")
     try:
         kind = Kind(raw)
     except ValueError:

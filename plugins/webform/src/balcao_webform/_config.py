@@ -38,7 +38,7 @@ class WebformConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fi
     max_file_mb: int = 10
     allowed_types: list[str] = msgspec.field(default_factory=lambda: list(_DEFAULT_TYPES))
     rate_limit_per_hour: int = 5
-    min_fill_seconds: int = 3
+    min_fill_seconds: int = 2
     max_form_age_hours: int = 12
     cors_origins: list[str] = []
 

@@ -19,7 +19,7 @@ from balcao_webform._fields import FIELD_ORDER, Draft, Errors, to_manifestation,
 from balcao_webform._files import check_files
 from balcao_webform._guard import ONCE_PREFIX, Limit, per_address
 
-__all__ = ["DUPLICATE", "RATE_LIMITED", "Outcome", "register"]
+__all__ = ["DUPLICATE", "RATE_LIMITED", "Outcome", "problems", "register"]
 
 log = logging.getLogger("balcao.webform")
 
@@ -53,7 +53,7 @@ async def register(
     """Register ``draft`` unless a field, a file, the rate limit or a repeat (``once``)
     refuses it; the counters are checked in the registration's own transaction. A repeat
     of ``key`` (the form's signed ticket) gets the first submission's receipt back."""
-    errors = _problems(desk, config, draft, files)
+    errors = problems(desk, config, draft, files)
     if errors:
         return Outcome(errors=errors, status=422)
     limits = [per_address(address, config), *([once] if once else [])]
@@ -61,9 +61,10 @@ async def register(
     return await _intake(desk, draft, accepted, limits, key)
 
 
-def _problems(
+def problems(
     desk: PluginDesk, config: WebformConfig, draft: Draft, files: Sequence[IncomingFile]
 ) -> Errors:
+    """What is wrong with the fields and files, in the form's order (empty: nothing)."""
     errors = validate(draft, desk.today())
     _, problems = check_files(files, config)
     if problems:

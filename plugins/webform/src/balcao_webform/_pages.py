@@ -16,14 +16,14 @@ from litestar.params import MultipartBody
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from balcao import IncomingFile, PluginDesk, client_ip
+from balcao import IncomingFile, PluginDesk, Purpose, client_ip, response_deadline_text
 from balcao_webform._config import WebformConfig
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
 from balcao_webform._fresh import FreshForm
 from balcao_webform._guard import HONEYPOT, Ticket, issue, read
-from balcao_webform._intake import Outcome, register
-from balcao_webform._kinds import offered
+from balcao_webform._intake import Outcome, problems, register
+from balcao_webform._kinds import KindChoice, offered
 from balcao_webform._receipt import ReceiptCard, read_card, redirect_with
 from balcao_webform._stash import Kept, discard, keep, kept, restore
 from balcao_webform._view import form_context
@@ -32,14 +32,16 @@ __all__ = ["page_routes"]
 
 log = logging.getLogger("balcao.webform")
 
+# A form sent within seconds of being served is most likely a bot, but may be a person
+# quick with autofill: it is not refused, only shown again (values kept) to be confirmed.
+CONFIRM = (
+    "Confira os dados abaixo e clique em “Enviar manifestação” para concluir o envio. "
+    "Nada foi registrado ainda."
+)
 _TICKET_PROBLEMS = {
     Ticket.FORGED: (
         400,
         "Não foi possível validar o formulário. Confira os dados e envie de novo.",
-    ),
-    Ticket.TOO_FAST: (
-        422,
-        "O formulário foi enviado rápido demais. Confira os dados e envie de novo.",
     ),
     Ticket.EXPIRED: (
         422,
@@ -81,7 +83,7 @@ async def _uploads(data: Mapping[str, Any]) -> list[IncomingFile]:
     return files
 
 
-def _done(desk: PluginDesk, outcome: Outcome, draft: Draft) -> Redirect:
+async def _done(desk: PluginDesk, outcome: Outcome, draft: Draft) -> Redirect:
     assert outcome.receipt is not None
     choice = offered(draft.kind)
     return redirect_with(
@@ -90,7 +92,16 @@ def _done(desk: PluginDesk, outcome: Outcome, draft: Draft) -> Redirect:
         anonymous=draft.anonymous,
         kind_label=choice.label if choice else "",
         email=draft.email if not draft.anonymous else "",
+        deadline_text=await _deadline_text(desk, outcome.receipt.protocol, choice),
     )
+
+
+async def _deadline_text(desk: PluginDesk, protocol: str, choice: KindChoice | None) -> str:
+    """The response deadline in words, for the receipt (empty when none runs)."""
+    running = [d for d in await desk.deadlines(protocol) if d.purpose == Purpose.RESPONSE]
+    if not running or choice is None:
+        return ""
+    return response_deadline_text(choice.kind, running[0])
 
 
 def _receipt_page(card: ReceiptCard | None) -> Template:
@@ -181,8 +192,7 @@ async def _submit(
     state = read(desk, ticket, config)
     if state is not Ticket.OK:
         log.info("webform: form ticket %s; form shown again", state.value)
-        status, message = _TICKET_PROBLEMS[state]
-        return _again(desk, config, status, draft, {"form": message}, files, previous)
+        return _ticket_refused(desk, config, state, draft, files, previous)
     address = client_ip(request, desk.settings.trusted_proxies)
     # the signed ticket is this submission's idempotency key: sending the same form again
     # (a reload, a lost answer) gets the same receipt, not a second manifestation
@@ -190,7 +200,27 @@ async def _submit(
     if outcome.receipt is None:
         return _again(desk, config, outcome.status, draft, outcome.errors, files, previous)
     discard(desk, previous)
-    return _done(desk, outcome, draft)
+    return await _done(desk, outcome, draft)
+
+
+def _ticket_refused(
+    desk: PluginDesk,
+    config: WebformConfig,
+    state: Ticket,
+    draft: Draft,
+    files: list[IncomingFile],
+    previous: list[Kept],
+) -> Template:
+    """The form again: with the fields' own errors first, whatever the ticket says (the
+    citizen fixes them all at once); else the ticket's reason, or a plain request to
+    confirm when the form only came back quickly."""
+    errors = problems(desk, config, draft, files)
+    if errors:
+        return _again(desk, config, 422, draft, errors, files, previous)
+    if state is Ticket.TOO_FAST:
+        return _again(desk, config, 200, draft, {}, files, previous, notice=CONFIRM)
+    status, message = _TICKET_PROBLEMS[state]
+    return _again(desk, config, status, draft, {"form": message}, files, previous)
 
 
 def _kept_before(desk: PluginDesk, data: Mapping[str, Any]) -> tuple[list[Kept], list[Kept]]:
@@ -209,10 +239,17 @@ def _again(
     errors: Errors,
     files: list[IncomingFile],
     previous: list[Kept],
+    notice: str = "",
 ) -> Template:
     """The form again with what was typed, keeping the files that passed the checks."""
     accepted, _ = check_files(files, config)
     discard(desk, previous)
     token, items = keep(desk, accepted, config.max_form_age_hours)
-    context = {"draft": draft, "errors": errors, "kept_token": token, "kept_files": items}
+    context = {
+        "draft": draft,
+        "errors": errors,
+        "kept_token": token,
+        "kept_files": items,
+        "notice": notice,
+    }
     return _form(config, desk, status, **context)

@@ -33,12 +33,16 @@ class ReceiptCard(msgspec.Struct, frozen=True):
     kind_label: str
     email: str
     until: float
+    registered_at: dt.datetime | None = None
+    deadline_text: str = ""
 
 
 def redirect_with(desk: PluginDesk, receipt: Receipt, **shown: Any) -> Redirect:
     """303 to the receipt page, carrying the receipt in a short-lived encrypted cookie."""
     until = (desk.now() + LIFETIME).timestamp()
-    card = ReceiptCard(receipt.protocol, receipt.access_code, until=until, **shown)
+    card = ReceiptCard(
+        receipt.protocol, receipt.access_code, until=until, registered_at=desk.now(), **shown
+    )
     sealed = desk.sealer(_PURPOSE).seal_detached(msgspec.json.encode(card))
     cookie = Cookie(
         key=COOKIE,

@@ -22,6 +22,7 @@ def form_context(
     errors: Errors | None = None,
     kept_token: str = "",
     kept_files: Sequence[Kept] = (),
+    notice: str = "",
 ) -> dict[str, Any]:
     """The form's template context; ``kept_files`` were received on an earlier try."""
     errors = errors or {}
@@ -34,6 +35,7 @@ def form_context(
         "honeypot": HONEYPOT,
         "kept_token": kept_token,
         "kept_files": list(kept_files),
+        "notice": notice,
         "max_files": config.max_files,
         "max_file_mb": config.max_file_mb,
         "types_text": types_text(config),

@@ -25,7 +25,7 @@ from balcao import (
     hookimpl,
 )
 from balcao_whatsapp._adapter import WhatsAppAdapter
-from balcao_whatsapp._config import WhatsAppConfig
+from balcao_whatsapp._config import WhatsAppConfig, international_digits
 from balcao_whatsapp._conversation import Conversation
 from balcao_whatsapp._graph import GraphClient
 from balcao_whatsapp._inbound import InboundProcessor
@@ -47,6 +47,7 @@ __all__ = [
     "balcao_register_jobs",
     "balcao_register_migrations",
     "balcao_register_sealed_columns",
+    "international_digits",
     "sign",
     "split",
     "valid_signature",
@@ -80,17 +81,26 @@ def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
             route_handlers=route_handlers,
             adapter=adapter,
             inbound=processor,
-            card=HomeCard(
-                title="WhatsApp",
-                description="Converse com a ouvidoria pelo WhatsApp: registre e acompanhe "
-                "sua manifestação pelo celular.",
-                url=config.chat_url,
-                action="Abrir conversa",
-                order=10,
-            ),
+            card=_card(config),
             not_configured=None if config.configured else _NOT_CONFIGURED,
         )
     ]
+
+
+def _card(config: WhatsAppConfig) -> HomeCard | None:
+    """The home page card, only when the public number is configured (a card without a
+    number to write to would lead nowhere)."""
+    if config.chat_url is None:
+        return None
+    return HomeCard(
+        title="WhatsApp",
+        description="Converse com a ouvidoria pelo WhatsApp: registre e acompanhe "
+        "sua manifestação pelo celular.",
+        url=config.chat_url,
+        action="Abrir conversa",
+        order=10,
+        detail=config.display_number.strip(),
+    )
 
 
 @hookimpl

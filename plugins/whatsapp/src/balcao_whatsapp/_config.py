@@ -6,7 +6,11 @@ import msgspec
 
 from balcao_whatsapp._texts import check_overrides
 
-__all__ = ["WhatsAppConfig"]
+__all__ = ["WhatsAppConfig", "international_digits"]
+
+_BRAZIL = "55"
+# a Brazilian number without the country code: area code (2 digits) and 8 or 9 digits
+_NATIONAL_LENGTHS = (10, 11)
 
 
 class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -29,7 +33,9 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
         recipient_messages_per_minute: messages to one person per minute.
         interactive_menu: send the menu as an interactive list (else plain text).
         pause_seconds: how long deliveries pause after an invalid token (code 190).
-        display_number: the public number, for the home page card (``wa.me`` link).
+        display_number: the public number as people write it, shown on the home page card,
+            e.g. ``(65) 3313-7210``; without a ``+`` and country code it is a Brazilian
+            number (the ``wa.me`` link gets 55 in front). Empty: no card.
         privacy_url: the privacy notice linked in the greeting (default: the web form's).
         burst_seconds: a prompt is not repeated within this time (a burst gets one answer).
         pause_minutes: a description left this long without "pronto" is registered.
@@ -73,10 +79,22 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
         return f"{self.graph_url.rstrip('/')}/{self.api_version.strip('/')}"
 
     @property
-    def chat_url(self) -> str:
-        digits = "".join(c for c in self.display_number if c.isdigit())
-        return f"https://wa.me/{digits}" if digits else "/acompanhar"
+    def chat_url(self) -> str | None:
+        """The ``wa.me`` link to the public number (international form), None without one."""
+        digits = international_digits(self.display_number)
+        return f"https://wa.me/{digits}" if digits else None
 
     @property
     def configured(self) -> bool:
         return bool(self.app_secret and self.access_token and self.phone_number_id)
+
+
+def international_digits(number: str) -> str:
+    """The digits of ``number`` in international form (country code first, no ``+``), as
+    ``wa.me`` wants them. "(65) 3313-7210" is a Brazilian number written the national way:
+    it becomes "556533137210"; "+55 65 3313-7210" and "+351 21 000 0000" keep their code."""
+    digits = "".join(c for c in number if c.isdigit())
+    if number.strip().startswith("+"):
+        return digits
+    national = digits.lstrip("0")  # a trunk prefix ("0 65 ...") is not part of the number
+    return _BRAZIL + national if len(national) in _NATIONAL_LENGTHS else digits
