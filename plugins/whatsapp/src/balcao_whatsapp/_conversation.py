@@ -9,9 +9,8 @@ import logging
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from balcao import Citizen, Kind, NewManifestation, PluginDesk, Receipt
+from balcao import Citizen, DuplicateMessage, Kind, NewManifestation, PluginDesk, Receipt
 from balcao_whatsapp import _flow as flow
 from balcao_whatsapp import _wording as wording
 from balcao_whatsapp._config import WhatsAppConfig
@@ -575,7 +574,7 @@ async def register(
     )
     try:
         receipt = await desk.intake(new)
-    except IntegrityError:
+    except DuplicateMessage:
         log.warning("message %s was registered before: replay ignored", draft.last_wamid)
         return None
     await _attach_all(conv, desk, receipt.protocol, draft, anonymous)
