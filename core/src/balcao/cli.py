@@ -1,4 +1,8 @@
-"""The ``balcao`` command line."""
+"""The ``balcao`` command line.
+
+Each command imports what it needs in its body: ``balcao --help`` and the light commands must
+not pay for the web framework, the ORM and the migration tool.
+"""
 
 from __future__ import annotations
 
@@ -10,23 +14,23 @@ import signal
 import sys
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import DBAPIError
 
 from balcao._annual.command import report
 from balcao._backup_commands import backup_command, restore_command
 from balcao._config import ConfigError, Settings, load_settings
-from balcao._db.url import connection_problem
 from balcao._delivery.command import deliveries
+from balcao._domain.roles import ROLES
 from balcao._host import PluginError, PluginHost
 from balcao._logging import configure_logging
 from balcao._routing.command import routing
-from balcao._runtime import Runtime, build_runtime
-from balcao._services.reseal import ResealReport
-from balcao._services.users import ROLES, UserError, check_user, create_token, create_user
-from balcao._specs import ChannelSpec
+
+if TYPE_CHECKING:
+    from balcao._runtime import Runtime
+    from balcao._services.reseal import ResealReport
+    from balcao._specs import ChannelSpec
 
 __all__ = ["main"]
 
@@ -38,6 +42,8 @@ class CommandError(click.ClickException):
 
 
 def _runtime(strict: bool = True) -> Runtime:
+    from balcao._runtime import build_runtime
+
     try:
         return build_runtime(strict=strict)
     except (ConfigError, PluginError, ValueError) as exc:
@@ -117,6 +123,10 @@ def _newer_database(unknown: frozenset[str]) -> str:
 @contextlib.asynccontextmanager
 async def _reaching_database(runtime: Runtime) -> AsyncIterator[None]:
     """A database that does not answer is a configuration problem: say which, in one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from balcao._db.url import connection_problem
+
     try:
         yield
     except (OSError, DBAPIError) as exc:
@@ -273,6 +283,8 @@ def users_create(
     email: str, name: str, role: str, unit: str | None, password_file: Path | None
 ) -> None:
     """Cria um usuário; a senha vem da entrada padrão (ou de --password-file)."""
+    from balcao._services.users import UserError, check_user, create_user
+
     password = _read_password(password_file)
     try:
         check_user(email, role, unit, password)
@@ -310,6 +322,8 @@ def tokens() -> None:
 @click.option("--name", "label", default="", help="Rótulo do token.")
 def tokens_create(email: str, label: str) -> None:
     """Cria um token de API; ele aparece uma única vez, sozinho na última linha."""
+    from balcao._services.users import create_token
+
     runtime = _runtime()
     holder: list[str] = []
 
@@ -338,6 +352,8 @@ cli.add_command(report)
 
 
 def _run_user_action(coroutine: Any) -> None:
+    from balcao._services.users import UserError
+
     try:
         asyncio.run(coroutine)
     except UserError as exc:

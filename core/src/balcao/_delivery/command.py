@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 
-from balcao._delivery.dead_letters import QUEUES, dead_letters, replay
+__all__ = ["QUEUE_NAMES", "deliveries"]
 
-__all__ = ["deliveries"]
-
-_QUEUE = click.Choice(sorted(QUEUES))
+# the keys of dead_letters.QUEUES, spelled here so that the help needs no table models
+QUEUE_NAMES = ("events", "inbound", "outbox")
+_QUEUE = click.Choice(QUEUE_NAMES)
 
 
 def _run(action: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
@@ -41,10 +41,11 @@ def deliveries() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Saída em JSON.")
 def list_command(queues: tuple[str, ...], as_json: bool) -> None:
     """Lista as entregas mortas e os eventos recebidos que falharam."""
+    from balcao._delivery.dead_letters import dead_letters
 
     async def action(desk: Any) -> Any:
         async with desk.database.read() as session:
-            return await dead_letters(session, queues or sorted(QUEUES))
+            return await dead_letters(session, queues or QUEUE_NAMES)
 
     letters = _run(action)
     if as_json:
@@ -61,6 +62,7 @@ def list_command(queues: tuple[str, ...], as_json: bool) -> None:
 @click.argument("ids", type=int, nargs=-1, required=True)
 def replay_command(queue: str, ids: tuple[int, ...]) -> None:
     """Põe de volta na fila as entregas QUEUE de números IDS (como novas)."""
+    from balcao._delivery.dead_letters import replay
     from balcao.cli import CommandError
 
     async def action(desk: Any) -> None:

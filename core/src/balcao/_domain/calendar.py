@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 __all__ = ["BusinessCalendar", "Closure", "Period"]
 
@@ -127,6 +129,8 @@ _CACHE: dict[tuple[str, int], holidays.HolidayBase] = {}
 def _holidays(subdivision: str, year: int) -> holidays.HolidayBase:
     key = (subdivision, year)
     if key not in _CACHE:
+        import holidays  # its country tables are slow to import: only once a day is counted
+
         _CACHE[key] = holidays.country_holidays(
             "BR", subdiv=subdivision, years=year, language="pt_BR"
         )
