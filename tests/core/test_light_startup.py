@@ -16,18 +16,25 @@ from balcao._delivery.dead_letters import QUEUES
 HEAVY = ("litestar", "sqlalchemy", "alembic", "mako", "pygments", "jinja2", "holidays", "httpx")
 
 
-def modules_after(code: str) -> set[str]:
+def last_line(code: str) -> str:
+    """The last line ``code`` prints, run in a fresh interpreter (``sys`` imported)."""
     environ = {k: v for k, v in os.environ.items() if not k.startswith("BALCAO_")}
-    probe = f"import sys\n{code}\nprint(' '.join(sorted(m.split('.')[0] for m in sys.modules)))"
     result = subprocess.run(
-        [sys.executable, "-c", probe],
+        [sys.executable, "-c", f"import sys\n{code}"],
         env=environ,
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    return set(result.stdout.splitlines()[-1].split())
+    return result.stdout.splitlines()[-1] if result.stdout.strip() else ""
+
+
+def modules_after(code: str) -> set[str]:
+    """The top-level packages imported once ``code`` ran."""
+    return set(
+        last_line(f"{code}\nprint(' '.join({{m.split('.')[0] for m in sys.modules}}))").split()
+    )
 
 
 def test_help_lists_every_command_without_heavy_imports() -> None:
@@ -89,3 +96,30 @@ def test_lazy_plugin_names_resolve() -> None:
 
 def test_the_dead_letter_command_names_every_queue() -> None:
     assert list(QUEUE_NAMES) == sorted(QUEUES)
+
+
+def test_the_calendar_loads_brazils_holidays_alone() -> None:
+    code = (
+        "import datetime as dt\n"
+        "from balcao._domain.calendar import BusinessCalendar\n"
+        "name = BusinessCalendar().holiday_name(dt.date(2026, 11, 20))\n"
+        "assert name and 'Consciência Negra' in name, name\n"
+        "countries = [m for m in sys.modules if m.startswith('holidays.countries.')]\n"
+        "print(' '.join(countries))"
+    )
+    assert last_line(code).split() == ["holidays.countries.brazil"]
+
+
+def test_the_heads_read_from_the_files_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from balcao import PluginHost, Settings
+    from balcao._db.migrate import alembic_config
+    from balcao._db.status import file_heads
+
+    found = PluginHost(Settings()).collect("balcao_register_migrations")
+    locations = tuple(m.spec.location for m in found)
+    assert len(locations) == 4  # every bundled plugin with tables
+    for where in ((), locations):
+        script = ScriptDirectory.from_config(alembic_config(where))
+        assert file_heads(where) == frozenset(script.get_heads())

@@ -62,7 +62,7 @@ async def warn_chunk(
         events += _events(DeadlineNear, now, near, changed)
         await domain_events.record(session, desk.host.implementers("balcao_on_event"), events)
     archive = [e.protocol for e in events if _runs_out(e)]
-    return rows[-1].id, archive
+    return (rows[-1].id if len(rows) == chunk else None), archive
 
 
 def _due(
