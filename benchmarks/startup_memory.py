@@ -52,6 +52,11 @@ PASSWORD = "senha-de-benchmark-123"
 BIN = Path(sys.executable).parent  # set by --venv
 FIRST_REQUESTS = 10
 MORE_REQUESTS = 1000
+# the peer's public page shows its submission form once a queue takes public tickets
+PUBLIC_QUEUE = (
+    "from helpdesk.models import Queue; "
+    "Queue.objects.create(title='Ouvidoria', slug='ouvidoria', allow_public_submission=True)"
+)
 
 
 def _env(workdir: Path) -> dict[str, str]:
@@ -201,13 +206,14 @@ def _peer_serve(python: Path) -> Callable[[Path, int], tuple[list[str], dict[str
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["DJANGO_SETTINGS_MODULE"] = "peer.settings"
         env["PYTHONPATH"] = str(folder)
-        subprocess.run(
-            [str(python), "-m", "django", "migrate", "--noinput"],
-            env=env,
-            cwd=folder,
-            check=True,
-            capture_output=True,
-        )
+        for step in (["migrate", "--noinput"], ["shell", "-c", PUBLIC_QUEUE]):
+            subprocess.run(
+                [str(python), "-m", "django", *step],
+                env=env,
+                cwd=folder,
+                check=True,
+                capture_output=True,
+            )
         gunicorn = [
             str(python),
             "-m",
@@ -265,6 +271,7 @@ def _write_peer_project(folder: Path) -> None:
         STATIC_URL = "/static/"
         LOGIN_URL = "/login/"
         USE_TZ = True
+        HELPDESK_TEAMS_MODE_ENABLED = False  # teams need pinax-teams, an optional extra
     """)
     )
     (package / "urls.py").write_text(

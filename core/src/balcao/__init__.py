@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from balcao._lazy import lazy_exports
+from balcao._lazy import lazy_exports, without_httpx_command_line
 
 if TYPE_CHECKING:
     from balcao._access import Access, may
@@ -76,6 +76,8 @@ if TYPE_CHECKING:
     from balcao._web.params import InvalidParameter, parse_date
     from balcao._web.security import client_ip
     from balcao.hookspecs import hookimpl
+
+without_httpx_command_line()
 
 # Each public name is imported on first use: the command line and a plugin that needs one
 # spec class must not pay for the web framework and the ORM.

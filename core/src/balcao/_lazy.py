@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["lazy_exports"]
+__all__ = ["lazy_exports", "without_httpx_command_line"]
 
 
 def lazy_exports(package: str, where: Mapping[str, str]) -> Callable[[str], Any]:
@@ -29,3 +31,19 @@ def lazy_exports(package: str, where: Mapping[str, str]) -> Callable[[str], Any]
         return value
 
     return __getattr__
+
+
+def without_httpx_command_line() -> None:
+    """httpx imports its own command line (Rich and Pygments: ~6 MB and a good part of a
+    second) whenever Rich is installed, which Litestar's dependencies ensure. A server is
+    only an HTTP client: the command line is replaced by a stand-in before httpx loads."""
+    name = "httpx._main"
+    if name in sys.modules or "httpx" in sys.modules:
+        return
+    stand_in = types.ModuleType(name)
+    stand_in.main = _no_command_line  # type: ignore[attr-defined]
+    sys.modules[name] = stand_in
+
+
+def _no_command_line() -> None:
+    raise SystemExit("the httpx command line is not loaded inside Balcão: run 'httpx' itself")

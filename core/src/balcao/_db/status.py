@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import functools
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["SchemaState", "file_heads", "schema_state"]
 
 _VERSION_TABLE = "alembic_version"
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\b[^=\n]*=\s*(.+?)\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -62,22 +64,15 @@ def file_heads(locations: tuple[Path, ...]) -> frozenset[str]:
 
 
 def _ids(path: Path) -> tuple[str | None, tuple[str, ...]]:
-    found: dict[str, object] = {}
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        name, value = _assignment(node)
-        if name in ("revision", "down_revision") and value is not None:
-            found[name] = ast.literal_eval(value)
-    revision, down = found.get("revision"), found.get("down_revision")
+    # the two assignments alone: parsing the whole file would cost more than the check saves
+    found = dict(_ASSIGNMENT.findall(path.read_text(encoding="utf-8")))
+    try:
+        revision = ast.literal_eval(found["revision"])
+        down = ast.literal_eval(found.get("down_revision", "None"))
+    except (KeyError, ValueError, SyntaxError):
+        return None, ()  # not read: Alembic is asked instead
     downs = (down,) if isinstance(down, str) else tuple(down) if isinstance(down, tuple) else ()
     return (revision if isinstance(revision, str) else None), downs
-
-
-def _assignment(node: ast.stmt) -> tuple[str | None, ast.expr | None]:
-    if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-        return node.target.id, node.value
-    if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-        return node.targets[0].id, node.value
-    return None, None
 
 
 def _stored(connection: Connection) -> frozenset[str]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from balcao import Desk
 from balcao_email._models import MailRow
@@ -32,7 +32,8 @@ async def record(
         "created_at": desk.now(),
     }
     async with desk.database.write() as session:
-        module = postgresql if desk.database.dialect == "postgresql" else sqlite
+        # the dialect named, not both imported: a server keeps only its own in memory
+        module = importlib.import_module(f"sqlalchemy.dialects.{desk.database.dialect}")
         await session.execute(module.insert(MailRow).values(**values).on_conflict_do_nothing())
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao import Desk, LookupColumn, SealedColumn
@@ -42,7 +42,8 @@ SEALED_COLUMNS = (CONTACT_ADDRESS, CONTACT, SENT_RECIPIENT)
 async def insert_ignore(session: AsyncSession, table: Any, values: dict[str, Any]) -> bool:
     """``INSERT ... ON CONFLICT DO NOTHING``; True when a row was inserted."""
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    module: Any = postgresql if dialect == "postgresql" else sqlite
+    # the dialect named, not both imported: a server keeps only its own in memory
+    module: Any = importlib.import_module(f"sqlalchemy.dialects.{dialect}")
     result = await session.execute(module.insert(table).values(**values).on_conflict_do_nothing())
     return bool(getattr(result, "rowcount", 0))
 
