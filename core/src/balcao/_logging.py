@@ -10,11 +10,12 @@ import json
 import logging
 import logging.config
 from contextvars import ContextVar
-from typing import Any
-
-from litestar.logging.config import LoggingConfig
+from typing import TYPE_CHECKING, Any
 
 from balcao._config import ConfigError, Settings
+
+if TYPE_CHECKING:
+    from litestar.logging.config import LoggingConfig
 
 __all__ = ["FORMATS", "configure_logging", "framework_logging", "request_id"]
 
@@ -107,6 +108,8 @@ def configure_logging(settings: Settings) -> None:
 
 def framework_logging() -> LoggingConfig:
     """Litestar's logger handed to ours: no root handler or format of its own."""
+    from litestar.logging.config import LoggingConfig
+
     return LoggingConfig(
         configure_root_logger=False,
         loggers={"litestar": {"level": "NOTSET", "handlers": [], "propagate": True}},

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from balcao._clock import Clock, SystemClock
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.engine import Database
 from balcao._db.migrate import upgrade
-from balcao._desk import Desk
 from balcao._host import PluginError, PluginHost
 from balcao._keys import MIN_SECRET_LENGTH, KeyRing, load_or_create_secret
-from balcao._routing.loader import load_rules
 from balcao._specs import (
     ActionSpec,
     ChannelSpec,
@@ -24,9 +23,12 @@ from balcao._specs import (
     MigrationSpec,
     Registered,
 )
-from balcao._worker import Worker
 
-__all__ = ["Runtime", "build_runtime"]
+if TYPE_CHECKING:
+    from balcao._desk import Desk
+    from balcao._worker import Worker
+
+__all__ = ["AdminRuntime", "Runtime", "build_admin_runtime", "build_runtime"]
 
 log = logging.getLogger("balcao")
 KEY_FILE = "balcao.secret"
@@ -47,11 +49,48 @@ class Runtime:
     def migration_locations(self) -> list[Path]:
         return [m.spec.location for m in self.migrations]
 
+    @property
+    def database(self) -> Database:
+        return self.desk.database
+
     async def upgrade_database(self) -> None:
         await upgrade(self.desk.database, self.migration_locations)
 
     async def close(self) -> None:
         await self.desk.database.dispose()
+
+
+@dataclass
+class AdminRuntime:
+    """The settings, the database with every installed migration, and the keys: what the
+    administrative commands (users, tokens) need, without the desk and the channels' web
+    routes, so that they start in a fraction of the time."""
+
+    settings: Settings
+    database: Database
+    keys: KeyRing
+    migration_locations: list[Path]
+    clock: Clock
+
+    def now(self) -> dt.datetime:
+        return self.clock.now()
+
+    async def upgrade_database(self) -> None:
+        await upgrade(self.database, self.migration_locations)
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def build_admin_runtime(strict: bool = True) -> AdminRuntime:
+    """Like :func:`build_runtime`, with the plugins asked only for their migrations."""
+    settings = load_settings()
+    host = PluginHost(settings)
+    if strict:
+        host.require_healthy()
+    keys, _ = _secret(settings)
+    locations = [m.spec.location for m in host.collect("balcao_register_migrations")]
+    return AdminRuntime(settings, Database(settings.database_url), keys, locations, SystemClock())
 
 
 def _unique(found: Sequence[Registered[Any]], what: str) -> None:
@@ -103,6 +142,10 @@ def build_runtime(
     strict: bool = True,
 ) -> Runtime:
     """Load settings and plugins, collect their specs; ``strict`` refuses failed plugins."""
+    from balcao._desk import Desk
+    from balcao._routing.loader import load_rules
+    from balcao._worker import Worker
+
     settings = settings or load_settings(environ)
     host = PluginHost(settings, plugins=plugins, load_entrypoints=load_entrypoints, environ=environ)
     if strict:

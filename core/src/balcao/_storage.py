@@ -7,12 +7,12 @@ runs and on every flush, so a query that names a core table fails at once, namin
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql.elements import TextClause
@@ -95,7 +95,8 @@ class PluginStorage:
 
             async with storage.write() as session:
                 fresh = await storage.insert_ignore(session, SentRow, {"key": key})"""
-        dialect: Any = postgresql if self.dialect == "postgresql" else sqlite
+        # the dialect named, not both imported: a server keeps only its own in memory
+        dialect: Any = importlib.import_module(f"sqlalchemy.dialects.{self.dialect}")
         result = await session.execute(
             dialect.insert(table).values(**values).on_conflict_do_nothing()
         )

@@ -1,4 +1,8 @@
-"""The ``balcao`` command line."""
+"""The ``balcao`` command line.
+
+Each command imports what it needs in its body: ``balcao --help`` and the light commands must
+not pay for the web framework, the ORM and the migration tool.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +12,30 @@ import json
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from sqlalchemy.exc import DBAPIError
 
 from balcao._annual.command import report
 from balcao._backup_commands import backup_command, restore_command
 from balcao._config import ConfigError, Settings, load_settings
-from balcao._db.url import connection_problem
 from balcao._delivery.command import deliveries
+from balcao._domain.roles import ROLES
 from balcao._host import PluginError, PluginHost
 from balcao._logging import configure_logging
 from balcao._routing.command import routing
-from balcao._runtime import Runtime, build_runtime
-from balcao._services.reseal import ResealReport
-from balcao._services.users import ROLES, UserError, check_user, create_token, create_user
-from balcao._specs import ChannelSpec
+
+if TYPE_CHECKING:
+    from balcao._runtime import AdminRuntime, Runtime
+    from balcao._services.reseal import ResealReport
+    from balcao._specs import ChannelSpec
 
 __all__ = ["main"]
 
 _UNAVAILABLE = 2
+T = TypeVar("T")
 
 
 class CommandError(click.ClickException):
@@ -38,8 +43,21 @@ class CommandError(click.ClickException):
 
 
 def _runtime(strict: bool = True) -> Runtime:
+    from balcao._runtime import build_runtime
+
+    return _built(lambda: build_runtime(strict=strict))
+
+
+def _admin_runtime() -> AdminRuntime:
+    """For the commands that touch only the schema, users and tokens: no desk, no channels."""
+    from balcao._runtime import build_admin_runtime
+
+    return _built(build_admin_runtime)
+
+
+def _built(build: Callable[[], T]) -> T:
     try:
-        return build_runtime(strict=strict)
+        return build()
     except (ConfigError, PluginError, ValueError) as exc:
         raise CommandError(str(exc)) from exc
 
@@ -86,11 +104,11 @@ def _warn_unconfigured(specs: Sequence[ChannelSpec]) -> None:
             logging.getLogger("balcao.plugins").warning("%s", spec.not_configured)
 
 
-async def _ensure_schema(runtime: Runtime, migrate: bool = False) -> None:
+async def _ensure_schema(runtime: Runtime | AdminRuntime, migrate: bool = False) -> None:
     from balcao._db.status import schema_state
 
     async with _reaching_database(runtime):
-        state = await schema_state(runtime.desk.database, runtime.migration_locations)
+        state = await schema_state(runtime.database, runtime.migration_locations)
     if state.unknown:
         raise CommandError(_newer_database(state.unknown))
     if not state.pending:
@@ -115,8 +133,12 @@ def _newer_database(unknown: frozenset[str]) -> str:
 
 
 @contextlib.asynccontextmanager
-async def _reaching_database(runtime: Runtime) -> AsyncIterator[None]:
+async def _reaching_database(runtime: Runtime | AdminRuntime) -> AsyncIterator[None]:
     """A database that does not answer is a configuration problem: say which, in one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from balcao._db.url import connection_problem
+
     try:
         yield
     except (OSError, DBAPIError) as exc:
@@ -182,14 +204,14 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Aplica as migrações do núcleo e de todos os plugins instalados."""
-    runtime = _runtime()
+    runtime = _admin_runtime()
 
     async def run() -> None:
         from balcao._db.status import schema_state
 
         try:
             async with _reaching_database(runtime):
-                state = await schema_state(runtime.desk.database, runtime.migration_locations)
+                state = await schema_state(runtime.database, runtime.migration_locations)
                 if state.unknown:
                     raise CommandError(_newer_database(state.unknown))
                 await runtime.upgrade_database()
@@ -273,17 +295,19 @@ def users_create(
     email: str, name: str, role: str, unit: str | None, password_file: Path | None
 ) -> None:
     """Cria um usuário; a senha vem da entrada padrão (ou de --password-file)."""
+    from balcao._services.users import UserError, check_user, create_user
+
     password = _read_password(password_file)
     try:
         check_user(email, role, unit, password)
     except UserError as exc:
         raise CommandError(str(exc)) from exc
-    runtime = _runtime()
+    runtime = _admin_runtime()
 
     async def run() -> None:
         try:
             await _ensure_schema(runtime)
-            async with runtime.desk.database.write() as session:
+            async with runtime.database.write() as session:
                 await create_user(
                     session,
                     email=email,
@@ -291,7 +315,7 @@ def users_create(
                     role=role,
                     unit=unit,
                     password=password,
-                    now=runtime.desk.now(),
+                    now=runtime.now(),
                 )
         finally:
             await runtime.close()
@@ -310,16 +334,18 @@ def tokens() -> None:
 @click.option("--name", "label", default="", help="Rótulo do token.")
 def tokens_create(email: str, label: str) -> None:
     """Cria um token de API; ele aparece uma única vez, sozinho na última linha."""
-    runtime = _runtime()
+    from balcao._services.users import create_token
+
+    runtime = _admin_runtime()
     holder: list[str] = []
 
     async def run() -> None:
         try:
             await _ensure_schema(runtime)
-            async with runtime.desk.database.write() as session:
+            async with runtime.database.write() as session:
                 holder.append(
                     await create_token(
-                        session, runtime.desk.keys, email=email, label=label, now=runtime.desk.now()
+                        session, runtime.keys, email=email, label=label, now=runtime.now()
                     )
                 )
         finally:
@@ -338,6 +364,8 @@ cli.add_command(report)
 
 
 def _run_user_action(coroutine: Any) -> None:
+    from balcao._services.users import UserError
+
     try:
         asyncio.run(coroutine)
     except UserError as exc:

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from balcao._annual.figures import annual_figures
-from balcao._annual.render import PdfUnavailable, report_html, report_pdf
 from balcao._config import ConfigError
 from balcao._host import PluginError
-from balcao._runtime import Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from balcao._runtime import Runtime
 
 __all__ = ["report"]
 
 
 async def _html(runtime: Runtime, year: int) -> str:
     # here, not at the top: balcao.cli imports this module
+    from balcao._annual.figures import annual_figures
+    from balcao._annual.render import report_html
     from balcao.cli import _ensure_schema
 
     try:
@@ -45,6 +48,9 @@ def report() -> None:
 )
 def report_annual(year: int, kind: str, output: Path | None) -> None:
     """Relatório anual de gestão (Lei 13.460/2017, art. 14 e 15)."""
+    from balcao._annual.render import PdfUnavailable, report_pdf
+    from balcao._runtime import build_runtime
+
     if kind == "pdf" and output is None:
         raise click.UsageError("o PDF precisa de um arquivo: use -o relatorio.pdf")
     try:

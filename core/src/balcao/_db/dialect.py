@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-__all__ = ["dialect_name", "locks_rows"]
+__all__ = ["dialect_insert", "dialect_name", "locks_rows"]
+
+
+def dialect_insert(name: str) -> Any:
+    """``sqlite`` or ``postgresql``'s own ``insert`` (with ``ON CONFLICT``), imported when
+    first asked: a server keeps only its own database's dialect in memory."""
+    return importlib.import_module(f"sqlalchemy.dialects.{name}").insert
 
 
 def dialect_name(executor: AsyncSession | AsyncConnection) -> str:

@@ -12,12 +12,12 @@ from typing import Any
 import click
 
 from balcao._config import MIN_RETENTION_DAYS
-from balcao._delivery.dead_letters import QUEUES, dead_letters, purge, replay
-from balcao._delivery.prune import prune, retention
 
-__all__ = ["deliveries"]
+__all__ = ["QUEUE_NAMES", "deliveries"]
 
-_QUEUE = click.Choice(sorted(QUEUES))
+# the keys of dead_letters.QUEUES, spelled here so that the help needs no table models
+QUEUE_NAMES = ("events", "inbound", "outbox")
+_QUEUE = click.Choice(QUEUE_NAMES)
 
 
 def _run(action: Callable[[Any], Coroutine[Any, Any, Any]]) -> Any:
@@ -45,10 +45,11 @@ def deliveries() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Saída em JSON.")
 def list_command(queues: tuple[str, ...], as_json: bool) -> None:
     """Lista as entregas mortas e os eventos recebidos que falharam."""
+    from balcao._delivery.dead_letters import dead_letters
 
     async def action(desk: Any) -> Any:
         async with desk.database.read() as session:
-            return await dead_letters(session, queues or sorted(QUEUES))
+            return await dead_letters(session, queues or QUEUE_NAMES)
 
     letters = _run(action)
     if as_json:
@@ -65,6 +66,7 @@ def list_command(queues: tuple[str, ...], as_json: bool) -> None:
 @click.argument("ids", type=int, nargs=-1, required=True)
 def replay_command(queue: str, ids: tuple[int, ...]) -> None:
     """Põe de volta na fila as entregas QUEUE de números IDS (como novas)."""
+    from balcao._delivery.dead_letters import replay
     _on_dead_letters(queue, ids, lambda s, desk: replay(s, queue, ids, desk.now()))
     click.echo(f"{len(set(ids))} entrega(s) de volta na fila {queue}")
 
@@ -74,6 +76,7 @@ def replay_command(queue: str, ids: tuple[int, ...]) -> None:
 @click.argument("ids", type=int, nargs=-1, required=True)
 def purge_command(queue: str, ids: tuple[int, ...]) -> None:
     """Apaga de vez as entregas com falha QUEUE de números IDS."""
+    from balcao._delivery.dead_letters import purge
     _on_dead_letters(queue, ids, lambda s, _desk: purge(s, queue, ids))
     click.echo(f"{len(set(ids))} entrega(s) com falha apagada(s) da fila {queue}")
 
@@ -100,6 +103,7 @@ def _on_dead_letters(queue: str, ids: tuple[int, ...], change: Callable[..., Any
 def prune_command(older_than_days: float | None) -> None:
     """Apaga entregas feitas, eventos recebidos processados e eventos despachados mais
     antigos que a retenção (as entregas com falha ficam)."""
+    from balcao._delivery.prune import prune, retention
 
     async def action(desk: Any) -> dict[str, int]:
         age = retention(desk) if older_than_days is None else dt.timedelta(days=older_than_days)

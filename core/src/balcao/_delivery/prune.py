@@ -22,11 +22,10 @@ from balcao._db.models import EventDelivery, InboundEvent, OutboxRow
 if TYPE_CHECKING:
     from balcao._desk import Desk
 
-__all__ = ["CHUNK", "PRUNE_EVERY", "prune", "retention", "run_job"]
+__all__ = ["CHUNK", "prune", "retention", "run_job"]
 
 CHUNK = 500  # rows per transaction
 _JOB_CHUNKS = 20  # one run of the periodic job deletes at most this many chunks per queue
-PRUNE_EVERY = dt.timedelta(hours=1)
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import importlib
+import importlib.util
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 __all__ = ["BusinessCalendar", "Closure", "Period"]
 
@@ -127,7 +133,24 @@ _CACHE: dict[tuple[str, int], holidays.HolidayBase] = {}
 def _holidays(subdivision: str, year: int) -> holidays.HolidayBase:
     key = (subdivision, year)
     if key not in _CACHE:
-        _CACHE[key] = holidays.country_holidays(
-            "BR", subdiv=subdivision, years=year, language="pt_BR"
-        )
+        _CACHE[key] = _brazil()(subdiv=subdivision, years=year, language="pt_BR")
     return _CACHE[key]
+
+
+@functools.cache
+def _brazil() -> type[holidays.HolidayBase]:
+    """Brazil's holidays alone. ``holidays.countries``' own ``__init__`` imports all of its
+    ~250 countries (most of a second and ~14 MB that a server keeps for good), so Brazil's
+    module is imported under a package entry that is found but not run, removed after."""
+    import holidays  # the top level is light: it names the countries without importing them
+
+    name = "holidays.countries"
+    spec = importlib.util.find_spec(name)
+    if name in sys.modules or spec is None:  # loaded already, or a future layout
+        return type(holidays.country_holidays("BR"))
+    sys.modules[name] = importlib.util.module_from_spec(spec)
+    try:
+        brazil: type[holidays.HolidayBase] = importlib.import_module(f"{name}.brazil").Brazil
+    finally:
+        del sys.modules[name]
+    return brazil

@@ -6,6 +6,7 @@ import asyncio
 import secrets
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import msgspec
@@ -13,16 +14,10 @@ import msgspec
 from balcao._config import ConfigError, Settings, load_settings
 from balcao._domain.kinds import Kind
 from balcao._host import PluginError
-from balcao._routing.dryrun import (
-    CaseError,
-    Example,
-    Explanation,
-    explain,
-    parse_time,
-    read_cases,
-    run_cases,
-)
-from balcao._runtime import KEY_FILE, Runtime, build_runtime
+
+if TYPE_CHECKING:
+    from balcao._routing.dryrun import Example, Explanation
+    from balcao._runtime import Runtime
 
 __all__ = ["routing"]
 
@@ -34,6 +29,8 @@ class _BadInput(click.ClickException):
 
 
 def _dry_settings() -> Settings:
+    from balcao._runtime import KEY_FILE
+
     settings = load_settings()
     if settings.secret_key or settings.secret_key_file or (settings.data_dir / KEY_FILE).exists():
         return settings
@@ -42,6 +39,8 @@ def _dry_settings() -> Settings:
 
 
 def _runtime() -> Runtime:
+    from balcao._runtime import build_runtime
+
     try:
         return build_runtime(_dry_settings())
     except (ConfigError, PluginError, ValueError) as exc:
@@ -57,6 +56,8 @@ def _show(found: Explanation) -> None:
 
 
 async def _one(runtime: Runtime, example: Example) -> None:
+    from balcao._routing.dryrun import explain
+
     try:
         _show(await explain(runtime.desk, example))
     finally:
@@ -64,6 +65,8 @@ async def _one(runtime: Runtime, example: Example) -> None:
 
 
 async def _table(runtime: Runtime, path: Path) -> int:
+    from balcao._routing.dryrun import read_cases, run_cases
+
     try:
         results = await run_cases(runtime.desk, read_cases(path, runtime.desk))
     finally:
@@ -110,6 +113,8 @@ def routing_test(
     table: Path | None,
 ) -> None:
     """Mostra qual regra encaminharia a manifestação, e por quê (nada é gravado)."""
+    from balcao._routing.dryrun import Example, parse_time
+
     if table is not None:
         _test_table(table)
         return
@@ -125,6 +130,8 @@ def routing_test(
 
 
 def _test_table(table: Path) -> None:
+    from balcao._routing.dryrun import CaseError
+
     runtime = _runtime()
     try:
         wrong = asyncio.run(_table(runtime, table))

@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any
 
 from sqlalchemy import bindparam, case
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from balcao._db.dialect import dialect_name
+from balcao._db.dialect import dialect_insert, dialect_name
 from balcao._db.models import RateLimitRow
 from balcao._db.types import table_of
 
 __all__ = ["hit"]
 
 
-def _statement(dialect: Any) -> Any:
+@functools.cache
+def _statement(dialect: str) -> Any:
     """Built once per dialect: on the hot path of every public form, building and caching
     the statement again would cost more than running it."""
     table = table_of(RateLimitRow)
     moment = bindparam("now", type_=table.c.window_start.type)
     over = table.c.window_start <= bindparam("cutoff", type_=table.c.window_start.type)
     return (
-        dialect.insert(table)
+        dialect_insert(dialect)(table)
         .values(key=bindparam("key"), window_start=moment, count=1)
         .on_conflict_do_update(
             index_elements=[table.c.key],
@@ -36,15 +37,12 @@ def _statement(dialect: Any) -> Any:
     )
 
 
-_STATEMENTS = {"sqlite": _statement(sqlite), "postgresql": _statement(postgresql)}
-
-
 async def hit(
     connection: AsyncConnection, now: dt.datetime, key: str, limit: int, window: dt.timedelta
 ) -> bool:
     """Count one more under ``key``, starting a new window when the last one is over; False
     once the count passes ``limit``. The row stays locked until the transaction ends."""
     values = {"key": key, "now": now, "cutoff": now - window}
-    statement = _STATEMENTS[dialect_name(connection)]
+    statement = _statement(dialect_name(connection))
     count = (await connection.execute(statement, values)).scalar_one()
     return int(count) <= limit

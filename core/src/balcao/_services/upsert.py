@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from balcao._db.dialect import dialect_name
+from balcao._db.dialect import dialect_insert, dialect_name
 
 __all__ = ["insert_ignore"]
 
@@ -19,9 +18,8 @@ async def insert_ignore(
     returning: Any = None,
 ) -> Any:
     """Insert unless a unique constraint says it exists; the ``returning`` column or None."""
-    dialect = dialect_name(session)
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    statement = module.insert(table).values(**values).on_conflict_do_nothing()
+    insert = dialect_insert(dialect_name(session))
+    statement = insert(table).values(**values).on_conflict_do_nothing()
     if returning is None:
         await session.execute(statement)
         return None

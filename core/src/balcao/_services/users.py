@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import ApiToken, UnitRow, UserRow
+from balcao._domain.roles import ROLES
 from balcao._domain.text import visible
 from balcao._keys import KeyRing
 from balcao._types import Actor
@@ -27,7 +28,6 @@ __all__ = [
     "verify_password",
 ]
 
-ROLES = ("ouvidor", "atendente", "unidade", "auditor")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
 

@@ -14,8 +14,6 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.exposition import generate_latest
 
 from balcao._config import Settings
 from balcao._desk import Desk
@@ -31,6 +29,9 @@ class Metrics:
     """One registry per app: request figures as they happen, the rest read at each scrape."""
 
     def __init__(self) -> None:
+        # imported here: a server without metrics (the default) does not load the client
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
         self.registry = r = CollectorRegistry()
         self.requests = Counter(
             "balcao_http_requests", "Requests by route", ["method", "route", "status"], registry=r
@@ -51,6 +52,8 @@ class Metrics:
         self.latency.labels(method, route).observe(seconds)
 
     async def render(self, desk: Desk) -> bytes:
+        from prometheus_client.exposition import generate_latest
+
         await self._refresh(desk)
         return generate_latest(self.registry)
 
@@ -134,4 +137,6 @@ async def metrics_endpoint(
         raise NotFoundException()
     if not _allowed(request, desk.settings):
         raise PermissionDeniedException("métricas: token ou endereço não autorizado")
+    from prometheus_client import CONTENT_TYPE_LATEST
+
     return Response(await metrics.render(desk), media_type=CONTENT_TYPE_LATEST)

@@ -10,26 +10,16 @@ citizens get the satisfaction survey's link when their case is concluded.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from balcao import (
-    ChannelSpec,
-    Event,
-    HomeCard,
-    JobSpec,
-    MigrationSpec,
-    PluginDesk,
-    SurveyRequested,
-    hookimpl,
-)
-from balcao_email._adapter import EmailAdapter
-from balcao_email._config import EmailConfig
-from balcao_email._gateway import route_handlers
-from balcao_email._imap import poll, poll_job
-from balcao_email._inbound import InboundProcessor
-from balcao_email._notify import CHANNEL, copy_answer
-from balcao_email._parse import Mail, parse
-from balcao_email._survey import ask_survey
+from balcao import ChannelSpec, HomeCard, JobSpec, MigrationSpec, hookimpl, lazy_exports
+from balcao_email._config import CHANNEL, EmailConfig
+
+if TYPE_CHECKING:
+    from balcao import Event, PluginDesk
+    from balcao_email._adapter import EmailAdapter
+    from balcao_email._imap import poll
+    from balcao_email._parse import Mail, parse
 
 __all__ = [
     "EmailAdapter",
@@ -45,6 +35,19 @@ __all__ = [
 ]
 
 
+# The hooks import the channel's pieces when called: the command line loads every plugin
+# to list its commands, and must not pay for the web routes and the ORM.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "EmailAdapter": "balcao_email._adapter",
+        "Mail": "balcao_email._parse",
+        "parse": "balcao_email._parse",
+        "poll": "balcao_email._imap",
+    },
+)
+
+
 @hookimpl
 def balcao_config_type() -> type[EmailConfig]:
     return EmailConfig
@@ -52,6 +55,10 @@ def balcao_config_type() -> type[EmailConfig]:
 
 @hookimpl
 def balcao_register_channels(config: EmailConfig) -> list[ChannelSpec]:
+    from balcao_email._adapter import EmailAdapter
+    from balcao_email._gateway import route_handlers
+    from balcao_email._inbound import InboundProcessor
+
     def adapter(cfg: Any, desk: PluginDesk) -> EmailAdapter:
         return EmailAdapter(cfg, desk)
 
@@ -89,6 +96,8 @@ def _card(config: EmailConfig) -> HomeCard | None:
 
 @hookimpl
 def balcao_register_jobs(config: EmailConfig) -> list[JobSpec]:
+    from balcao_email._imap import poll_job
+
     return [poll_job(config)] if config.imap_host else []
 
 
@@ -99,6 +108,10 @@ def balcao_register_migrations() -> list[MigrationSpec]:
 
 @hookimpl
 async def balcao_on_event(event: Event, desk: PluginDesk) -> None:
+    from balcao import SurveyRequested
+    from balcao_email._notify import copy_answer
+    from balcao_email._survey import ask_survey
+
     registered = desk.channels.get(CHANNEL)
     if registered is None:
         return

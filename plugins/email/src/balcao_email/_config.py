@@ -9,7 +9,9 @@ import msgspec
 
 from balcao import Kind
 
-__all__ = ["EmailConfig"]
+__all__ = ["CHANNEL", "EmailConfig"]
+
+CHANNEL = "email"
 
 Security = Literal["starttls", "tls", "none"]
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from balcao import Event, PluginDesk, Replied
 from balcao_email._adapter import citizen_address, seal_address
-from balcao_email._config import EmailConfig
+from balcao_email._config import CHANNEL, EmailConfig
 
 __all__ = ["CHANNEL", "copy_answer"]
-
-CHANNEL = "email"
 
 
 async def copy_answer(event: Event, desk: PluginDesk, config: EmailConfig) -> None:

@@ -1,12 +1,14 @@
 """Balcão plugin: formal registration on Fala.BR (API, staff or citizen) and reporting exports.
 
-Hooks only; the pieces live in private modules. See ``docs/plugins/falabr_export.md``.
+Hooks only; the pieces live in private modules, imported by the hook that needs them (the
+command line loads every plugin to list its commands). See ``docs/plugins/falabr_export.md``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from balcao import (
     ActionSpec,
@@ -14,19 +16,14 @@ from balcao import (
     ExporterSpec,
     JobSpec,
     MigrationSpec,
-    PluginDesk,
-    SealedColumn,
     Settings,
     hookimpl,
 )
-from balcao_falabr_export._api_mode import retry_due
-from balcao_falabr_export._cli import build_command
 from balcao_falabr_export._config import PRODUCTION_URL, TRAINING_URL, FalabrConfig
-from balcao_falabr_export._models import ACCESS_CODE
 from balcao_falabr_export._nup import InvalidNup, format_nup, parse_nup
-from balcao_falabr_export._page import PAGE_ROUTES
-from balcao_falabr_export._routes import ROUTES
-from balcao_falabr_export._status import poll_due
+
+if TYPE_CHECKING:
+    from balcao import PluginDesk, SealedColumn
 
 __all__ = [
     "PRODUCTION_URL",
@@ -47,6 +44,9 @@ def balcao_config_type() -> type[FalabrConfig]:
 
 @hookimpl
 def balcao_register_exporters() -> list[ExporterSpec]:
+    from balcao_falabr_export._page import PAGE_ROUTES
+    from balcao_falabr_export._routes import ROUTES
+
     return [
         ExporterSpec(
             name=NAME,
@@ -72,11 +72,16 @@ def balcao_register_actions() -> list[ActionSpec]:
 
 @hookimpl
 def balcao_register_commands(config: FalabrConfig, settings: Settings) -> list[CommandSpec]:
+    from balcao_falabr_export._cli import build_command
+
     return [CommandSpec(command=build_command(config, settings))]
 
 
 @hookimpl
 def balcao_register_jobs(config: FalabrConfig) -> list[JobSpec]:
+    from balcao_falabr_export._api_mode import retry_due
+    from balcao_falabr_export._status import poll_due
+
     async def retry(desk: PluginDesk) -> None:
         await retry_due(desk, config)
 
@@ -91,6 +96,8 @@ def balcao_register_jobs(config: FalabrConfig) -> list[JobSpec]:
 
 @hookimpl
 def balcao_register_sealed_columns() -> list[SealedColumn]:
+    from balcao_falabr_export._models import ACCESS_CODE
+
     return [ACCESS_CODE]
 
 

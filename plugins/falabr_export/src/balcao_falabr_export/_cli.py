@@ -8,16 +8,15 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import DBAPIError
 
-from balcao import InvalidParameter, ReadModel, Settings, parse_date
-from balcao_falabr_export._config import FalabrConfig
-from balcao_falabr_export._query import Period, count
-from balcao_falabr_export._report import ENCODINGS
-from balcao_falabr_export._streams import Format, export_stream
+from balcao import InvalidParameter, Settings, parse_date
+from balcao_falabr_export._config import ENCODINGS, FalabrConfig, Format
+
+if TYPE_CHECKING:
+    from balcao_falabr_export._query import Period
 
 __all__ = ["build_command"]
 
@@ -44,6 +43,12 @@ async def _write(
     encoding: str,
     target: IO[bytes],
 ) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    from balcao import ReadModel
+    from balcao_falabr_export._query import count
+    from balcao_falabr_export._streams import export_stream
+
     today = settings.calendar().local(dt.datetime.now(dt.UTC)).date()
     try:
         async with ReadModel.connect(settings) as model:
@@ -100,6 +105,8 @@ def build_command(config: FalabrConfig, settings: Settings) -> click.Group:
         start: dt.date, end: dt.date, fmt: Format, encoding: str, output: Path | None
     ) -> None:
         """Exporta no leiaute de dados abertos da CGU (CSV) ou no formato do Fala.BR (JSON)."""
+        from balcao_falabr_export._query import Period
+
         if end < start:
             raise click.BadParameter("deve ser igual ou posterior a --from", param_hint="--to")
         period = Period(start, end, settings.calendar().timezone)

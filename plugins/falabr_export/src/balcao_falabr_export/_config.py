@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 
-__all__ = ["PRODUCTION_URL", "TRAINING_URL", "FalabrConfig"]
+__all__ = ["ENCODINGS", "PRODUCTION_URL", "TRAINING_URL", "FalabrConfig", "Format"]
 
 PRODUCTION_URL = "https://falabr.cgu.gov.br"
 TRAINING_URL = "https://treinafalabr.cgu.gov.br"
+# the text encodings the export writes (an open-data CSV is often wanted in Latin-1)
+ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1"}
+Format = Literal["csv", "json"]
 _SECRETS = frozenset({"client_secret", "password"})
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from balcao import Manifestation
 from balcao_falabr_export._codes import form_label, situation_label, type_label
-from balcao_falabr_export._config import FalabrConfig
+from balcao_falabr_export._config import ENCODINGS, FalabrConfig
 from balcao_falabr_export._payload import build_payload
 from balcao_falabr_export._query import ReportRow
 
@@ -43,7 +43,6 @@ LAYOUT_B = (
     "Demanda Atendida",
     "Satisfação",
 )
-ENCODINGS = {"utf-8": "utf-8", "latin-1": "latin-1"}
 _FLUSH_ROWS = 500
 # The citizen's answer to the core's satisfaction survey, as the open-data files write it.
 _ATTENDED = {"sim": "Sim", "parcialmente": "Parcialmente", "nao": "Não"}

@@ -22,7 +22,7 @@ from balcao import (
     parse_date,
 )
 from balcao_falabr_export._api_mode import AlreadyRegistered, NotConfigured, register_via_api
-from balcao_falabr_export._config import FalabrConfig
+from balcao_falabr_export._config import ENCODINGS, FalabrConfig
 from balcao_falabr_export._manual import (
     NoReturnChannel,
     NupConflict,
@@ -33,7 +33,6 @@ from balcao_falabr_export._manual import (
 from balcao_falabr_export._models import ACCESS_CODE
 from balcao_falabr_export._nup import InvalidNup
 from balcao_falabr_export._query import Period
-from balcao_falabr_export._report import ENCODINGS
 from balcao_falabr_export._store import Busy, RegistrationView, fetch, view
 from balcao_falabr_export._streams import Format, export_stream, file_name
 

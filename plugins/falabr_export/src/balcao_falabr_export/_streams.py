@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
-from typing import Literal
 
 from balcao import ReadModel
-from balcao_falabr_export._config import FalabrConfig
+from balcao_falabr_export._config import FalabrConfig, Format
 from balcao_falabr_export._query import Period, ReportRow, stream
 from balcao_falabr_export._report import csv_chunks, json_chunks
 
 __all__ = ["Format", "export_stream", "file_name"]
 
-Format = Literal["csv", "json"]
 
 
 def file_name(period: Period, fmt: Format) -> str:

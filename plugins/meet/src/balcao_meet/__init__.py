@@ -8,30 +8,26 @@ account) or the configured fixed link. Staff see the agenda under ``/exports/mee
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from balcao import (
     ActionSpec,
     ChannelSpec,
-    Closed,
     CommandSpec,
-    Event,
     ExporterSpec,
     HomeCard,
     JobSpec,
     MigrationSpec,
     PluginDesk,
     hookimpl,
+    lazy_exports,
 )
-from balcao_meet._api import API_ROUTES
-from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
-from balcao_meet._closing import on_closed
-from balcao_meet._command import check_command
 from balcao_meet._config import MeetConfig
-from balcao_meet._delivery import RelayAdapter
-from balcao_meet._jobs import jobs
-from balcao_meet._models import BookingRow, Status
-from balcao_meet._pages import PAGE_ROUTES
-from balcao_meet._staff import STAFF_ROUTES
+
+if TYPE_CHECKING:
+    from balcao import Event, PluginDesk
+    from balcao_meet._bookings import BookingClosed, Bookings, Confirmation, SlotTaken
+    from balcao_meet._models import BookingRow, Status
 
 __all__ = [
     "BookingClosed",
@@ -52,6 +48,19 @@ __all__ = [
 ]
 
 _HERE = Path(__file__).parent
+# The hooks import the channel's pieces when called: the command line loads every plugin
+# to list its commands, and must not pay for the web routes and the ORM.
+__getattr__ = lazy_exports(
+    __name__,
+    {
+        "BookingClosed": "balcao_meet._bookings",
+        "Bookings": "balcao_meet._bookings",
+        "Confirmation": "balcao_meet._bookings",
+        "SlotTaken": "balcao_meet._bookings",
+        "BookingRow": "balcao_meet._models",
+        "Status": "balcao_meet._models",
+    },
+)
 
 
 @hookimpl
@@ -61,6 +70,10 @@ def balcao_config_type() -> type[MeetConfig]:
 
 @hookimpl
 def balcao_register_channels(config: MeetConfig) -> list[ChannelSpec]:
+    from balcao_meet._api import API_ROUTES
+    from balcao_meet._delivery import RelayAdapter
+    from balcao_meet._pages import PAGE_ROUTES
+
     return [
         ChannelSpec(
             name="meet",
@@ -82,6 +95,8 @@ def balcao_register_channels(config: MeetConfig) -> list[ChannelSpec]:
 
 @hookimpl
 def balcao_register_exporters() -> list[ExporterSpec]:
+    from balcao_meet._staff import STAFF_ROUTES
+
     return [
         ExporterSpec(
             name="meet",
@@ -106,11 +121,15 @@ def balcao_register_actions() -> list[ActionSpec]:
 
 @hookimpl
 def balcao_register_commands(config: MeetConfig) -> list[CommandSpec]:
+    from balcao_meet._command import check_command
+
     return [CommandSpec(command=check_command(config))]
 
 
 @hookimpl
 def balcao_register_jobs(config: MeetConfig) -> list[JobSpec]:
+    from balcao_meet._jobs import jobs
+
     return jobs(config)
 
 
@@ -121,6 +140,9 @@ def balcao_register_migrations() -> list[MigrationSpec]:
 
 @hookimpl
 async def balcao_on_event(event: Event, desk: PluginDesk) -> None:
+    from balcao import Closed
+    from balcao_meet._closing import on_closed
+
     if isinstance(event, Closed) and event.protocol:
         registered = desk.channels.get("meet")
         if registered is not None:

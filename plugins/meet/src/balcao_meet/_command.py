@@ -8,7 +8,6 @@ import datetime as dt
 import click
 
 from balcao_meet._config import MeetConfig
-from balcao_meet._google import CalendarClient, GoogleError, GoogleHttp, TokenProvider
 
 __all__ = ["check_command"]
 
@@ -17,6 +16,8 @@ def check_command(config: MeetConfig) -> click.Command:
     @click.command("meet-check")
     def meet_check() -> None:
         """Testa as credenciais do Google (token e agenda) do atendimento por vídeo."""
+        from balcao_meet._google import GoogleError
+
         if not config.has_google:
             link = config.fallback_link or "nenhum (configure fallback_link)"
             click.echo(f"sem credenciais do Google: todo agendamento usa o link fixo {link}")
@@ -30,6 +31,8 @@ def check_command(config: MeetConfig) -> click.Command:
 
 
 async def _check(config: MeetConfig) -> None:
+    from balcao_meet._google import CalendarClient, GoogleHttp, TokenProvider
+
     tokens = TokenProvider(
         config.service_account_file,
         config.delegated_user,

@@ -8,14 +8,14 @@ JavaScript) or through ``POST /channels/webform/api/manifestations`` (JSON). Con
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from litestar.static_files import create_static_files_router
-
-from balcao import ChannelSpec, HomeCard, Settings, hookimpl
-from balcao_webform._api import IntakeError, IntakeIn, IntakeOut, api_routes
+from balcao import ChannelSpec, HomeCard, Settings, hookimpl, lazy_exports
 from balcao_webform._config import WebformConfig, within_core_limits
 from balcao_webform._cpf import valid_cpf
-from balcao_webform._pages import page_routes
+
+if TYPE_CHECKING:
+    from balcao_webform._api import IntakeError, IntakeIn, IntakeOut
 
 __all__ = [
     "IntakeError",
@@ -28,6 +28,10 @@ __all__ = [
 ]
 
 _HERE = Path(__file__).parent
+# the web pieces are imported when used: the command line loads every plugin
+__getattr__ = lazy_exports(
+    __name__, dict.fromkeys(("IntakeError", "IntakeIn", "IntakeOut"), "balcao_webform._api")
+)
 
 
 @hookimpl
@@ -39,6 +43,11 @@ def balcao_config_type() -> type[WebformConfig]:
 @hookimpl
 def balcao_register_channels(config: WebformConfig, settings: Settings) -> list[ChannelSpec]:
     """The ``webform`` channel: the form, the JSON intake, its static files, the home card."""
+    from litestar.static_files import create_static_files_router
+
+    from balcao_webform._api import api_routes
+    from balcao_webform._pages import page_routes
+
     config = within_core_limits(config, settings)
     static = create_static_files_router(
         "/static", [_HERE / "static"], name="webform_static", include_in_schema=False

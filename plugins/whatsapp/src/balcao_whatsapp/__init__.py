@@ -9,34 +9,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from balcao import (
-    ChannelSpec,
-    Closed,
-    Event,
-    HomeCard,
-    JobSpec,
-    LookupColumn,
-    MigrationSpec,
-    PluginDesk,
-    SealedColumn,
-    SurveyRequested,
-    hookimpl,
-)
-from balcao_whatsapp._adapter import WhatsAppAdapter
-from balcao_whatsapp._config import WhatsAppConfig, international_digits
-from balcao_whatsapp._conversation import Conversation
-from balcao_whatsapp._graph import GraphClient
-from balcao_whatsapp._inbound import InboundProcessor
-from balcao_whatsapp._jobs import jobs
-from balcao_whatsapp._media import MediaService
-from balcao_whatsapp._notices import conclusion_notice
+from balcao import ChannelSpec, HomeCard, JobSpec, MigrationSpec, hookimpl, lazy_exports
+from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import sign, valid_signature
-from balcao_whatsapp._statuses import StatusService
-from balcao_whatsapp._store import SEALED_COLUMNS
-from balcao_whatsapp._survey import ask
-from balcao_whatsapp._webhook import route_handlers, split
+
+if TYPE_CHECKING:
+    from balcao import Event, LookupColumn, PluginDesk, SealedColumn
+    from balcao_whatsapp._adapter import WhatsAppAdapter
+    from balcao_whatsapp._webhook import split
 
 __all__ = [
     "WhatsAppAdapter",
@@ -54,6 +36,11 @@ __all__ = [
 ]
 
 log = logging.getLogger("balcao.whatsapp")
+# The hooks import the channel's pieces when called: the command line loads every plugin
+# to list its commands, and must not pay for the web routes and the ORM.
+__getattr__ = lazy_exports(
+    __name__, {"WhatsAppAdapter": "balcao_whatsapp._adapter", "split": "balcao_whatsapp._webhook"}
+)
 _NOT_CONFIGURED = (
     "canal WhatsApp não configurado: defina app_secret, access_token e phone_number_id em "
     "[plugins.whatsapp] (ou BALCAO_WHATSAPP_*)"
@@ -67,6 +54,14 @@ def balcao_config_type() -> type[WhatsAppConfig]:
 
 @hookimpl
 def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
+    from balcao_whatsapp._adapter import WhatsAppAdapter
+    from balcao_whatsapp._conversation import Conversation
+    from balcao_whatsapp._graph import GraphClient
+    from balcao_whatsapp._inbound import InboundProcessor
+    from balcao_whatsapp._media import MediaService
+    from balcao_whatsapp._statuses import StatusService
+    from balcao_whatsapp._webhook import route_handlers
+
     graph = GraphClient(config)
     media = MediaService(config, graph)
     processor = InboundProcessor(config, Conversation(config, media), StatusService(config))
@@ -105,6 +100,12 @@ def _card(config: WhatsAppConfig) -> HomeCard | None:
 
 @hookimpl
 def balcao_register_jobs(config: WhatsAppConfig) -> list[JobSpec]:
+    from balcao_whatsapp._conversation import Conversation
+    from balcao_whatsapp._graph import GraphClient
+    from balcao_whatsapp._jobs import jobs
+    from balcao_whatsapp._media import MediaService
+    from balcao_whatsapp._statuses import StatusService
+
     graph = GraphClient(config)
     media = MediaService(config, graph)
     return jobs(media, StatusService(config), graph, Conversation(config, media))
@@ -117,11 +118,17 @@ def balcao_register_migrations() -> list[MigrationSpec]:
 
 @hookimpl
 def balcao_register_sealed_columns() -> tuple[SealedColumn | LookupColumn, ...]:
+    from balcao_whatsapp._store import SEALED_COLUMNS
+
     return SEALED_COLUMNS
 
 
 @hookimpl
 async def balcao_on_event(event: Event, desk: PluginDesk) -> None:
+    from balcao import Closed, SurveyRequested
+    from balcao_whatsapp._notices import conclusion_notice
+    from balcao_whatsapp._survey import ask
+
     registered = desk.channels.get("whatsapp")
     if registered is None:
         return
