@@ -186,7 +186,7 @@ def internal_names(labels: Labels) -> list[str]:
     """Identifiers that must never reach a page as they are: state, kind and channel
     values, audit actions and actor prefixes (a kind that is also a pt-BR word, such as
     ``elogio``, is left out)."""
-    values = [*(s.value for s in State), *(k.value for k in Kind)]
-    names = [v for v in values if v.casefold() != labels.kind(v).casefold()]
-    names += [c for c in labels.channels if c.casefold() != labels.channel(c).casefold()]
+    own = [*((s.value, s.label) for s in State), *((k.value, k.label) for k in Kind)]
+    own += [(c, labels.channel(c)) for c in labels.channels]
+    names = [value for value, label in own if value.casefold() != label.casefold()]
     return sorted({*names, *AUDIT_ACTIONS, "citizen:", "system:", "plugin:", "user:"})
