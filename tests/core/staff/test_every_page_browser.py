@@ -283,6 +283,8 @@ def _check(page: Page, visit: Visit, width: int, folder: Path, words: re.Pattern
         if wide > width:
             culprits = page.evaluate(_TOO_WIDE, width)
             problems.append(f"{visit.name} @ {width}: the document is {wide} px wide: {culprits}")
+    if visit.role and page.locator("nav.menu-equipe").count() != 1:
+        problems.append(f"{visit.name} @ {width}: the staff navigation is missing")
     text = page.evaluate(_VISIBLE_TEXT)
     leaked = sorted({m.group(1) for m in words.finditer(text)})
     if leaked:
@@ -339,3 +341,31 @@ def test_every_page_fits_a_phone_reads_in_portuguese_and_passes_axe(
         browser.close()
     assert len(list(artifacts.glob("*.png"))) == 2 * len(PAGES)
     assert problems == [], "\n".join(problems)
+
+
+def test_inbox_keyboard_shortcuts(site: tuple[str, dict[str, str]]) -> None:
+    chromium = shutil.which("chromium")
+    assert chromium, "Chromium is missing: install it with 'apt-get install -y chromium'"
+    base, _ = site
+    csp: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        page = _login(browser, base, "atendente", 1280)
+        page.on("console", lambda m: "Content Security Policy" in m.text and csp.append(m.text))
+        page.reload()
+        page.keyboard.press("/")
+        assert page.evaluate("document.activeElement.id") == "q"
+        page.keyboard.press("Escape")
+        page.evaluate("document.activeElement.blur()")
+        rows = page.locator("tr[data-linha]")
+        for key, row in (("j", 0), ("j", 1), ("k", 0)):
+            page.keyboard.press(key)
+            assert "escolhida" in (rows.nth(row).get_attribute("class") or ""), (key, row)
+        first = rows.nth(0).locator("a.protocolo").inner_text()
+        page.keyboard.press("x")
+        assert rows.nth(0).locator("input[type=checkbox]").is_checked()
+        with page.expect_navigation():
+            page.keyboard.press("o")
+        assert page.url == f"{base}/staff/manifestacoes/{first}"
+        browser.close()
+    assert csp == []
