@@ -91,6 +91,9 @@ async def inbox(
         due = await nearest_due(session, [m.id for m in result.items])
     query = {k: v for k, v in request.query_params.items() if v and k != "pagina"}
     here = "/staff" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+    saved = tabs(query, actor.role)
+    # the form's other filters stay open when they, and no saved filter, chose this list
+    other_filters = bool(query.keys() - {"q", "ordem"}) and not any(t["current"] for t in saved)
     return page(
         request,
         "inbox.html",
@@ -109,10 +112,11 @@ async def inbox(
         channels=sorted(desk.channels),
         due=due,
         today=today,
-        tabs=tabs(query, actor.role),
+        tabs=saved,
         by_deadline=filters.order == "deadline",
         no_order_qs=urllib.parse.urlencode({k: v for k, v in query.items() if k != "ordem"}),
         here=here,
+        open_filters=other_filters,
         bulk_states=[s for s in State if s is not State.RECEIVED],
     )
 

@@ -31,8 +31,6 @@
   }
 
   function search() {
-    var filters = document.querySelector("details.mais-filtros");
-    if (filters) { filters.open = true; }
     var field = document.getElementById("q");
     if (field) { field.focus(); }
   }
