@@ -24,12 +24,14 @@ from balcao._logging import framework_logging
 from balcao._routing.api import routing_router
 from balcao._runtime import Runtime, build_runtime, template_directories
 from balcao._staff import staff_routers
+from balcao._staff._menu import count_overdue, staff_menu
 from balcao._transparency.routes import TRANSPARENCY_ROUTES
 from balcao._web.accessibility import ACCESSIBILITY_ROUTES, VLibrasPolicy, preferences
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
 from balcao._web.errors import EXCEPTION_HANDLERS
 from balcao._web.hosts import AllowedHosts
+from balcao._web.labels import Labels, cpf_text
 from balcao._web.metrics import Metrics, metrics_endpoint
 from balcao._web.observe import RequestObserver
 from balcao._web.openapi import documented_plugins
@@ -140,6 +142,7 @@ def create_app_from_runtime(
             render_plugins=documented_plugins(),
         ),
         lifespan=[_lifespan(runtime, embedded_worker)],
+        before_request=count_overdue,
         logging_config=framework_logging(),
         debug=debug,
     )
@@ -159,7 +162,10 @@ def _template_globals(app: Litestar, runtime: Runtime) -> None:
         falabr_url=runtime.settings.falabr_url,
         a11y=preferences,
         vlibras=runtime.settings.vlibras,
+        labels=Labels.of(runtime.desk.channels),
+        staff_menu=staff_menu,
     )
+    engine.engine.filters["cpf"] = cpf_text
     calendar = runtime.desk.calendar
     # Times are stored in UTC and shown in the balcão's own time zone.
     engine.engine.filters["local"] = lambda at: calendar.local(at).strftime("%d/%m/%Y %H:%M")

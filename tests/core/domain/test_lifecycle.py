@@ -19,7 +19,11 @@ def test_every_state_has_a_row_in_the_transition_table() -> None:
 def test_illegal_transition_names_the_states_and_what_is_allowed() -> None:
     with pytest.raises(IllegalTransition) as error:
         check_transition(State.CLOSED, State.FORWARDED)
-    assert "closed" in str(error.value) and "triage" in str(error.value)
+    # named as people read them: the message reaches staff pages and API callers alike
+    assert str(error.value) == (
+        "Transição não permitida: de “Concluída” para “Encaminhada à unidade”. "
+        "A partir de “Concluída” são permitidas: Em triagem."
+    )
 
 
 def test_kind_ids_match_falabr() -> None:

@@ -80,6 +80,8 @@ EXPECTED: dict[tuple[str, str], Access | str] = {
     ("POST", "/staff/entrar/codigo"): PUBLIC,
     ("POST", "/staff/sair"): PUBLIC,
     ("GET", "/staff"): Access.LIST,
+    ("POST", "/staff/lote/atribuir"): Access.ASSIGN,
+    ("POST", "/staff/lote/situacao"): Access.TRANSITION,
     ("GET", M): Access.VIEW,
     ("POST", f"{M}/responder"): Access.REPLY,
     ("POST", f"{M}/nota"): Access.NOTE,

@@ -180,7 +180,7 @@ def test_attendant_unit_and_ouvidor_in_the_browser(server: tuple[str, str]) -> N
         page.get_by_role("link", name="Auditoria").click()
         page.get_by_label("Protocolo").fill(protocol)
         page.get_by_role("button", name="Filtrar").click()
-        for action in ("reply", "transition"):
+        for action in ("Resposta ao manifestante", "Mudança de situação"):
             expect(page.get_by_role("cell", name=action, exact=True).first).to_be_visible()
         page.screenshot(path=str(OUTPUT / "audit.png"), full_page=True)
         browser.close()

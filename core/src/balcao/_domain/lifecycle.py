@@ -58,10 +58,11 @@ class IllegalTransition(ValueError):
     """A transition the table does not allow."""
 
     def __init__(self, source: State, target: State) -> None:
-        allowed = ", ".join(sorted(TRANSITIONS[source])) or "nenhuma"
+        ordered = [s for s in State if s in TRANSITIONS[source]]
+        allowed = ", ".join(s.label for s in ordered) or "nenhuma"
         super().__init__(
-            f"Transição não permitida: de '{source}' para '{target}'. "
-            f"A partir de '{source}' são permitidas: {allowed}."
+            f"Transição não permitida: de “{source.label}” para “{target.label}”. "
+            f"A partir de “{source.label}” são permitidas: {allowed}."
         )
         self.source = source
         self.target = target

@@ -25,6 +25,7 @@ __all__ = [
     "TimelineEntry",
     "list_manifestations",
     "matches",
+    "nearest_due",
     "page_of",
     "search_plan",
     "state_counts",
@@ -48,6 +49,8 @@ class Filters(msgspec.Struct, frozen=True, kw_only=True):
     # unit's cases, and ``q`` searches the extracts it was sent, never the citizen's text.
     unit_view: str | None = None
     ids: tuple[int, ...] | None = None
+    # "recent": newest first; "deadline": the nearest open deadline first, none last.
+    order: Literal["recent", "deadline"] = "recent"
 
 
 class Page(msgspec.Struct, frozen=True, kw_only=True):
@@ -197,14 +200,17 @@ async def page_of(
     page = max(filters.page, 1)
     chosen = [m for m in found if not filters.state or m[1] == filters.state]
     chosen.sort(key=lambda m: (m[2], m[0]), reverse=True)
+    if filters.order == "deadline":
+        due = await nearest_due(session, [m[0] for m in chosen])
+        chosen.sort(key=lambda m: (m[0] not in due, due.get(m[0], dt.date.max), m[0]))
     ids = [m[0] for m in chosen[(page - 1) * per_page : page * per_page]]
     rows = await session.scalars(
         select(ManifestationRow)
         .where(ManifestationRow.id.in_(ids))
-        .order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
         .options(selectinload(ManifestationRow.identity))
     )
-    items = [to_view(r) for r in rows] if ids else []
+    by_id = {r.id: r for r in rows}
+    items = [to_view(by_id[i]) for i in ids if i in by_id]
     return Page(items=items, total=len(chosen), page=page, per_page=per_page)
 
 
@@ -256,7 +262,7 @@ async def list_manifestations(
     if total is None:
         total = await session.scalar(select(func.count()).select_from(query.subquery()))
     rows = await session.scalars(
-        query.order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+        query.order_by(*_ordering(filters))
         .limit(per_page)
         .offset((page - 1) * per_page)
         .options(selectinload(ManifestationRow.identity))
@@ -264,6 +270,35 @@ async def list_manifestations(
     return Page(
         items=[to_view(r) for r in rows], total=int(total or 0), page=page, per_page=per_page
     )
+
+
+def _due_column() -> Any:
+    """The nearest open deadline of the row being listed (as the inbox's "Prazo" shows)."""
+    return (
+        select(func.min(DeadlineRow.due_on))
+        .where(DeadlineRow.manifestation_id == ManifestationRow.id, DeadlineRow.met_at.is_(None))
+        .correlate(ManifestationRow)
+        .scalar_subquery()
+    )
+
+
+def _ordering(filters: Filters) -> tuple[Any, ...]:
+    if filters.order == "deadline":
+        due = _due_column()
+        return (due.is_(None), due, ManifestationRow.id)
+    return (ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+
+
+async def nearest_due(session: AsyncSession, ids: list[int]) -> dict[int, dt.date]:
+    """The nearest open deadline of each of ``ids`` (one query): the inbox's "Prazo"."""
+    if not ids:
+        return {}
+    query = (
+        select(DeadlineRow.manifestation_id, func.min(DeadlineRow.due_on))
+        .where(DeadlineRow.manifestation_id.in_(ids), DeadlineRow.met_at.is_(None))
+        .group_by(DeadlineRow.manifestation_id)
+    )
+    return {int(i): due for i, due in (await session.execute(query)).all()}
 
 
 async def timeline(

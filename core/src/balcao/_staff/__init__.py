@@ -13,6 +13,7 @@ from balcao._annual.routes import ANNUAL_ROUTES
 from balcao._desk import NotFound
 from balcao._staff._audit_routes import AUDIT_ROUTES
 from balcao._staff._auth_routes import ACCOUNT_ROUTES, PUBLIC_ROUTES
+from balcao._staff._bulk import BULK_ROUTES
 from balcao._staff._case import CASE_ROUTES
 from balcao._staff._files import FILE_ROUTES
 from balcao._staff._forward import FORWARD_ROUTES
@@ -49,6 +50,7 @@ def staff_routers() -> list[Router]:
     """The login pages (open) and every other staff page (behind the role guard)."""
     guarded = [
         *INBOX_ROUTES,
+        *BULK_ROUTES,
         *CASE_ROUTES,
         *FILE_ROUTES,
         *FORWARD_ROUTES,

@@ -11,26 +11,11 @@ from balcao._access import Access, role_may
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
 from balcao._domain.lifecycle import State
+from balcao._staff._menu import ROLE_LABELS
 from balcao._types import Actor, Manifestation
 from balcao._web.auth import current_actor
 
 __all__ = ["page", "text_of", "visible"]
-
-_NAV = (
-    ("Caixa de entrada", "/staff", Access.LIST),
-    ("Unidades", "/staff/unidades", Access.UNITS_PAGE),
-    ("Relatórios", "/staff/relatorios", Access.REPORTS),
-    ("Relatório de gestão", "/staff/relatorio-anual", Access.ANNUAL_REPORT),
-    ("Regras", "/staff/regras", Access.RULES),
-    ("Auditoria", "/staff/auditoria", Access.AUDIT),
-    ("Minha conta", "/staff/conta", Access.ACCOUNT),
-)
-ROLE_LABELS = {
-    "ouvidor": "Ouvidor(a)",
-    "atendente": "Atendente",
-    "unidade": "Unidade",
-    "auditor": "Auditor(a)",
-}
 
 
 async def visible(
@@ -45,7 +30,6 @@ def page(
     request: Request[Any, Any, Any], template: str, status_code: int = 200, **context: Any
 ) -> Template:
     actor = current_actor(request)
-    nav = [(label, url) for label, url, action in _NAV if role_may(actor.role, action)]
     channels = request.app.state.desk.channels
     return Template(
         f"balcao/staff/{template}",
@@ -53,7 +37,6 @@ def page(
             "me": actor,
             "role_label": ROLE_LABELS.get(actor.role or "", ""),
             "allowed": {a.value for a in Access if role_may(actor.role, a)},
-            "nav": nav,
             "path": request.url.path,
             "kinds": list(Kind),
             "states": list(State),

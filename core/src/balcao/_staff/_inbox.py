@@ -11,22 +11,25 @@ from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from balcao._access import Access, redact, scoped
-from balcao._db.models import DeadlineRow, UnitRow, UserRow
+from balcao._db.models import UnitRow, UserRow
 from balcao._desk import Desk
+from balcao._domain.lifecycle import State
 from balcao._services.queries import (
     COUNT_CAP,
     Filters,
     Page,
     list_manifestations,
     matches,
+    nearest_due,
     page_of,
     search_plan,
     state_counts,
 )
 from balcao._staff._common import page
+from balcao._staff._saved_filters import tabs
 from balcao._web.auth import current_actor
 from balcao._web.params import parse_int, parse_page
 
@@ -58,8 +61,9 @@ async def inbox(
     due_in: Annotated[str | None, QueryParameter(name="vence_em")] = None,
     q: FromQuery[str | None] = None,
     page_number: Annotated[str | None, QueryParameter(name="pagina")] = None,
+    order: Annotated[str | None, QueryParameter(name="ordem")] = None,
 ) -> Template:
-    """The manifestations the caller may see, newest first."""
+    """The manifestations the caller may see, newest first or by nearest deadline."""
     actor = current_actor(request)
     filters = scoped(
         actor,
@@ -75,6 +79,7 @@ async def inbox(
             due_in_days=parse_int(due_in, "vence_em", 0, 3660),
             page=parse_page(page_number, "pagina"),
             per_page=_PER_PAGE,
+            order="deadline" if order == "prazo" else "recent",
         ),
     )
     today = desk.today()
@@ -83,8 +88,12 @@ async def inbox(
         result = msgspec.structs.replace(result, items=[redact(actor, m) for m in result.items])
         staff = await _staff_names(session)
         units = list(await session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
-        due = await _due_dates(session, [m.id for m in result.items])
+        due = await nearest_due(session, [m.id for m in result.items])
     query = {k: v for k, v in request.query_params.items() if v and k != "pagina"}
+    here = "/staff" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+    saved = tabs(query, actor.role)
+    # the form's other filters stay open when they, and no saved filter, chose this list
+    other_filters = bool(query.keys() - {"q", "ordem"}) and not any(t["current"] for t in saved)
     return page(
         request,
         "inbox.html",
@@ -103,6 +112,12 @@ async def inbox(
         channels=sorted(desk.channels),
         due=due,
         today=today,
+        tabs=saved,
+        by_deadline=filters.order == "deadline",
+        no_order_qs=urllib.parse.urlencode({k: v for k, v in query.items() if k != "ordem"}),
+        here=here,
+        open_filters=other_filters,
+        bulk_states=[s for s in State if s is not State.RECEIVED],
     )
 
 
@@ -127,18 +142,6 @@ async def _staff_names(session: Any) -> dict[int, str]:
         UserRow.role.in_(("ouvidor", "atendente")), UserRow.active.is_(True)
     )
     return {user_id: name for user_id, name in (await session.execute(query)).all()}
-
-
-async def _due_dates(session: Any, ids: list[int]) -> dict[int, Any]:
-    """The nearest open deadline of each listed manifestation (one query per page)."""
-    if not ids:
-        return {}
-    query = (
-        select(DeadlineRow.manifestation_id, func.min(DeadlineRow.due_on))
-        .where(DeadlineRow.manifestation_id.in_(ids), DeadlineRow.met_at.is_(None))
-        .group_by(DeadlineRow.manifestation_id)
-    )
-    return dict((await session.execute(query)).all())
 
 
 INBOX_ROUTES = [inbox]

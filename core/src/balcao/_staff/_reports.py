@@ -3,6 +3,7 @@ numbers as CSV."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Request, Response, get
@@ -12,32 +13,27 @@ from litestar.response import Template
 
 from balcao._access import Access
 from balcao._desk import Desk
-from balcao._domain.kinds import Kind
-from balcao._domain.lifecycle import State
 from balcao._staff._common import page
 from balcao._staff._csv import csv_response
 from balcao._staff._figures import Figures, yearly_figures
 from balcao._staff._satisfaction import survey_rates
+from balcao._web.labels import Labels
 from balcao._web.params import parse_year
 
 __all__ = ["REPORT_ROUTES", "chart"]
 
 
-def _label(group: str, key: str) -> str:
-    if group == "kind" and key in Kind.__members__.values():
-        return Kind(key).label
-    if group == "state" and key in State.__members__.values():
-        return State(key).label
-    return key
-
-
-def chart(group: str, values: dict[str, int]) -> list[dict[str, Any]]:
-    """Bars for an SVG chart: label, value and width in percent of the largest."""
+def chart(label: Callable[[str], str], values: dict[str, int]) -> list[dict[str, Any]]:
+    """Bars for a chart: label, value and width in percent of the largest."""
     top = max(values.values(), default=0) or 1
     return [
-        {"label": _label(group, k), "value": v, "width": round(100 * v / top, 1)}
+        {"label": label(k), "value": v, "width": round(100 * v / top, 1)}
         for k, v in values.items()
     ]
+
+
+def _as_is(key: str) -> str:
+    return key
 
 
 async def _figures(desk: Desk, year: str | None) -> Figures:
@@ -51,12 +47,13 @@ async def reports(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], ano: FromQuery[str | None] = None
 ) -> Template:
     figures = await _figures(desk, ano)
+    labels = Labels.of(desk.channels)
     charts = [
-        ("Por tipo", chart("kind", figures.by_kind)),
-        ("Por canal", chart("channel", figures.by_channel)),
-        ("Por unidade", chart("unit", figures.by_unit)),
-        ("Por situação", chart("state", figures.by_state)),
-        ("Por mês", chart("month", figures.by_month)),
+        ("Por tipo", chart(labels.kind, figures.by_kind)),
+        ("Por canal", chart(labels.channel, figures.by_channel)),
+        ("Por unidade", chart(_as_is, figures.by_unit)),
+        ("Por situação", chart(labels.state, figures.by_state)),
+        ("Por mês", chart(_as_is, figures.by_month)),
     ]
     years = range(desk.today().year, desk.today().year - 6, -1)
     survey = await survey_rates(desk, figures.year)

@@ -9,9 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from balcao._desk import Desk
-from balcao._domain.kinds import Kind
 from balcao._transparency.facts import CaseFact, case_facts
 from balcao._transparency.stats import satisfaction
+from balcao._web.labels import Labels
 
 __all__ = ["survey_rates"]
 
@@ -19,10 +19,10 @@ _MONTHS = ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out",
 
 
 def _groups(desk: Desk) -> list[tuple[str, Callable[[CaseFact], str]]]:
-    titles = {name: c.spec.title for name, c in desk.channels.items()}
+    labels = Labels.of(desk.channels)
     return [
-        ("Por tipo", lambda f: Kind(f.kind).label),
-        ("Por canal", lambda f: titles.get(f.channel, f.channel)),
+        ("Por tipo", lambda f: labels.kind(f.kind)),
+        ("Por canal", lambda f: labels.channel(f.channel)),
         ("Por unidade", lambda f: f.unit or "(sem unidade)"),
         ("Por mês", lambda f: _MONTHS[f.created_on.month - 1]),
     ]
