@@ -53,6 +53,7 @@ from balcao._events import (
 from balcao._keys import KeyRing
 from balcao._routing import Outcome, route, routing_columns
 from balcao._routing.members import round_robin
+from balcao._routing.stored import rules_in_force
 from balcao._sealing import Sealer, SealRegistry
 from balcao._services import audit, deadlines, identity, rate_limits, registration, survey
 from balcao._services import events as domain_events
@@ -137,6 +138,11 @@ class Desk:
         self.channels: dict[str, Registered[ChannelSpec]] = {}
         self.rules: list[Registered[RoutingRuleSpec]] = []
         self._adapters: dict[str, ChannelAdapter] = {}
+
+    async def current_rules(self) -> list[Registered[RoutingRuleSpec]]:
+        """The rules in force: those loaded at start-up plus the newest version saved in the
+        browser (looked up on every decision: every instance follows a save at once)."""
+        return await rules_in_force(self)
 
     # -- sealing -----------------------------------------------------------------------
 
@@ -235,7 +241,7 @@ class Desk:
         intake_key: str | None,
     ) -> Receipt:
         stored = [self._store_file(f) for f in new.files]
-        outcome = await route(self.rules, draft(new, self.now()))
+        outcome = await route(await self.current_rules(), draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else self._code_for(intake_key)
         async with self.database.write() as session:
@@ -771,7 +777,7 @@ class Desk:
         current = await self.get(protocol)
         if current.state not in (State.CLOSED, State.ARCHIVED):
             return None
-        return await route(self.rules, current)
+        return await route(await self.current_rules(), current)
 
     async def _vetoes(
         self, row: ManifestationRow, target: State, actor: Actor, reason: str

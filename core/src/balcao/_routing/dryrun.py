@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from balcao._domain.kinds import Kind
 from balcao._routing.engine import Outcome, route
 from balcao._routing.members import next_member
 from balcao._services.manifestations import draft
+from balcao._specs import Registered, RoutingRuleSpec
 from balcao._types import Manifestation, NewManifestation
 
 __all__ = [
@@ -149,9 +150,14 @@ def _unknown_units(outcome: Outcome, units: set[str]) -> list[str]:
     ]
 
 
-async def explain(desk: Desk, example: Example) -> Explanation:
-    """What the rules decide for ``example``; reads the units directory, writes nothing."""
-    outcome = await route(desk.rules, _draft(example, desk.now()))
+async def explain(
+    desk: Desk, example: Example, rules: Sequence[Registered[RoutingRuleSpec]] | None = None
+) -> Explanation:
+    """What ``rules`` (default: the rules in force) decide for ``example``; reads the units
+    directory, writes nothing."""
+    if rules is None:
+        rules = await desk.current_rules() if _readable(desk) else desk.rules
+    outcome = await route(rules, _draft(example, desk.now()))
     warnings: list[str] = []
     assignee = outcome.assign_to
     if not _readable(desk):

@@ -14,6 +14,7 @@ from sqlalchemy import Select, func, select
 from balcao._access import Access
 from balcao._db.models import AuditEntry
 from balcao._desk import Desk
+from balcao._services.staff_admin import ACTION_LABELS
 from balcao._staff._common import page
 from balcao._staff._csv import csv_response
 
@@ -62,6 +63,7 @@ async def audit_page(
         number=number,
         pages=max((int(total or 0) + _PER_PAGE - 1) // _PER_PAGE, 1),
         actions=sorted(actions),
+        action_labels=ACTION_LABELS,
         filters={"protocolo": protocolo or "", "usuario": usuario or "", "acao": acao or ""},
     )
 

@@ -21,6 +21,8 @@ from balcao._web.security import client_ip
 __all__ = ["ACCOUNT_ROUTES", "PUBLIC_ROUTES"]
 
 _PUBLIC = {"public": True}
+# the account page stays open when the account must first enrol the second factor
+_DUTY_FREE = {"access": Access.ACCOUNT, "duty_free": True}
 _IP_LIMIT = 30
 
 
@@ -37,7 +39,7 @@ def _with_cookie(response: Redirect, desk: Desk, token: str | None) -> Redirect:
         httponly=True,
         secure=desk.settings.public_url.startswith("https"),
         samesite="strict",
-        max_age=_sessions.SESSION_HOURS * 3600 if token else 0,
+        max_age=_sessions.COOKIE_HOURS * 3600 if token else 0,
     )
     return response
 
@@ -106,7 +108,7 @@ async def logout(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -
     return _with_cookie(Redirect("/staff/entrar", status_code=303), desk, None)
 
 
-@get("/staff/conta", opt={"access": Access.ACCOUNT}, include_in_schema=False)
+@get("/staff/conta", opt=_DUTY_FREE, include_in_schema=False)
 async def account(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -> Template:
     actor = current_actor(request)
     enabled = await _sessions.totp_enabled(desk, actor.user_id or 0)
@@ -128,7 +130,7 @@ async def set_away(
     return Redirect("/staff/conta?ok=1", status_code=303)
 
 
-@post("/staff/conta/2fa", opt={"access": Access.ACCOUNT}, include_in_schema=False)
+@post("/staff/conta/2fa", opt=_DUTY_FREE, include_in_schema=False)
 async def enable_second_factor(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],

@@ -14,7 +14,7 @@ from balcao._domain.lifecycle import State
 from balcao._types import Actor, Manifestation
 from balcao._web.auth import current_actor
 
-__all__ = ["page", "text_of", "visible"]
+__all__ = ["ROLE_LABELS", "page", "text_of", "visible"]
 
 _NAV = (
     ("Caixa de entrada", "/staff", Access.LIST),
@@ -22,6 +22,7 @@ _NAV = (
     ("Relatórios", "/staff/relatorios", Access.REPORTS),
     ("Relatório de gestão", "/staff/relatorio-anual", Access.ANNUAL_REPORT),
     ("Regras", "/staff/regras", Access.RULES),
+    ("Usuários", "/staff/usuarios", Access.USERS),
     ("Auditoria", "/staff/auditoria", Access.AUDIT),
     ("Minha conta", "/staff/conta", Access.ACCOUNT),
 )
