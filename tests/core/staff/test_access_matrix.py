@@ -98,6 +98,7 @@ EXPECTED: dict[tuple[str, str], Access | str] = {
     ("POST", "/staff/entrar/codigo"): PUBLIC,
     ("POST", "/staff/sair"): PUBLIC,
     ("GET", "/staff"): Access.LIST,
+    ("GET", "/staff/novidades"): Access.LIST,
     ("GET", M): Access.VIEW,
     ("POST", f"{M}/responder"): Access.REPLY,
     ("POST", f"{M}/nota"): Access.NOTE,

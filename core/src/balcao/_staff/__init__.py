@@ -19,6 +19,7 @@ from balcao._staff._files import FILE_ROUTES
 from balcao._staff._forward import FORWARD_ROUTES
 from balcao._staff._inbox import INBOX_ROUTES
 from balcao._staff._lgpd import LGPD_ROUTES
+from balcao._staff._notices import NOTICE_ROUTES
 from balcao._staff._reports import REPORT_ROUTES
 from balcao._staff._rule_editor import RULE_EDITOR_ROUTES
 from balcao._staff._rules import RULE_ROUTES
@@ -66,6 +67,7 @@ def staff_routers() -> list[Router]:
         *USER_ROUTES,
         *SECURITY_ROUTES,
         *RULE_EDITOR_ROUTES,
+        *NOTICE_ROUTES,
     ]
     return [
         Router(path="/", route_handlers=PUBLIC_ROUTES, include_in_schema=False),
