@@ -13,6 +13,7 @@ from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State
 from balcao._events import DeadlineNear, DeadlineOverdue, EventBase
 from balcao._services import events as domain_events
+from balcao._services.staff_digest import DIGEST_EVERY, send_digests
 from balcao._specs import JobSpec
 from balcao._types import Actor
 from balcao.hookspecs import hookimpl
@@ -94,4 +95,5 @@ def balcao_register_jobs() -> list[JobSpec]:
     return [
         JobSpec(name="core.deadlines", run=watch_deadlines, every=WATCH_EVERY),
         JobSpec(name="core.inbound_purge", run=purge_inbound, every=PURGE_EVERY),
+        JobSpec(name="core.staff_digest", run=send_digests, every=DIGEST_EVERY),
     ]

@@ -125,6 +125,7 @@ EXPECTED: dict[tuple[str, str], Access | str] = {
     ("GET", "/staff/conta"): Access.ACCOUNT,
     ("POST", "/staff/conta/2fa"): Access.ACCOUNT,
     ("POST", "/staff/conta/ausencia"): Access.ACCOUNT,
+    ("POST", "/staff/conta/resumo"): Access.ACCOUNT,
     ("POST", f"{F}/register"): Access.EXPORT_WRITE,
     ("GET", F): Access.EXPORT_READ,
     ("POST", f"{F}/nup"): Access.EXPORT_WRITE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from balcao.testing import Balcao
 
-from .conftest import create_user, login
+from .conftest import create_user, login, post_form
 
 
 async def test_new_messages_on_my_cases_only(staff: Balcao) -> None:
@@ -40,3 +40,13 @@ async def test_a_unit_member_is_told_nothing_of_citizens_messages(staff: Balcao)
     await staff.desk.add_message(case.protocol, "Texto do cidadão", channel="fake")
     news = (await staff.client.get(f"/staff/novidades?desde={since}")).json()
     assert (news["total"], news["cases"]) == (0, [])
+
+
+async def test_the_digest_is_off_without_an_email_channel(staff: Balcao) -> None:
+    await create_user(staff, "ana@ufmt.br", "atendente")
+    await login(staff, "ana@ufmt.br")
+    account = await staff.client.get("/staff/conta")
+    assert "Indisponível: este balcão não tem o canal de e-mail configurado" in account.text
+    assert 'name="digest" value="sim" disabled' in account.text
+    await post_form(staff, "/staff/conta/resumo", {"digest": "sim"})
+    assert 'value="sim" checked' not in (await staff.client.get("/staff/conta")).text

@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "staff_limits_changed": "limites de sessão e bloqueio alterados",
     "routing_rules_saved": "regras de roteamento salvas (nova versão)",
     "routing_rules_restored": "versão anterior das regras de roteamento restaurada",
+    "staff_digest_choice": "resumo diário por e-mail ligado ou desligado",
 }
 
 

@@ -15,6 +15,7 @@ from balcao._access import Access
 from balcao._desk import Desk
 from balcao._staff import _sessions, _totp
 from balcao._staff._common import page, text_of
+from balcao._staff._security import digest_choice
 from balcao._web.auth import current_actor
 from balcao._web.security import client_ip
 
@@ -115,7 +116,10 @@ async def account(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) 
     secret = _totp.new_secret()
     uri = _totp.provisioning_uri(secret, actor.name, desk.settings.ouvidoria_name)
     away = await desk.is_away(actor.user_id or 0)
-    return page(request, "account.html", totp_enabled=enabled, secret=secret, uri=uri, away=away)
+    digest = await digest_choice(desk, actor)
+    return page(
+        request, "account.html", totp_enabled=enabled, secret=secret, uri=uri, away=away, **digest
+    )
 
 
 @post("/staff/conta/ausencia", opt={"access": Access.ACCOUNT}, include_in_schema=False)

@@ -10,13 +10,16 @@ from litestar.params import URLEncodedBody
 from litestar.response import Redirect, Template
 
 from balcao._access import Access
+from balcao._db.models import UserRow
 from balcao._desk import Desk
 from balcao._services import staff_admin
+from balcao._services.staff_digest import available, set_digest
 from balcao._services.staff_limits import LIMITS, current_limits, save_limits
 from balcao._services.users import UserError
 from balcao._staff._common import page, text_of
 from balcao._staff._duties import DUTY_FREE
 from balcao._staff._sessions import COOKIE, current_session
+from balcao._types import Actor
 from balcao._web.auth import current_actor
 
 __all__ = ["SECURITY_ROUTES"]
@@ -85,4 +88,22 @@ async def save(
     return Redirect("/staff/seguranca?ok=1", status_code=303)
 
 
-SECURITY_ROUTES = [password_form, change_password, limits_form, save]
+async def digest_choice(desk: Desk, actor: Actor) -> dict[str, bool]:
+    """For the account page: whether the digest can be sent at all, and if it is wanted."""
+    async with desk.database.read() as session:
+        user = await session.get(UserRow, actor.user_id or 0)
+    return {"digest_available": available(desk), "digest_on": bool(user and user.digest_opt_in)}
+
+
+@post("/staff/conta/resumo", opt={"access": Access.ACCOUNT}, include_in_schema=False)
+async def choose_digest(
+    desk: NamedDependency[Desk],
+    request: Request[Any, Any, Any],
+    data: URLEncodedBody[dict[str, Any]],
+) -> Redirect:
+    wanted = text_of(data, "digest") == "sim" and available(desk)
+    await set_digest(desk, current_actor(request), wanted)
+    return Redirect("/staff/conta?ok=1", status_code=303)
+
+
+SECURITY_ROUTES = [password_form, change_password, limits_form, save, choose_digest]
