@@ -150,15 +150,26 @@ def _unknown_units(outcome: Outcome, units: set[str]) -> list[str]:
     ]
 
 
+async def _rules_now(desk: Desk) -> tuple[Sequence[Registered[RoutingRuleSpec]], list[str]]:
+    """The rules in force; without a usable database, those of the configuration alone."""
+    if not _readable(desk):
+        return desk.rules, []
+    try:
+        return await desk.current_rules(), []
+    except SQLAlchemyError as exc:
+        note = f"aviso: regras do banco de dados não consultadas ({type(exc).__name__})"
+        return desk.rules, [note]
+
+
 async def explain(
     desk: Desk, example: Example, rules: Sequence[Registered[RoutingRuleSpec]] | None = None
 ) -> Explanation:
     """What ``rules`` (default: the rules in force) decide for ``example``; reads the units
     directory, writes nothing."""
-    if rules is None:
-        rules = await desk.current_rules() if _readable(desk) else desk.rules
-    outcome = await route(rules, _draft(example, desk.now()))
     warnings: list[str] = []
+    if rules is None:
+        rules, warnings = await _rules_now(desk)
+    outcome = await route(rules, _draft(example, desk.now()))
     assignee = outcome.assign_to
     if not _readable(desk):
         warnings.append(
