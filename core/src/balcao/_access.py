@@ -62,6 +62,8 @@ class Access(enum.StrEnum):
     ANNUAL_REPORT = "annual_report"
     ANNUAL_REPORT_EDIT = "annual_report_edit"
     RULES = "rules"
+    RULES_EDIT = "rules_edit"
+    USERS = "users"
     ACCOUNT = "account"
     PLUGINS = "plugins"
     EXPORT_READ = "export_read"
@@ -101,6 +103,9 @@ ROLES: dict[Access, frozenset[str]] = {
     # the sections on problems found and measures taken are the ouvidor's to write
     Access.ANNUAL_REPORT_EDIT: _OUVIDOR,
     Access.RULES: _READERS,
+    # rules stored in the database, staff accounts, session and lockout limits
+    Access.RULES_EDIT: _OUVIDOR,
+    Access.USERS: _OUVIDOR,
     Access.ACCOUNT: _ALL,
     Access.PLUGINS: _ALL,
     Access.EXPORT_READ: _READERS,

@@ -19,17 +19,20 @@ if TYPE_CHECKING:
 WATCH_EVERY = dt.timedelta(minutes=15)
 PURGE_EVERY = dt.timedelta(hours=1)
 PRUNE_EVERY = dt.timedelta(hours=1)
+DIGEST_EVERY = dt.timedelta(hours=1)
 
 
 @hookimpl
 def balcao_register_jobs() -> list[JobSpec]:
     from balcao._delivery.prune import run_job as prune_run
     from balcao._services.deadline_watch import purge_inbound, watch_deadlines
+    from balcao._services.staff_digest import send_digests
 
     return [
         JobSpec(name="core.deadlines", run=_core(watch_deadlines), every=WATCH_EVERY),
         JobSpec(name="core.inbound_purge", run=_core(purge_inbound), every=PURGE_EVERY),
         JobSpec(name="core.delivery_prune", run=_core(prune_run), every=PRUNE_EVERY),
+        JobSpec(name="core.staff_digest", run=_core(send_digests), every=DIGEST_EVERY),
     ]
 
 

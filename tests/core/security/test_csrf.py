@@ -112,6 +112,7 @@ async def test_every_unsafe_staff_route_refuses_the_cookie_without_token(full: B
     accepted = []
     for method, path in sorted(routes - PUBLIC):
         url = path.replace("{protocol:str}", protocol).replace("{file_id:int}", "1")
+        url = url.replace("{user_id:int}", "1").replace("{version:int}", "1")
         response = await _cookie_only(full, method, url)
         if response.status_code != 403:
             accepted.append((method, path, response.status_code))

@@ -16,6 +16,7 @@ import pytest
 import balcao_falabr_export
 import balcao_meet
 from balcao import Access, Actor, IncomingFile, Kind, Manifestation, State, may, staff_guard
+from balcao._routing.stored import save_version
 from balcao.testing import Balcao
 
 from .conftest import csrf
@@ -49,6 +50,8 @@ SPEC: dict[Access, frozenset[str]] = {
     Access.ANNUAL_REPORT: READERS,
     Access.ANNUAL_REPORT_EDIT: OUVIDOR,
     Access.RULES: READERS,
+    Access.RULES_EDIT: OUVIDOR,
+    Access.USERS: OUVIDOR,
     Access.ACCOUNT: ALL,
     Access.PLUGINS: ALL,
     Access.EXPORT_READ: READERS,
@@ -58,6 +61,7 @@ PUBLIC = "public"
 M = "/staff/manifestacoes/{protocol:str}"
 A = "/api/v1/manifestations/{protocol:str}"
 F = "/exports/falabr_export/manifestations/{protocol:str}"
+U = "/staff/usuarios/{user_id:int}"
 
 EXPECTED: dict[tuple[str, str], Access | str] = {
     ("POST", "/api/v1/tracking"): PUBLIC,
@@ -74,6 +78,20 @@ EXPECTED: dict[tuple[str, str], Access | str] = {
     ("GET", "/api/v1/audit"): Access.AUDIT,
     ("GET", "/api/v1/routing/rules"): Access.RULES,
     ("GET", "/staff/regras"): Access.RULES,
+    ("GET", "/staff/regras/editar"): Access.RULES_EDIT,
+    ("POST", "/staff/regras/editar"): Access.RULES_EDIT,
+    ("GET", "/staff/regras/versoes/{version:int}"): Access.RULES,
+    ("GET", "/staff/usuarios"): Access.USERS,
+    ("POST", "/staff/usuarios"): Access.USERS,
+    ("GET", f"{U}"): Access.USERS,
+    ("POST", f"{U}"): Access.USERS,
+    ("POST", f"{U}/ativo"): Access.USERS,
+    ("POST", f"{U}/2fa"): Access.USERS,
+    ("POST", f"{U}/senha"): Access.USERS,
+    ("GET", "/staff/seguranca"): Access.USERS,
+    ("POST", "/staff/seguranca"): Access.USERS,
+    ("GET", "/staff/conta/senha"): Access.ACCOUNT,
+    ("POST", "/staff/conta/senha"): Access.ACCOUNT,
     ("GET", "/staff/entrar"): PUBLIC,
     ("POST", "/staff/entrar"): PUBLIC,
     ("GET", "/staff/entrar/codigo"): PUBLIC,
@@ -82,6 +100,7 @@ EXPECTED: dict[tuple[str, str], Access | str] = {
     ("GET", "/staff"): Access.LIST,
     ("POST", "/staff/lote/atribuir"): Access.ASSIGN,
     ("POST", "/staff/lote/situacao"): Access.TRANSITION,
+    ("GET", "/staff/novidades"): Access.LIST,
     ("GET", M): Access.VIEW,
     ("POST", f"{M}/responder"): Access.REPLY,
     ("POST", f"{M}/nota"): Access.NOTE,
@@ -108,6 +127,7 @@ EXPECTED: dict[tuple[str, str], Access | str] = {
     ("GET", "/staff/conta"): Access.ACCOUNT,
     ("POST", "/staff/conta/2fa"): Access.ACCOUNT,
     ("POST", "/staff/conta/ausencia"): Access.ACCOUNT,
+    ("POST", "/staff/conta/resumo"): Access.ACCOUNT,
     ("POST", f"{F}/register"): Access.EXPORT_WRITE,
     ("GET", F): Access.EXPORT_READ,
     ("POST", f"{F}/nup"): Access.EXPORT_WRITE,
@@ -201,14 +221,21 @@ async def _call(balcao: Balcao, method: str, url: str, auth: dict[str, str], tok
     return await balcao.client.post(url, data={}, headers={**auth, **extra}, follow_redirects=False)
 
 
+async def _a_rule_version(balcao: Balcao) -> None:
+    async with balcao.desk.database.write() as session:
+        await save_version(session, balcao.desk.now(), Actor.system(), "")
+
+
 async def test_access_matrix(full: Balcao) -> None:
     protocol, headers = await _setup(full)
     page = await full.client.get(f"/staff/manifestacoes/{protocol}", headers=headers["ouvidor"])
     file_id = int(re.search(r"/anexos/(\d+)", page.text).group(1))  # type: ignore[union-attr]
     token = await csrf(full)
+    await _a_rule_version(full)
     failures = []
     for (method, path), action in sorted(EXPECTED.items()):
         url = path.replace("{protocol:str}", protocol).replace("{file_id:int}", str(file_id))
+        url = url.replace("{user_id:int}", "1").replace("{version:int}", "1")
         for role, auth in headers.items():
             response = await _call(full, method, url, auth, token)
             assert response.status_code < 500, (method, url, role, response.text)

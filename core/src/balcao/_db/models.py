@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from balcao._db.types import Base
@@ -198,6 +198,11 @@ class UserRow(Base):
     active: Mapped[bool] = mapped_column(default=True)
     away: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime]
+    # set by a password reset: every page asks for a new password first
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # set by the ouvidor: every page asks to enrol the second factor first
+    second_factor_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    digest_opt_in: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class ApiToken(Base):
@@ -310,6 +315,8 @@ class StaffSession(Base):
     expires_at: Mapped[dt.datetime]
     second_factor_pending: Mapped[bool] = mapped_column(default=False)
     revoked_at: Mapped[dt.datetime | None]
+    # for the idle timeout; written at most once a minute per session
+    last_seen_at: Mapped[dt.datetime | None]
 
 
 class StaffLogin(Base):

@@ -22,7 +22,7 @@ class RuleView(msgspec.Struct, frozen=True, kw_only=True):
     position: int
     name: str
     priority: int
-    source: Literal["config", "plugin"]
+    source: Literal["config", "database", "plugin"]
     plugin: str | None = None
     description: str = ""
     continue_: bool | None = msgspec.field(name="continue", default=None)
@@ -45,7 +45,7 @@ def _view(position: int, rule: Registered[RoutingRuleSpec]) -> RuleView:
         position=position,
         name=spec.name,
         priority=spec.priority,
-        source="config",
+        source="database" if spec.source == "database" else "config",
         description=config.description,
         continue_=config.continue_,
         when=msgspec.to_builtins(config.when),
@@ -53,15 +53,16 @@ def _view(position: int, rule: Registered[RoutingRuleSpec]) -> RuleView:
     )
 
 
-def rule_book(desk: Desk) -> list[RuleView]:
-    """Active routing rules in the order they are evaluated."""
-    return [_view(i, r) for i, r in enumerate(ordered(desk.rules), start=1)]
+async def rule_book(desk: Desk) -> list[RuleView]:
+    """Active routing rules in the order they are evaluated (database rules included)."""
+    rules = await desk.current_rules()
+    return [_view(i, r) for i, r in enumerate(ordered(rules), start=1)]
 
 
 @get("/rules", opt={"access": Access.RULES})
 async def list_rules(desk: NamedDependency[Desk]) -> list[RuleView]:
     """Active routing rules in the order they are evaluated (priority, then name)."""
-    return rule_book(desk)
+    return await rule_book(desk)
 
 
 def routing_router() -> Router:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from balcao._domain.kinds import Kind
 from balcao._routing.engine import Outcome, route
 from balcao._routing.members import next_member
 from balcao._services.manifestations import draft
+from balcao._specs import Registered, RoutingRuleSpec
 from balcao._types import Manifestation, NewManifestation
 
 __all__ = [
@@ -149,10 +150,26 @@ def _unknown_units(outcome: Outcome, units: set[str]) -> list[str]:
     ]
 
 
-async def explain(desk: Desk, example: Example) -> Explanation:
-    """What the rules decide for ``example``; reads the units directory, writes nothing."""
-    outcome = await route(desk.rules, _draft(example, desk.now()))
+async def _rules_now(desk: Desk) -> tuple[Sequence[Registered[RoutingRuleSpec]], list[str]]:
+    """The rules in force; without a usable database, those of the configuration alone."""
+    if not _readable(desk):
+        return desk.rules, []
+    try:
+        return await desk.current_rules(), []
+    except SQLAlchemyError as exc:
+        note = f"aviso: regras do banco de dados não consultadas ({type(exc).__name__})"
+        return desk.rules, [note]
+
+
+async def explain(
+    desk: Desk, example: Example, rules: Sequence[Registered[RoutingRuleSpec]] | None = None
+) -> Explanation:
+    """What ``rules`` (default: the rules in force) decide for ``example``; reads the units
+    directory, writes nothing."""
     warnings: list[str] = []
+    if rules is None:
+        rules, warnings = await _rules_now(desk)
+    outcome = await route(rules, _draft(example, desk.now()))
     assignee = outcome.assign_to
     if not _readable(desk):
         warnings.append(

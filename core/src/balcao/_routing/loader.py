@@ -16,7 +16,7 @@ from balcao._routing.engine import ordered
 from balcao._routing.schema import RoutingConfig, convert_rule
 from balcao._specs import Registered, RoutingRuleSpec
 
-__all__ = ["CONFIG_SOURCE", "load_rules"]
+__all__ = ["CONFIG_SOURCE", "compile_one", "load_rules"]
 
 log = logging.getLogger("balcao.routing")
 CONFIG_SOURCE = "config"
@@ -34,7 +34,8 @@ def _rule_name(raw: Any, position: int) -> str:
     return f"'{name}'" if isinstance(name, str) and name else f"nº {position} (sem nome)"
 
 
-def _compile(raw: Any, position: int, calendar: BusinessCalendar) -> CompiledRule:
+def compile_one(raw: Any, position: int, calendar: BusinessCalendar) -> CompiledRule:
+    """One ``[[routing.rules]]`` table compiled; ConfigError names the rule and the key."""
     where = f"[[routing.rules]] regra {_rule_name(raw, position)}"
     try:
         return compile_rule(convert_rule(raw), calendar)
@@ -60,7 +61,7 @@ def _check_unique(rules: Sequence[Registered[RoutingRuleSpec]]) -> None:
 
 def _declared(routing: dict[str, Any], calendar: BusinessCalendar) -> list[Any]:
     section = _section(routing)
-    compiled = [_compile(raw, i, calendar) for i, raw in enumerate(section.rules, start=1)]
+    compiled = [compile_one(raw, i, calendar) for i, raw in enumerate(section.rules, start=1)]
     return [Registered(CONFIG_SOURCE, c) for c in compiled if c.config.enabled]
 
 

@@ -25,6 +25,8 @@ __all__ = [
     "check_user",
     "create_token",
     "create_user",
+    "hash_password",
+    "password_problem",
     "verify_password",
 ]
 
@@ -44,8 +46,25 @@ def check_user(email: str, role: str, unit: str | None, password: str) -> None:
         raise UserError(f"papel desconhecido {role!r}: use um de {', '.join(ROLES)}")
     if role == "unidade" and not unit:
         raise UserError("o papel 'unidade' exige --unit com o código da unidade")
+    problem = password_problem(password, email)
+    if problem:
+        raise UserError(problem)
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why ``password`` is too weak for a staff account, or None (the one strength rule)."""
     if len(password) < 10:
-        raise UserError("a senha deve ter pelo menos 10 caracteres")
+        return "a senha deve ter pelo menos 10 caracteres"
+    if len(set(password)) < 5:
+        return "a senha deve ter pelo menos 5 caracteres diferentes"
+    local = email.split("@", 1)[0].casefold()
+    if len(local) >= 4 and local in password.casefold():
+        return "a senha não pode conter o seu e-mail"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 async def create_user(
@@ -66,7 +85,7 @@ async def create_user(
         name=visible(name),
         role=role,
         unit_code=unit,
-        password_hash=_hasher.hash(password),
+        password_hash=hash_password(password),
         created_at=now,
     )
     session.add(user)

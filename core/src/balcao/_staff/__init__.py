@@ -15,13 +15,18 @@ from balcao._staff._audit_routes import AUDIT_ROUTES
 from balcao._staff._auth_routes import ACCOUNT_ROUTES, PUBLIC_ROUTES
 from balcao._staff._bulk import BULK_ROUTES
 from balcao._staff._case import CASE_ROUTES
+from balcao._staff._duties import DutyPending, duties_guard, to_duty
 from balcao._staff._files import FILE_ROUTES
 from balcao._staff._forward import FORWARD_ROUTES
 from balcao._staff._inbox import INBOX_ROUTES
 from balcao._staff._lgpd import LGPD_ROUTES
+from balcao._staff._notices import NOTICE_ROUTES
 from balcao._staff._reports import REPORT_ROUTES
+from balcao._staff._rule_editor import RULE_EDITOR_ROUTES
 from balcao._staff._rules import RULE_ROUTES
+from balcao._staff._security import SECURITY_ROUTES
 from balcao._staff._units import UNIT_ROUTES
+from balcao._staff._users import USER_ROUTES
 from balcao._web.auth import staff_guard
 from balcao._web.params import InvalidParameter
 
@@ -61,15 +66,20 @@ def staff_routers() -> list[Router]:
         *RULE_ROUTES,
         *LGPD_ROUTES,
         *ACCOUNT_ROUTES,
+        *USER_ROUTES,
+        *SECURITY_ROUTES,
+        *RULE_EDITOR_ROUTES,
+        *NOTICE_ROUTES,
     ]
     return [
         Router(path="/", route_handlers=PUBLIC_ROUTES, include_in_schema=False),
         Router(
             path="/",
             route_handlers=guarded,
-            guards=[staff_guard],
+            guards=[staff_guard, duties_guard],
             include_in_schema=False,
             exception_handlers={
+                DutyPending: to_duty,
                 NotAuthorizedException: _to_login,
                 PermissionDeniedException: _problem(403, "Acesso não permitido"),
                 PermissionError: _problem(403, "Acesso não permitido"),

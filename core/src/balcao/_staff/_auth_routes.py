@@ -15,12 +15,15 @@ from balcao._access import Access
 from balcao._desk import Desk
 from balcao._staff import _sessions, _totp
 from balcao._staff._common import page, text_of
+from balcao._staff._security import digest_choice
 from balcao._web.auth import current_actor
 from balcao._web.security import client_ip
 
 __all__ = ["ACCOUNT_ROUTES", "PUBLIC_ROUTES"]
 
 _PUBLIC = {"public": True}
+# the account page stays open when the account must first enrol the second factor
+_DUTY_FREE = {"access": Access.ACCOUNT, "duty_free": True}
 _IP_LIMIT = 30
 
 
@@ -37,7 +40,7 @@ def _with_cookie(response: Redirect, desk: Desk, token: str | None) -> Redirect:
         httponly=True,
         secure=desk.settings.public_url.startswith("https"),
         samesite="strict",
-        max_age=_sessions.SESSION_HOURS * 3600 if token else 0,
+        max_age=_sessions.COOKIE_HOURS * 3600 if token else 0,
     )
     return response
 
@@ -106,14 +109,17 @@ async def logout(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -
     return _with_cookie(Redirect("/staff/entrar", status_code=303), desk, None)
 
 
-@get("/staff/conta", opt={"access": Access.ACCOUNT}, include_in_schema=False)
+@get("/staff/conta", opt=_DUTY_FREE, include_in_schema=False)
 async def account(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -> Template:
     actor = current_actor(request)
     enabled = await _sessions.totp_enabled(desk, actor.user_id or 0)
     secret = _totp.new_secret()
     uri = _totp.provisioning_uri(secret, actor.name, desk.settings.ouvidoria_name)
     away = await desk.is_away(actor.user_id or 0)
-    return page(request, "account.html", totp_enabled=enabled, secret=secret, uri=uri, away=away)
+    digest = await digest_choice(desk, actor)
+    return page(
+        request, "account.html", totp_enabled=enabled, secret=secret, uri=uri, away=away, **digest
+    )
 
 
 @post("/staff/conta/ausencia", opt={"access": Access.ACCOUNT}, include_in_schema=False)
@@ -128,7 +134,7 @@ async def set_away(
     return Redirect("/staff/conta?ok=1", status_code=303)
 
 
-@post("/staff/conta/2fa", opt={"access": Access.ACCOUNT}, include_in_schema=False)
+@post("/staff/conta/2fa", opt=_DUTY_FREE, include_in_schema=False)
 async def enable_second_factor(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],

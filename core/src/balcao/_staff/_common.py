@@ -15,7 +15,7 @@ from balcao._staff._menu import ROLE_LABELS
 from balcao._types import Actor, Manifestation
 from balcao._web.auth import current_actor
 
-__all__ = ["page", "text_of", "visible"]
+__all__ = ["ROLE_LABELS", "page", "text_of", "visible"]
 
 
 async def visible(

@@ -28,6 +28,7 @@ NAV: list[NavEntry] = [
     NavEntry("Relatórios", "/staff/relatorios", Access.REPORTS),
     NavEntry("Relatório de gestão", "/staff/relatorio-anual", Access.ANNUAL_REPORT),
     NavEntry("Regras", "/staff/regras", Access.RULES),
+    NavEntry("Usuários", "/staff/usuarios", Access.USERS),
     NavEntry("Auditoria", "/staff/auditoria", Access.AUDIT),
     NavEntry("Minha conta", "/staff/conta", Access.ACCOUNT),
 ]

@@ -10,13 +10,20 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from balcao._access import Access
+from balcao._db.management import RuleVersionRow
 from balcao._desk import Desk
 from balcao._domain.kinds import Kind
+from balcao._routing import stored
 from balcao._routing.api import rule_book
 from balcao._routing.dryrun import Example, explain
 from balcao._staff._common import page
 
 __all__ = ["RULE_ROUTES"]
+
+
+async def _history(desk: Desk) -> list[RuleVersionRow]:
+    async with desk.database.read() as session:
+        return await stored.versions(session)
 
 
 @get("/staff/regras", opt={"access": Access.RULES}, include_in_schema=False)
@@ -29,7 +36,8 @@ async def rules(
 ) -> Template:
     """Rules in evaluation order; with ``texto``, what they would decide (writing nothing)."""
     context: dict[str, Any] = {
-        "rules": rule_book(desk),
+        "rules": await rule_book(desk),
+        "history": await _history(desk),
         "kinds": list(Kind),
         "channels": sorted(desk.channels),
         "kind": kind,

@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from balcao._db.models import StaffLogin, StaffSession, UserRow
 from balcao._desk import Desk
 from balcao._services import audit
+from balcao._services.staff_limits import Limits, current_limits
 from balcao._services.users import verify_password
 from balcao._staff import _totp
 from balcao._types import Actor
@@ -23,6 +24,7 @@ __all__ = [
     "COOKIE",
     "LoginResult",
     "actor_for_session",
+    "current_session",
     "enable_totp",
     "end_session",
     "log_in",
@@ -32,9 +34,9 @@ __all__ = [
 ]
 
 COOKIE = "balcao_staff"
-SESSION_HOURS = 10
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
+# the cookie outlives any session the limits allow; the database says when one ends
+COOKIE_HOURS = 24
+_TOUCH = dt.timedelta(minutes=1)
 _WRONG_CODE = "Código inválido ou já usado. Confira o relógio do celular."
 # A real hash of a throw-away value: unknown e-mails cost the same time as wrong passwords.
 _DUMMY_HASH = (
@@ -85,14 +87,21 @@ async def log_in(desk: Desk, email: str, password: str) -> LoginResult:
         verify_password(UserRow(password_hash=_DUMMY_HASH), password)  # same work either way
         return LoginResult(error="E-mail ou senha incorretos.")
     state = await _login_state(desk, user.id)
+    limits = await _limits(desk)
     now = desk.now()
     if state.locked_until is not None and state.locked_until > now:
         return LoginResult(error=_locked_text(state.locked_until, now))
     if not verify_password(user, password):
-        return await _failed(desk, user, state.failures + 1)
+        return await _failed(desk, user, state.failures + 1, limits)
     await _reset_failures(desk, user.id)
     pending = state.totp_sealed is not None
-    return LoginResult(token=await _new_session(desk, user, pending), second_factor=pending)
+    token = await _new_session(desk, user, pending, limits)
+    return LoginResult(token=token, second_factor=pending)
+
+
+async def _limits(desk: Desk) -> Limits:
+    async with desk.database.read() as session:
+        return await current_limits(session)
 
 
 def _locked_text(until: dt.datetime, now: dt.datetime) -> str:
@@ -103,8 +112,9 @@ def _locked_text(until: dt.datetime, now: dt.datetime) -> str:
     )
 
 
-async def _failed(desk: Desk, user: UserRow, failures: int) -> LoginResult:
-    locked = desk.now() + dt.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+async def _failed(desk: Desk, user: UserRow, failures: int, limits: Limits) -> LoginResult:
+    lock = dt.timedelta(minutes=limits.lockout_minutes)
+    locked = desk.now() + lock if failures >= limits.lockout_failures else None
     async with desk.database.write() as session:
         await session.execute(
             update(StaffLogin)
@@ -133,7 +143,7 @@ async def _reset_failures(desk: Desk, user_id: int) -> None:
         )
 
 
-async def _new_session(desk: Desk, user: UserRow, pending: bool) -> str:
+async def _new_session(desk: Desk, user: UserRow, pending: bool, limits: Limits) -> str:
     token = secrets.token_urlsafe(32)
     now = desk.now()
     async with desk.database.write() as session:
@@ -142,7 +152,8 @@ async def _new_session(desk: Desk, user: UserRow, pending: bool) -> str:
                 token_hash=desk.keys.digest("session:" + token),
                 user_id=user.id,
                 created_at=now,
-                expires_at=now + dt.timedelta(hours=SESSION_HOURS),
+                expires_at=now + dt.timedelta(hours=limits.session_hours),
+                last_seen_at=now,
                 second_factor_pending=pending,
             )
         )
@@ -150,7 +161,38 @@ async def _new_session(desk: Desk, user: UserRow, pending: bool) -> str:
 
 
 async def _session_row(desk: Desk, token: str) -> tuple[StaffSession, UserRow] | None:
-    query = (
+    now = desk.now()
+    async with desk.database.read() as session:
+        limits = await current_limits(session)
+        found = (await session.execute(_session_query(desk, token))).first()
+    if found is None:
+        return None
+    row, user = found[0], found[1]
+    seen = row.last_seen_at or row.created_at
+    if now - row.created_at > dt.timedelta(hours=limits.session_hours):
+        return None  # a shorter lifetime set since the login applies at once
+    if limits.idle_minutes and now - seen > dt.timedelta(minutes=limits.idle_minutes):
+        return None
+    if now - seen > _TOUCH:
+        await _touch(desk, row.id, now)
+    return row, user
+
+
+async def _touch(desk: Desk, session_id: int, now: dt.datetime) -> None:
+    """Note that the session is in use (at most once a minute), for the idle timeout."""
+    async with desk.database.write() as session:
+        await session.execute(
+            update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=now)
+        )
+
+
+async def current_session(desk: Desk, token: str) -> tuple[StaffSession, UserRow] | None:
+    """The live session behind ``token`` and its user (None when ended or expired)."""
+    return await _session_row(desk, token)
+
+
+def _session_query(desk: Desk, token: str) -> Any:
+    return (
         select(StaffSession, UserRow)
         .join(UserRow, UserRow.id == StaffSession.user_id)
         .where(
@@ -160,9 +202,6 @@ async def _session_row(desk: Desk, token: str) -> tuple[StaffSession, UserRow] |
             UserRow.active.is_(True),
         )
     )
-    async with desk.database.read() as session:
-        found = (await session.execute(query)).first()
-    return None if found is None else (found[0], found[1])
 
 
 async def actor_for_session(desk: Desk, token: str, *, pending_ok: bool = False) -> Actor | None:
@@ -175,8 +214,16 @@ async def actor_for_session(desk: Desk, token: str, *, pending_ok: bool = False)
 
 
 async def session_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: Desk) -> Actor | None:
+    """The actor behind the session cookie; what the account must do first (a new password,
+    enrolling the second factor) is left in the scope for the staff pages' guard."""
     token = connection.cookies.get(COOKIE)
-    return await actor_for_session(desk, token) if token else None
+    found = await _session_row(desk, token) if token else None
+    if found is None or found[0].second_factor_pending:
+        return None
+    user = found[1]
+    duties = {"password": user.must_change_password, "second_factor": user.second_factor_required}
+    connection.scope["balcao_duties"] = duties  # type: ignore[typeddict-unknown-key]
+    return _actor(user)
 
 
 async def end_session(desk: Desk, token: str) -> None:
@@ -203,6 +250,7 @@ async def verify_second_factor(desk: Desk, token: str, code: str) -> str | None:
     if found is None:
         return _WRONG_CODE
     now = desk.now()
+    limits = await _limits(desk)
     async with desk.database.write() as session:
         # Locked for the update: instances answering at once must not lose a failure.
         state = await session.get(StaffLogin, found[1].id, with_for_update=True)
@@ -215,10 +263,10 @@ async def verify_second_factor(desk: Desk, token: str, code: str) -> str | None:
         if step is not None:
             await _accept(session, state, step, found[0].id)
             return None
-        failures = await _count_failure(desk, session, state, found[1])
+        failures = await _count_failure(desk, session, state, found[1], limits)
     await _slow_down(failures)
-    if failures >= MAX_FAILURES:
-        return _locked_text(now + dt.timedelta(minutes=LOCK_MINUTES), now)
+    if failures >= limits.lockout_failures:
+        return _locked_text(now + dt.timedelta(minutes=limits.lockout_minutes), now)
     return _WRONG_CODE
 
 
@@ -231,14 +279,16 @@ async def _accept(session: Any, state: StaffLogin, step: int, session_id: int) -
     )
 
 
-async def _count_failure(desk: Desk, session: Any, state: StaffLogin, user: UserRow) -> int:
+async def _count_failure(
+    desk: Desk, session: Any, state: StaffLogin, user: UserRow, limits: Limits
+) -> int:
     """One more wrong code; at the limit, lock the account, end its pending sessions and
     audit the lockout. Returns the count reached."""
     failures = (state.totp_failures or 0) + 1
-    state.totp_failures = 0 if failures >= MAX_FAILURES else failures
-    if failures < MAX_FAILURES:
+    state.totp_failures = 0 if failures >= limits.lockout_failures else failures
+    if failures < limits.lockout_failures:
         return failures
-    state.locked_until = desk.now() + dt.timedelta(minutes=LOCK_MINUTES)
+    state.locked_until = desk.now() + dt.timedelta(minutes=limits.lockout_minutes)
     await session.execute(
         update(StaffSession)
         .where(StaffSession.user_id == user.id, StaffSession.second_factor_pending.is_(True))

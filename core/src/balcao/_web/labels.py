@@ -56,6 +56,17 @@ AUDIT_ACTIONS: dict[str, str] = {
     "login_locked": "Acesso bloqueado por tentativas",
     "away": "Ausência registrada",
     "back": "Retorno registrado",
+    "user_created": "Usuário criado",
+    "user_changed": "Usuário alterado (papel, unidade ou nome)",
+    "user_deactivated": "Usuário desativado",
+    "user_reactivated": "Usuário reativado",
+    "user_password_reset": "Senha redefinida pelo(a) ouvidor(a)",
+    "user_second_factor": "Exigência de verificação em duas etapas alterada",
+    "password_changed": "Senha trocada pelo próprio usuário",
+    "staff_limits_changed": "Limites de sessão e bloqueio alterados",
+    "routing_rules_saved": "Regras de roteamento salvas (nova versão)",
+    "routing_rules_restored": "Versão anterior das regras de roteamento restaurada",
+    "staff_digest_choice": "Resumo diário por e-mail ligado ou desligado",
 }
 _DETAIL_KEYS: dict[str, str] = {
     "reason": "motivo",

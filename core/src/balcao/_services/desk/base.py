@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,6 +43,7 @@ from balcao._types import (
 
 if TYPE_CHECKING:
     from balcao._clock import Clock
+    from balcao._desk import Desk
     from balcao._host import PluginHost
 
 __all__ = ["DeskCore"]
@@ -74,6 +75,13 @@ class DeskCore:
         self.channels: dict[str, Registered[ChannelSpec]] = {}
         self.rules: list[Registered[RoutingRuleSpec]] = []
         self._adapters: dict[str, ChannelAdapter] = {}
+
+    async def current_rules(self) -> list[Registered[RoutingRuleSpec]]:
+        """The rules in force: those loaded at start-up plus the newest version saved in the
+        browser (its number looked up on every decision: every instance follows a save at once)."""
+        from balcao._routing.stored import rules_in_force
+
+        return await rules_in_force(cast("Desk", self))
 
     @property
     def keys(self) -> KeyRing:

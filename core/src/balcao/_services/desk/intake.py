@@ -126,7 +126,7 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         intake_key: str | None,
     ) -> Receipt:
         stored = [self._store_file(f) for f in new.files]
-        outcome = await route(self.rules, draft(new, self.now()))
+        outcome = await route(await self.current_rules(), draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else self._code_for(intake_key)
         async with self.database.write() as session:

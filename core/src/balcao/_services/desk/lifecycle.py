@@ -77,7 +77,7 @@ class LifecycleDesk(DeskCore):
         (rules are evaluated before the write transaction opens)."""
         if target is not State.TRIAGE or current.state not in (State.CLOSED, State.ARCHIVED):
             return None
-        return await route(self.rules, current)
+        return await route(await self.current_rules(), current)
 
     async def _ask_plugins(
         self, seen: Manifestation, target: State, actor: Actor, reason: str
