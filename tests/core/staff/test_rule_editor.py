@@ -82,7 +82,7 @@ async def test_a_saved_version_is_tried_first_then_audited_and_in_force(make_bal
     assert "Versão 1 salva" in saved.text and "banco de dados" in saved.text
     [entry] = await _audit(balcao, "routing_rules_saved")
     assert (entry.actor, entry.detail["version"]) == ("user:ouvidora@ufmt.br", 1)
-    assert "regras de roteamento salvas" in (await balcao.client.get("/staff/auditoria")).text
+    assert "Regras de roteamento salvas" in (await balcao.client.get("/staff/auditoria")).text
 
     new = await balcao.manifestation("Outra refeição ruim no RU")
     found = await balcao.desk.get(new.protocol)

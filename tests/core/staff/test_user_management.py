@@ -85,7 +85,7 @@ async def test_the_ouvidor_creates_a_user_who_must_choose_a_password(staff: Balc
     [entry] = await _audit(staff, "user_created")
     assert (entry.actor, entry.detail["target"]) == ("user:ouvidora@ufmt.br", "bia@ufmt.br")
     audit_page = await staff.client.get("/staff/auditoria")
-    assert "usuário criado" in audit_page.text
+    assert "Usuário criado" in audit_page.text
 
     async with _browser(staff) as bia:
         first = await _login_with(bia, "bia@ufmt.br", temporary)
