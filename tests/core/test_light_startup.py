@@ -31,9 +31,10 @@ def last_line(code: str) -> str:
 
 
 def modules_after(code: str) -> set[str]:
-    """The top-level packages imported once ``code`` ran."""
+    """The top-level packages imported once ``code`` ran (a package is in ``sys.modules``
+    whenever one of its modules was really imported; httpx's command line has a stand-in)."""
     return set(
-        last_line(f"{code}\nprint(' '.join({{m.split('.')[0] for m in sys.modules}}))").split()
+        last_line(f"{code}\nprint(' '.join(m for m in sys.modules if '.' not in m))").split()
     )
 
 

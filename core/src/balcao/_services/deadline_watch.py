@@ -81,6 +81,9 @@ def _due(
         )
         .order_by(DeadlineRow.id)
         .limit(chunk)
+        # along the primary key from ``after``: SQLite would otherwise pick the due-date
+        # index and read every open deadline again for each chunk
+        .with_hint(DeadlineRow, "NOT INDEXED", dialect_name="sqlite")
     )
 
 
