@@ -92,6 +92,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     @property
     def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (one writer at a time)."""
         return self.database_url.startswith("sqlite")
 
     @property
@@ -105,9 +106,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     @property
     def attachments_dir(self) -> Path:
+        """Where attachments are stored: ``files_dir``, or ``balcao-files`` beside the data."""
         return Path(self.files_dir) if self.files_dir else self.data_dir / "balcao-files"
 
     def calendar(self) -> BusinessCalendar:
+        """The business calendar these settings describe; :class:`ConfigError` for an unknown time
+        zone."""
         try:
             zone = ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -157,12 +157,15 @@ class Desk:
     # -- time --------------------------------------------------------------------------
 
     def now(self) -> dt.datetime:
+        """The current moment from the balcão's clock (UTC)."""
         return self.clock.now()
 
     def today(self) -> dt.date:
+        """Today's date in the balcão's time zone."""
         return self.calendar.local(self.now()).date()
 
     def is_open(self) -> bool:
+        """Whether the balcão attends now (business day, opening hours)."""
         return self.calendar.is_open(self.now())
 
     # -- events ------------------------------------------------------------------------
@@ -404,6 +407,8 @@ class Desk:
     # -- reading ---------------------------------------------------------------------
 
     async def get(self, protocol: str) -> Manifestation:
+        """A snapshot of the manifestation ``protocol`` (never the identity); :class:`NotFound`
+        otherwise."""
         async with self.database.read() as session:
             return to_view(await self._load(session, protocol))
 
@@ -446,6 +451,7 @@ class Desk:
         return content
 
     async def deadlines(self, protocol: str) -> list[DeadlineView]:
+        """The open deadlines of the manifestation ``protocol``."""
         async with self.database.read() as session:
             row = await self._load(session, protocol)
             rows = await deadlines.open_deadlines(session, row.id)
@@ -981,6 +987,7 @@ class Desk:
             )
 
     async def is_away(self, user_id: int) -> bool:
+        """Whether the staff user ``user_id`` marked themselves away (absent from assignment)."""
         async with self.database.read() as session:
             user = await session.get(UserRow, user_id)
             return bool(user and user.away)

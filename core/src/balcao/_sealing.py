@@ -126,6 +126,7 @@ class Sealer:
             )
 
     def open_text(self, token: str | bytes, row: Row) -> str:
+        """Like :meth:`open`, decoded as UTF-8 text."""
         return self.open(token, row).decode()
 
     def is_current(self, token: str | bytes) -> bool:

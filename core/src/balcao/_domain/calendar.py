@@ -41,6 +41,7 @@ class Closure:
     reason: str = "Recesso"
 
     def covers(self, day: dt.date) -> bool:
+        """Whether ``day`` falls in this closure."""
         return self.start <= day <= self.end
 
 
@@ -62,12 +63,15 @@ class BusinessCalendar:
         return next((c.reason for c in self.closures if c.covers(day)), None)
 
     def is_business_day(self, day: dt.date) -> bool:
+        """Whether ``day`` is a working day: not a weekend, holiday or closure."""
         return day.weekday() in self.weekdays and self.holiday_name(day) is None
 
     def local(self, at: dt.datetime) -> dt.datetime:
+        """``at`` in the balcão's own time zone."""
         return at.astimezone(self.timezone)
 
     def is_open(self, at: dt.datetime) -> bool:
+        """Whether the balcão attends at ``at``: a business day, inside opening hours."""
         local = self.local(at)
         if not self.is_business_day(local.date()):
             return False
