@@ -79,24 +79,28 @@ def _loopback_socket() -> socket.socket:
 
 
 class LoopbackServer:
-    """Serves an ASGI app (a fake of an outside service) with uvicorn on a free port of
-    127.0.0.1, in a thread with its own event loop, for a ``with`` block::
+    """Serves an ASGI app (a fake of an outside service, or a balcão app built in the test
+    with ``lifespan="on"``) with uvicorn on a free port of 127.0.0.1, in a thread with its
+    own event loop, for a ``with`` block; ``options`` go to ``uvicorn.Config`` (e.g.
+    ``proxy_headers=False``)::
 
         with LoopbackServer(FakeSmsGateway()) as server:
             settings = {"plugins": {"sms": {"api_url": server.url}}}
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(
+        self, app: Any, *, lifespan: Literal["auto", "on", "off"] = "off", **options: Any
+    ) -> None:
         self.app = app
         self.sock = _loopback_socket()
         self.port: int = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(
-            app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1
+            app, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=1, **options
         )
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(
-            target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
         )
 
     def start(self) -> str:
