@@ -12,6 +12,7 @@ from balcao._config import ConfigError, Settings, load_settings
 from balcao._db.types import Base, UTCDateTime
 from balcao._desk import Desk, RateLimited, TransitionRefused
 from balcao._domain.calendar import BusinessCalendar, Closure, Period
+from balcao._domain.dates_pt import format_date_pt, month_pt, weekday_pt
 from balcao._domain.deadlines import Purpose
 from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
 from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
@@ -148,11 +149,14 @@ __all__ = [
     "create_app",
     "current_actor",
     "error_responses",
+    "format_date_pt",
     "hookimpl",
     "load_settings",
     "may",
+    "month_pt",
     "parse_date",
     "safe_filename",
     "sniff_media_type",
     "staff_guard",
+    "weekday_pt",
 ]

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
+from balcao._domain.dates_pt import WEEKDAYS_SHORT, weekday_pt
+
 __all__ = ["BusinessCalendar", "Closure", "Period"]
 
 _SEARCH_LIMIT_DAYS = 800
-_WEEKDAYS = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +114,11 @@ class BusinessCalendar:
     @staticmethod
     def weekday_name(day: dt.date, short: bool = False) -> str:
         """The pt-BR name of ``day``'s weekday: "segunda-feira" (``short``: "segunda")."""
-        name = _WEEKDAYS[day.weekday()]
-        return name if short or day.weekday() >= 5 else f"{name}-feira"
+        return weekday_pt(day, short)
 
     def hours_text(self) -> str:
         """Opening hours as a pt-BR sentence, e.g. for automatic replies."""
-        names = _WEEKDAYS
+        names = WEEKDAYS_SHORT
         days = sorted(self.weekdays)
         span = f"de {names[days[0]]} a {names[days[-1]]}" if len(days) > 1 else names[days[0]]
         hours = " e ".join(f"{p.start:%Hh%M} às {p.end:%Hh%M}" for p in self.periods)

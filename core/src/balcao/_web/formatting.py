@@ -5,25 +5,15 @@ from __future__ import annotations
 import datetime as dt
 
 from balcao._domain.calendar import BusinessCalendar
+from balcao._domain.dates_pt import format_date_pt
 
 __all__ = ["date_text", "datetime_text"]
 
-_WEEKDAYS = [
-    "segunda-feira",
-    "terça-feira",
-    "quarta-feira",
-    "quinta-feira",
-    "sexta-feira",
-    "sábado",
-    "domingo",
-]
-
 
 def date_text(day: dt.date) -> str:
-    return f"{day:%d/%m/%Y}"
+    return format_date_pt(day, weekday=False)
 
 
 def datetime_text(calendar: BusinessCalendar, at: dt.datetime, weekday: bool = False) -> str:
     local = calendar.local(at)
-    text = f"{local:%d/%m/%Y} às {local:%Hh%M}"
-    return f"{_WEEKDAYS[local.weekday()]}, {text}" if weekday else text
+    return f"{format_date_pt(local.date(), weekday)} às {local:%Hh%M}"
