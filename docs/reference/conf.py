@@ -45,6 +45,8 @@ autodoc_class_signature = "separated"
 autodoc_inherit_docstrings = False
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
+# "Attributes:" sections as field lists: autodoc already lists the fields themselves
+napoleon_use_ivar = True
 suppress_warnings: list[str] = []
 
 # Attributes that SQLAlchemy's base classes declare on ours (``Base.metadata``,

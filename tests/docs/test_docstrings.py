@@ -7,6 +7,7 @@ import dataclasses
 import inspect
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -79,3 +80,21 @@ def test_every_hook_documents_each_argument_and_how_it_is_called(hook: str) -> N
     assert undocumented == [], f"{hook}: no ':param' entry for {undocumented}"
     assert "Called " in doc, f"{hook}: say who calls it and when"
     assert "Example::" in doc, f"{hook}: give an example"
+
+
+def test_every_public_value_is_described_in_the_reference() -> None:
+    """Constants and aliases carry no docstring of their own: the reference names them."""
+    reference = Path(__file__).parents[2] / "docs" / "reference"
+    described = set(re.findall(r"^\.\. py:data:: (\w+)", _rst(reference), re.MULTILINE))
+    values = {
+        name
+        for qualified, value in _public_names()
+        if not (inspect.isclass(value) or inspect.isfunction(value) or inspect.ismethod(value))
+        for name in [qualified.rsplit(".", 1)[1]]
+        if not callable(value) or name == "hookimpl"
+    }
+    assert values - described == set()
+
+
+def _rst(folder: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.rst")))

@@ -4,12 +4,14 @@ process boundary is the point (signals, ``serve``)."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,18 +76,28 @@ def run_cli(
     *args: str, cwd: Path, env: Mapping[str, str] | None = None, stdin: str = ""
 ) -> CliResult:
     """``balcao *args`` in this process, in the directory ``cwd`` (where ``balcao.toml`` and
-    the default database live), with only the ``BALCAO_*`` variables in ``env``. Call it from
-    a synchronous test, or with ``await asyncio.to_thread(run_cli, ...)`` from an async one
-    (commands run their own event loop)."""
+    the default database live), with only the ``BALCAO_*`` variables in ``env``. Commands
+    run their own event loop: called from an async test, the command runs in a worker thread
+    while the test waits (``await asyncio.to_thread(run_cli, ...)`` lets the test's loop go
+    on meanwhile)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _invoke(args, cwd, env or {}, stdin)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_invoke, args, cwd, env or {}, stdin).result()
+
+
+def _invoke(args: Sequence[str], cwd: Path, env: Mapping[str, str], stdin: str) -> CliResult:
     from balcao.cli import main
 
-    unset = {k: None for k in os.environ if k.startswith("BALCAO_") and k not in (env or {})}
+    unset = {k: None for k in os.environ if k.startswith("BALCAO_") and k not in env}
     runner = CliRunner()
     code = 0
     with (
         _working_directory(cwd),
         _kept_logging(),
-        runner.isolation(input=stdin, env={**unset, **(env or {})}) as (out, err, _),
+        runner.isolation(input=stdin, env={**unset, **env}) as (out, err, _),
     ):
         try:
             main(list(args))
