@@ -10,20 +10,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 
-import balcao_email
-import balcao_falabr_export
-import balcao_meet
-import balcao_webform
-import balcao_whatsapp
 from balcao._db.types import Base
+from balcao.testing import installed_plugins
 
-BUNDLED = [
-    ("whatsapp", balcao_whatsapp),
-    ("meet", balcao_meet),
-    ("webform", balcao_webform),
-    ("falabr_export", balcao_falabr_export),
-    ("email", balcao_email),
-]
+BUNDLED = installed_plugins("whatsapp", "meet", "webform", "falabr_export", "email")
 # made by migrations on purpose and not expressible in the models: full-text search
 _SEARCH = {"manifestations_fts", "ix_manifestations_search_trgm"}
 

@@ -17,30 +17,30 @@ from pathlib import Path
 
 import httpx
 
+from balcao.testing import CliResult, balcao_environ, plugins_disabled, run_balcao
 from balcao.testing._database import _admin
 
-ONLY_CORE = "webform,whatsapp,meet,falabr_export"
+# the e-mail plugin stays installed in these deployments, as it always was here
+ONLY_CORE = plugins_disabled(keep=("email",))
 SECRET = "k" * 40
+
+
+def _settings(env: dict[str, str]) -> dict[str, str]:
+    return {**ONLY_CORE, "BALCAO_SECRET_KEY": SECRET, "BALCAO_CONFIG": os.devnull, **env}
 
 
 def environment(cwd: Path, **env: str) -> dict[str, str]:
     """A clean environment: the test's variables, none inherited from the caller."""
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("BALCAO_")}
-    environ.update({"BALCAO_DISABLE_PLUGINS": ONLY_CORE, "BALCAO_SECRET_KEY": SECRET})
-    environ.update({"BALCAO_CONFIG": os.devnull, **env})
-    return environ
+    return balcao_environ(_settings(env))
 
 
-def balcao(cwd: Path, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "balcao", *args],
+def balcao(cwd: Path, *args: str, stdin: str = "", **env: str) -> CliResult:
+    """``balcao *args`` as a child process: these tests read what the program prints."""
+    return run_balcao(
+        *args,
         cwd=cwd,
-        env=environment(cwd, **env),
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
+        env=_settings(env),
+        stdin=stdin,
     )
 
 

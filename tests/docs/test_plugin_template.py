@@ -19,3 +19,5 @@ def test_plugin_template_tests_pass() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "2 passed" in result.stdout
+    # e.g. pytest-asyncio's, when the template leaves the fixtures' loop scope unset
+    assert "warning" not in (result.stdout + result.stderr).lower(), result.stderr

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
         TransitionRefused,
     )
     from balcao._domain.calendar import BusinessCalendar, Closure, Period
+    from balcao._domain.dates_pt import format_date_pt, month_pt, weekday_pt
     from balcao._domain.deadlines import Purpose
     from balcao._domain.kinds import FALABR_TYPE_IDS, Kind
     from balcao._domain.lifecycle import TRANSITIONS, IllegalTransition, State
@@ -112,6 +113,9 @@ __getattr__ = lazy_exports(
         "BusinessCalendar": "balcao._domain.calendar",
         "Closure": "balcao._domain.calendar",
         "Period": "balcao._domain.calendar",
+        "format_date_pt": "balcao._domain.dates_pt",
+        "month_pt": "balcao._domain.dates_pt",
+        "weekday_pt": "balcao._domain.dates_pt",
         "Purpose": "balcao._domain.deadlines",
         "FALABR_TYPE_IDS": "balcao._domain.kinds",
         "Kind": "balcao._domain.kinds",
@@ -275,13 +279,16 @@ __all__ = [
     "create_app",
     "current_actor",
     "error_responses",
+    "format_date_pt",
     "hookimpl",
     "lazy_exports",
     "load_settings",
     "may",
+    "month_pt",
     "parse_date",
     "response_deadline_text",
     "safe_filename",
     "sniff_media_type",
     "staff_guard",
+    "weekday_pt",
 ]

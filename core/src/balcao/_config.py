@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
 
+from balcao._config_errors import explain
 from balcao._domain.calendar import BusinessCalendar, Closure, Period
 from balcao._keys import MIN_SECRET_LENGTH
 from balcao._services.attachments import DEFAULT_TYPES
@@ -101,6 +102,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     @property
     def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (one writer at a time)."""
         return self.database_url.startswith("sqlite")
 
     @property
@@ -114,9 +116,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=
 
     @property
     def attachments_dir(self) -> Path:
+        """Where attachments are stored: ``files_dir``, or ``balcao-files`` beside the data."""
         return Path(self.files_dir) if self.files_dir else self.data_dir / "balcao-files"
 
     def calendar(self) -> BusinessCalendar:
+        """The business calendar these settings describe; :class:`ConfigError` for an unknown time
+        zone."""
         try:
             zone = ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -159,29 +164,23 @@ def _env_value(raw: str, annotation: Any) -> Any:
 
 def _overrides(
     fields: tuple[msgspec.structs.FieldInfo, ...], prefix: str, environ: Mapping[str, str]
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The values the environment sets, and which variable set each field."""
     found: dict[str, Any] = {}
+    names: dict[str, str] = {}
     for field in fields:
-        raw = environ.get(prefix + field.name.upper())
+        name = prefix + field.name.upper()
+        raw = environ.get(name)
         if raw:  # an empty variable means "not set"
-            found[field.name] = _env_value(raw, field.type)
-    return found
+            found[field.name], names[field.name] = _env_value(raw, field.type), name
+    return found, names
 
 
-def _convert(data: dict[str, Any], kind: type[T], where: str) -> T:
+def _convert(data: dict[str, Any], kind: type[T], table: str, from_env: Mapping[str, str]) -> T:
     try:
         return msgspec.convert(data, kind, strict=False)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"{where}: {_explain(exc)}") from exc
-
-
-def _explain(exc: msgspec.ValidationError) -> str:
-    text = str(exc)
-    message, _, location = text.partition(" - at `")
-    field = location.rstrip("`").removeprefix("$.").removeprefix("$")
-    if field:
-        return f"campo '{field}': {message}"
-    return message
+        raise ConfigError(explain(exc, data, kind, table, from_env)) from exc
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -189,9 +188,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     environ = os.environ if environ is None else environ
     path = config_path(environ)
     document = read_config_file(path, required="BALCAO_CONFIG" in environ)
-    document.update(_overrides(msgspec.structs.fields(Settings), _PREFIX, environ))
+    from_environ, names = _overrides(msgspec.structs.fields(Settings), _PREFIX, environ)
+    document.update(from_environ)
     document.update(overrides)
-    return _convert(document, Settings, str(path))
+    return _convert(document, Settings, str(path), names)
 
 
 def load_plugin_config(
@@ -201,6 +201,8 @@ def load_plugin_config(
     environ = os.environ if environ is None else environ
     document = dict(settings.plugins.get(plugin, {}))
     prefix = f"{_PREFIX}{plugin.upper()}_"
+    names: dict[str, str] = {}
     if issubclass(config_type, msgspec.Struct):
-        document.update(_overrides(msgspec.structs.fields(config_type), prefix, environ))
-    return _convert(document, config_type, f"[plugins.{plugin}]")
+        from_environ, names = _overrides(msgspec.structs.fields(config_type), prefix, environ)
+        document.update(from_environ)
+    return _convert(document, config_type, f"[plugins.{plugin}]", names)

@@ -34,16 +34,24 @@ class EventBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
 
 
 class ManifestationCreated(EventBase, frozen=True, tag="created"):
+    """A manifestation was registered (``kind``, and the ``channel`` it came through)."""
+
     kind: str
     channel: str
 
 
 class MessageReceived(EventBase, frozen=True, tag="message_received"):
+    """A citizen's message was added to an existing manifestation (``message_id`` on its
+    timeline)."""
+
     channel: str
     message_id: int
 
 
 class StatusChanged(EventBase, frozen=True, tag="status_changed"):
+    """The state moved from ``source`` (``None`` at registration) to ``target``, by ``actor``
+    (an :attr:`balcao.Actor.label`), for ``reason``."""
+
     source: str | None
     target: str
     actor: str
@@ -51,6 +59,8 @@ class StatusChanged(EventBase, frozen=True, tag="status_changed"):
 
 
 class Forwarded(EventBase, frozen=True, tag="forwarded"):
+    """The manifestation was forwarded to the unit ``unit`` by ``actor``."""
+
     unit: str
     actor: str
 
@@ -67,16 +77,22 @@ class Replied(EventBase, frozen=True, tag="replied"):
 
 
 class DeadlineNear(EventBase, frozen=True, tag="deadline_near"):
+    """A deadline (``purpose``, a :class:`balcao.Purpose` value) falls due soon, on ``due_on``."""
+
     purpose: str
     due_on: dt.date
 
 
 class DeadlineOverdue(EventBase, frozen=True, tag="deadline_overdue"):
+    """A deadline (``purpose``) passed on ``due_on`` without an answer."""
+
     purpose: str
     due_on: dt.date
 
 
 class Closed(EventBase, frozen=True, tag="closed"):
+    """The manifestation was concluded or archived (``state``)."""
+
     state: str
 
 

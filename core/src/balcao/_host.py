@@ -143,9 +143,11 @@ class PluginHost:
     # -- querying ----------------------------------------------------------------------
 
     def active_names(self) -> list[str]:
+        """The names of the plugins that loaded and are active."""
         return [n for n, r in self.records.items() if r.status == "active"]
 
     def failures(self) -> list[PluginRecord]:
+        """The records of the plugins that failed to load, each with its reason."""
         return [r for r in self.records.values() if r.status == "failed"]
 
     def require_healthy(self) -> None:

@@ -126,6 +126,7 @@ class Sealer:
             )
 
     def open_text(self, token: str | bytes, row: Row) -> str:
+        """Like :meth:`open`, decoded as UTF-8 text."""
         return self.open(token, row).decode()
 
     def seal_detached(self, plaintext: str | bytes) -> str:

@@ -41,14 +41,17 @@ class Actor(msgspec.Struct, frozen=True, kw_only=True):
 
     @property
     def label(self) -> str:
+        """``kind:name``, how the actor is written in the audit log and the timeline."""
         return f"{self.kind}:{self.name}"
 
     @classmethod
     def system(cls, name: str = "balcao") -> Actor:
+        """The balcão itself (or one of its jobs, named ``name``) as the actor."""
         return cls(kind="system", name=name)
 
     @classmethod
     def plugin(cls, name: str) -> Actor:
+        """The plugin ``name`` as the actor of what it does on its own (e.g. a job)."""
         return cls(kind="plugin", name=name)
 
 
@@ -106,6 +109,9 @@ class Attachment(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class DeadlineView(msgspec.Struct, frozen=True, kw_only=True):
+    """One open deadline of a manifestation: what for (``purpose`` and its pt-BR ``label``), due
+    when, how many days are left, and whether it was extended or is paused."""
+
     purpose: str
     label: str
     due_on: dt.date
@@ -141,6 +147,9 @@ class Manifestation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MessageView(msgspec.Struct, frozen=True, kw_only=True):
+    """One message of a manifestation's timeline: from the citizen (``inbound``), to the citizen
+    (``outbound``, with its delivery state) or an internal note."""
+
     id: int
     direction: Literal["inbound", "outbound", "internal"]
     channel: str
@@ -153,7 +162,14 @@ class MessageView(msgspec.Struct, frozen=True, kw_only=True):
 
 class OutboundMessage(msgspec.Struct, frozen=True, kw_only=True):
     """One delivery the worker hands a channel adapter. Send it at most once per
-    ``idempotency_key`` where the channel allows it: a retry carries the same key."""
+    ``idempotency_key`` where the channel allows it: a retry carries the same key.
+
+    ``recipient`` is the address the delivery was queued with or, when none was given and
+    ``protocol`` is set, the citizen's address on this channel, opened by the worker just
+    before sending (``None`` when there is none). ``attempt`` is 1 on the first try.
+    ``kind`` says what it is: ``reply`` for a staff answer on the timeline (the default) or
+    whatever the caller of :meth:`balcao.Desk.enqueue` named (``notification`` by default,
+    or a plugin's own kind such as a reminder); ``extra`` carries what that caller added."""
 
     idempotency_key: str
     protocol: str | None

@@ -24,7 +24,7 @@ from balcao import (
     State,
     hookimpl,
 )
-from balcao.testing import Balcao
+from balcao.testing import Balcao, plugins_disabled
 
 
 class GreeterConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -143,7 +143,8 @@ def balcao_register_commands():
     return [CommandSpec(command=ola)]
 ''',
     )
-    monkeypatch.setenv("BALCAO_DISABLE_PLUGINS", "webform,whatsapp,meet,falabr_export,email")
+    for name, value in plugins_disabled(keep=("hello",)).items():
+        monkeypatch.setenv(name, value)
     from balcao.cli import cli
 
     runner = CliRunner()

@@ -4,31 +4,19 @@ no violation in normal and high-contrast modes."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, sync_playwright
 
 from balcao import create_app, load_settings
-from balcao.testing import TEST_SECRET, RecordingChannel
-
-from .common import CHROMIUM_ARGS
+from balcao.testing import TEST_SECRET, LoopbackServer, RecordingChannel, launch_chromium
 
 AXE = Path(__file__).resolve().parents[2] / ".vendor" / "node_modules" / "axe-core" / "axe.min.js"
 CITIZEN_PAGES = ("/", "/acompanhar", "/transparencia", "/acessibilidade")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -42,23 +30,12 @@ def server(tmp_path: Path) -> Iterator[str]:
     channel = RecordingChannel()
     app = create_app(settings, plugins=[(channel.name, channel)], load_entrypoints=False)
     asyncio.run(app.state.runtime.upgrade_database())
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "the app did not start"
-    yield f"http://127.0.0.1:{port}"
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with LoopbackServer(app, lifespan="on") as served:
+        yield served.url
 
 
 def _browser_page(p: Any) -> tuple[Any, Page]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: install it with 'apt-get install -y chromium'"
-    browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    browser = launch_chromium(p)
     return browser, browser.new_page(viewport={"width": 1280, "height": 900})
 
 
@@ -128,8 +105,7 @@ def test_access_keys_contrast_and_font_in_the_browser(server: str) -> None:
 
 def test_axe_core_finds_no_violation_in_either_mode(server: str) -> None:
     assert AXE.exists(), (
-        "axe-core is missing: npm install --prefix tests/.vendor axe-core@4.14.1 "
-        "(.ci/run does it)"
+        "axe-core is missing: npm install --prefix tests/.vendor axe-core@4.14.1 (.ci/run does it)"
     )
     found: dict[str, Any] = {}
     with sync_playwright() as p:

@@ -6,51 +6,28 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
-import socket
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Page, expect, sync_playwright
 
 from balcao import Kind, NewManifestation, create_app, load_settings
-from balcao.testing import TEST_SECRET, RecordingChannel
+from balcao.testing import (
+    TEST_SECRET,
+    LoopbackServer,
+    RecordingChannel,
+    launch_chromium,
+    run_cli,
+)
 
 from .conftest import PASSWORD
 
 OUTPUT = Path(__file__).resolve().parents[3] / "test-output" / "staff-browser"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
-    code = "from balcao.cli import main; main()"
-    done = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        input=stdin,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = run_cli(*args, cwd=Path(env["BALCAO_FILES_DIR"]).parent, env=env, stdin=stdin)
     assert done.returncode == 0, done.stderr
 
 
@@ -58,7 +35,6 @@ def _cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
 def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'balcao.db'}"
     env = {
-        **os.environ,
         "BALCAO_DATABASE_URL": url,
         "BALCAO_SECRET_KEY": TEST_SECRET,
         "BALCAO_CONFIG": os.devnull,
@@ -103,17 +79,8 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         )
     )
     app = create_app(settings, plugins=[(channel.name, channel)], load_entrypoints=False)
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "the app did not start"
-    yield f"http://127.0.0.1:{port}", receipt.protocol
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with LoopbackServer(app, lifespan="on") as served:
+        yield served.url, receipt.protocol
 
 
 def _login(page: Page, base: str, email: str) -> None:
@@ -131,12 +98,10 @@ def _logout(page: Page) -> None:
 
 def test_attendant_unit_and_ouvidor_in_the_browser(server: tuple[str, str]) -> None:
     base, protocol = server
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: install it with 'apt-get install -y chromium'"
     OUTPUT.mkdir(parents=True, exist_ok=True)
     errors: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on(
             "response",

@@ -10,15 +10,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import socket
-import threading
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-import uvicorn
+from balcao.testing import LoopbackServer, read_request, send_json
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 CREDENTIALS = {
@@ -74,21 +71,14 @@ class FakeMeOuv:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Send) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        query = parse_qs(scope.get("query_string", b"").decode())
-        self.requests.append((scope["method"], scope["path"], query))
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
+        request = await read_request(scope, receive)
+        self.requests.append((request.method, request.path, request.query))
         status, answer, delay = await self._route(
-            scope["method"], scope["path"], query, headers, body
+            request.method, request.path, request.query, request.headers, request.body
         )
         if delay:
             await asyncio.sleep(delay)
-        await _respond(send, status, answer)
+        await send_json(send, status, answer)
 
     async def _route(
         self,
@@ -183,41 +173,5 @@ def _day(item: dict[str, Any]) -> dt.date:
     return dt.datetime.strptime(item["DataCadastro"][:10], "%d/%m/%Y").date()
 
 
-async def _respond(send: Send, status: int, answer: Any) -> None:
-    body = json.dumps(answer, ensure_ascii=False).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [(b"content-type", b"application/json; charset=utf-8")],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
-
-
-class Served:
-    """Runs an ASGI app with uvicorn on 127.0.0.1 in a thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.socket = socket.socket()
-        self.socket.bind(("127.0.0.1", 0))
-        self.port = self.socket.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1)
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True
-        )
-
-    def __enter__(self) -> Served:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("fake server did not start")
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
-        self.socket.close()
+# The fake listens on loopback through the kit's server (a thread with its own loop).
+Served = LoopbackServer

@@ -5,22 +5,20 @@ token, records every request, and can be told to fail the way Google does."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import json
 import re
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-import uvicorn
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from balcao.testing import LoopbackServer, read_request, send_json
 
 Json = dict[str, Any]
 
@@ -120,21 +118,16 @@ class FakeGoogle:
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        raw = b""
-        while True:
-            message = await receive()
-            raw += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        headers = {k.decode().lower(): v.decode() for k, v in scope["headers"]}
-        query = {k: v[0] for k, v in parse_qs(scope["query_string"].decode()).items()}
+        incoming = await read_request(scope, receive)
+        raw, headers = incoming.body, incoming.headers
+        query = {k: v[0] for k, v in incoming.query.items()}
         body: Any = raw.decode() if raw else None
         if raw and headers.get("content-type", "").startswith("application/json"):
             body = json.loads(raw)
         request = Recorded(scope["method"], scope["path"], query, headers, body)
         self.requests.append(request)
         status, payload, extra = self._route(request)
-        await _respond(send, status, payload, extra)
+        await send_json(send, status, payload, extra, content_type=_JSON)
 
     def _route(self, r: Recorded) -> tuple[int, Json | None, dict[str, str]]:
         if r.path == "/token":
@@ -309,41 +302,11 @@ def _route_name(r: Recorded) -> str:
     return "children"
 
 
-async def _respond(send: Any, status: int, payload: Json | None, extra: dict[str, str]) -> None:
-    body = b"" if payload is None else json.dumps(payload).encode()
-    headers = [(b"content-type", b"application/json; charset=UTF-8")]
-    headers += [(k.encode(), v.encode()) for k, v in extra.items()]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+_JSON = "application/json; charset=UTF-8"
 
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-class LoopbackServer:
-    """Serves an ASGI app with uvicorn on 127.0.0.1 in a background thread."""
-
-    def __init__(self, app: Any) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.port = self.sock.getsockname()[1]
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=lambda: asyncio.run(self.server.serve(sockets=[self.sock])), daemon=True
-        )
-
-    def start(self) -> str:
-        self.thread.start()
-        deadline = time.time() + 10
-        while not self.server.started and time.time() < deadline:
-            time.sleep(0.02)
-        return f"http://127.0.0.1:{self.port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)
 
 
 @contextlib.contextmanager

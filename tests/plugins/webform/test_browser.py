@@ -12,8 +12,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
-from .browser import CHROMIUM_ARGS, OUTPUT, axe_source, chromium, playwright_api
+from balcao.testing import launch_chromium
+
+from .browser import OUTPUT, axe_source
 from .conftest import PDF
 from .live import serve
 
@@ -42,8 +46,8 @@ def site(folder: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def page(site: str) -> Iterator[Page]:
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    with playwright_api().sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium(), args=CHROMIUM_ARGS)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
         context = browser.new_context(locale="pt-BR", viewport={"width": 390, "height": 844})
         tab = context.new_page()
         tab.csp_violations = []  # type: ignore[attr-defined]
@@ -76,7 +80,7 @@ def choose_file(page: Page, path: Path) -> None:
         try:
             with page.expect_file_chooser(timeout=10_000) as chooser:
                 page.keyboard.press("Space")
-        except playwright_api().TimeoutError:
+        except PlaywrightTimeout:
             continue
         chooser.value.set_files(str(path))
         return

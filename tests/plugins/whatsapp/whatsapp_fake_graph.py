@@ -7,13 +7,11 @@ import asyncio
 import base64
 import hashlib
 import json
-import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import uvicorn
+from balcao.testing import LoopbackServer, read_request
 
 TOKEN = "token-de-teste"
 PHONE_ID = "106540352242922"
@@ -84,20 +82,14 @@ class FakeGraph:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
-        body = b""
-        while True:
-            message = await receive()
-            body += message.get("body", b"")
-            if not message.get("more_body"):
-                break
-        headers = {k.decode(): v.decode() for k, v in scope["headers"]}
-        if scope["method"] == "POST":
+        request = await read_request(scope, receive)
+        if request.method == "POST":
             self.arrived += 1
             if self.send_delay and await _hangs_up(receive, self.send_delay):
                 self.abandoned += 1
                 return
         status, payload, content_type = await self._route(
-            scope["method"], scope["path"], headers, body
+            request.method, request.path, request.headers, request.body
         )
         await send(
             {
@@ -231,29 +223,9 @@ def _failed_status(wamid: str, code: int) -> dict[str, Any]:
     }
 
 
-class Server:
-    """Runs the fake in a thread with its own event loop, on a free loopback port."""
+class Server(LoopbackServer):
+    """The fake Graph API on loopback; it learns its own address (media download links)."""
 
     def __init__(self, app: FakeGraph) -> None:
-        self.app = app
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        super().__init__(app)
         app.base_url = self.url
-        config = uvicorn.Config(app, log_level="warning", lifespan="off")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
-        )
-
-    def __enter__(self) -> Server:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=5)

@@ -20,6 +20,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        """Store an aware datetime in UTC; a naive one is refused (``ValueError``)."""
         if value is None:
             return None
         if value.tzinfo is None:
@@ -28,6 +29,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        """Read back an aware datetime in UTC (SQLite returns naive ones)."""
         if value is None:
             return None
         moment: dt.datetime = value

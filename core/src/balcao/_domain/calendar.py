@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 if TYPE_CHECKING:
     import holidays
 
+from balcao._domain.dates_pt import WEEKDAYS_SHORT, weekday_pt
+
 __all__ = ["BusinessCalendar", "Closure", "Period"]
 
 _SEARCH_LIMIT_DAYS = 800
-_WEEKDAYS = ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +48,7 @@ class Closure:
     reason: str = "Recesso"
 
     def covers(self, day: dt.date) -> bool:
+        """Whether ``day`` falls in this closure."""
         return self.start <= day <= self.end
 
 
@@ -68,12 +70,15 @@ class BusinessCalendar:
         return next((c.reason for c in self.closures if c.covers(day)), None)
 
     def is_business_day(self, day: dt.date) -> bool:
+        """Whether ``day`` is a working day: not a weekend, holiday or closure."""
         return day.weekday() in self.weekdays and self.holiday_name(day) is None
 
     def local(self, at: dt.datetime) -> dt.datetime:
+        """``at`` in the balcão's own time zone."""
         return at.astimezone(self.timezone)
 
     def is_open(self, at: dt.datetime) -> bool:
+        """Whether the balcão attends at ``at``: a business day, inside opening hours."""
         local = self.local(at)
         if not self.is_business_day(local.date()):
             return False
@@ -115,12 +120,11 @@ class BusinessCalendar:
     @staticmethod
     def weekday_name(day: dt.date, short: bool = False) -> str:
         """The pt-BR name of ``day``'s weekday: "segunda-feira" (``short``: "segunda")."""
-        name = _WEEKDAYS[day.weekday()]
-        return name if short or day.weekday() >= 5 else f"{name}-feira"
+        return weekday_pt(day, short)
 
     def hours_text(self) -> str:
         """Opening hours as a pt-BR sentence, e.g. for automatic replies."""
-        names = _WEEKDAYS
+        names = WEEKDAYS_SHORT
         days = sorted(self.weekdays)
         span = f"de {names[days[0]]} a {names[days[-1]]}" if len(days) > 1 else names[days[0]]
         hours = " e ".join(f"{p.start:%Hh%M} às {p.end:%Hh%M}" for p in self.periods)

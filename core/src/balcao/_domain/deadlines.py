@@ -21,6 +21,7 @@ class Purpose(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """What the deadline is for, as staff read it (pt-BR)."""
         return _LABELS[self]
 
 

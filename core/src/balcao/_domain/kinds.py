@@ -22,10 +22,12 @@ class Kind(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The kind's name as citizens and staff read it (pt-BR)."""
         return _LABELS[self]
 
     @property
     def falabr_id(self) -> int:
+        """Fala.BR's ``IdTipoManifestacao`` for this kind."""
         return FALABR_TYPE_IDS[self]
 
     @property

@@ -21,10 +21,12 @@ class State(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The state's name as citizens and staff read it (pt-BR)."""
         return _LABELS[self]
 
     @property
     def is_open(self) -> bool:
+        """Whether the manifestation still awaits an answer (not concluded or archived)."""
         return self not in (State.CLOSED, State.ARCHIVED)
 
 

@@ -24,6 +24,7 @@ class Attended(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        """The answer as the citizen reads it (pt-BR)."""
         return _LABELS[self]
 
 

@@ -59,7 +59,15 @@ async def rule_book(desk: Desk) -> list[RuleView]:
     return [_view(i, r) for i, r in enumerate(ordered(rules), start=1)]
 
 
-@get("/rules", opt={"access": Access.RULES})
+@get(
+    "/rules",
+    summary="Listar regras de roteamento",
+    description=(
+        "As regras ativas (declarativas e dos plugins) na ordem em que são "
+        "avaliadas: prioridade e depois nome."
+    ),
+    opt={"access": Access.RULES},
+)
 async def list_rules(desk: NamedDependency[Desk]) -> list[RuleView]:
     """Active routing rules in the order they are evaluated (priority, then name)."""
     return await rule_book(desk)

@@ -11,10 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.models import DeadlineRow, ManifestationRow, TransitionRow
 from balcao._domain.calendar import BusinessCalendar
+from balcao._domain.dates_pt import month_pt
 
 __all__ = ["Figures", "yearly_figures"]
 
-MONTHS = ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez")
+MONTHS = tuple(month_pt(m, short=True) for m in range(1, 13))
 
 
 @dataclass

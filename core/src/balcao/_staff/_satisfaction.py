@@ -9,13 +9,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from balcao._desk import Desk
+from balcao._domain.dates_pt import month_pt
 from balcao._transparency.facts import CaseFact, case_facts
 from balcao._transparency.stats import satisfaction
 from balcao._web.labels import Labels
 
 __all__ = ["survey_rates"]
-
-_MONTHS = ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez")
 
 
 def _groups(desk: Desk) -> list[tuple[str, Callable[[CaseFact], str]]]:
@@ -24,7 +23,7 @@ def _groups(desk: Desk) -> list[tuple[str, Callable[[CaseFact], str]]]:
         ("Por tipo", lambda f: labels.kind(f.kind)),
         ("Por canal", lambda f: labels.channel(f.channel)),
         ("Por unidade", lambda f: f.unit or "(sem unidade)"),
-        ("Por mês", lambda f: _MONTHS[f.created_on.month - 1]),
+        ("Por mês", lambda f: month_pt(f.created_on.month, short=True)),
     ]
 
 

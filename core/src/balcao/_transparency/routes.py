@@ -71,7 +71,15 @@ async def transparency_page(
     return Template("balcao/transparency.html", context=context)
 
 
-@get("/transparencia/dados.json", tags=["público"])
+@get(
+    "/transparencia/dados.json",
+    summary="Dados de transparência (JSON)",
+    description=(
+        "Os números de transparência dos últimos 24 meses, sem células pequenas"
+        " que poderiam identificar alguém. Público."
+    ),
+    tags=["público"],
+)
 async def transparency_json(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any]
 ) -> Response[dict[str, Any]]:
@@ -94,7 +102,14 @@ async def _csv(
     return response
 
 
-@get("/transparencia/mensal.csv", tags=["público"])
+@get(
+    "/transparencia/mensal.csv",
+    summary="Números mensais (CSV)",
+    description=(
+        "Uma linha por mês: totais, prazos cumpridos, dias até a resposta e satisfação. Público."
+    ),
+    tags=["público"],
+)
 async def transparency_months_csv(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any]
 ) -> Response[bytes]:
@@ -102,7 +117,15 @@ async def transparency_months_csv(
     return await _csv(desk, request, "transparencia-mensal.csv", MONTH_COLUMNS, month_rows)
 
 
-@get("/transparencia/categorias.csv", tags=["público"])
+@get(
+    "/transparencia/categorias.csv",
+    summary="Manifestações por categoria (CSV)",
+    description=(
+        "Manifestações por mês e por tipo, canal ou unidade; denúncias só nos "
+        "totais, e células pequenas omitidas. Público."
+    ),
+    tags=["público"],
+)
 async def transparency_cells_csv(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any]
 ) -> Response[bytes]:

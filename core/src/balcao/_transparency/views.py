@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from balcao._domain.dates_pt import month_pt
 from balcao._transparency.tables import Cell, MonthFigures, Published
 
 __all__ = [
@@ -35,13 +36,12 @@ MONTH_COLUMNS = (
 )
 CELL_COLUMNS = ("mes", "dimensao", "categoria", "rotulo", "manifestacoes")
 NOW_COLUMNS = ("abertas_agora", "em_atraso_agora")
-_MONTHS = ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez")
 _DIMENSION_TITLES = {"tipo": "Por tipo", "canal": "Por canal", "unidade": "Por unidade"}
 
 
 def month_label(month: str) -> str:
     year, number = month.split("-")
-    return f"{_MONTHS[int(number) - 1]}/{year}"
+    return f"{month_pt(int(number), short=True)}/{year}"
 
 
 def _month_values(m: MonthFigures) -> tuple[object, ...]:

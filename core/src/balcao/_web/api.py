@@ -97,7 +97,16 @@ async def _get(desk: Desk, request: Request[Any, Any, Any], protocol: str) -> Ma
     return await desk.authorize(protocol, current_actor(request), action)
 
 
-@get("/plugins", opt={"access": Access.PLUGINS})
+@get(
+    "/plugins",
+    summary="Listar plugins",
+    description=(
+        "Os plugins instalados com distribuição, versão, ganchos implementados "
+        "e situação (ativo, desativado, com falha e o motivo): a mesma lista de"
+        " `balcao plugins`."
+    ),
+    opt={"access": Access.PLUGINS},
+)
 async def list_plugins(desk: NamedDependency[Desk]) -> list[PluginInfo]:
     """Installed plugins and their status (the same list as ``balcao plugins``)."""
     return [
@@ -106,7 +115,19 @@ async def list_plugins(desk: NamedDependency[Desk]) -> list[PluginInfo]:
     ]
 
 
-@get("/manifestations", opt={"access": Access.LIST})
+@get(
+    "/manifestations",
+    summary="Listar manifestações",
+    description=(
+        "As manifestações visíveis a quem pergunta, das mais novas para as mais"
+        " antigas. Filtros: `state`, `kind`, `channel`, `unit`, `q` (busca no "
+        "texto), `overdue`. Paginação por `page` (a partir de 1) e `per_page` "
+        "(1 a 100); a resposta traz `items`, `total`, `page` e `per_page`. Um "
+        "membro de unidade vê só o que foi encaminhado à sua unidade, "
+        "pseudonimizado."
+    ),
+    opt={"access": Access.LIST},
+)
 async def list_(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -136,7 +157,17 @@ async def list_(
     return msgspec.structs.replace(found, items=[redact(actor, m) for m in found.items])
 
 
-@get("/manifestations/{protocol:str}", opt={"access": Access.VIEW})
+@get(
+    "/manifestations/{protocol:str}",
+    summary="Consultar uma manifestação",
+    description=(
+        "A manifestação com linha do tempo, prazos, motivo do roteamento e as "
+        "ações de plugins que o papel de quem pergunta pode usar. Nunca traz a "
+        "identidade do cidadão (veja `POST .../identity`). Responde 404 também "
+        "quando a manifestação não é visível a quem pergunta."
+    ),
+    opt={"access": Access.VIEW},
+)
 async def detail(
     desk: NamedDependency[Desk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> Detail:
@@ -171,7 +202,18 @@ def _actions(request: Request[Any, Any, Any], found: Manifestation) -> list[Acti
     ]
 
 
-@post("/manifestations/{protocol:str}/messages", opt={"access": Access.MESSAGE}, status_code=201)
+@post(
+    "/manifestations/{protocol:str}/messages",
+    summary="Responder ao cidadão ou anotar",
+    description=(
+        "Com `internal: false`, envia `text` ao cidadão pelo canal de origem; "
+        "com `internal: true`, registra uma nota interna que o cidadão não vê. "
+        "Um membro de unidade só escreve notas internas: a ouvidoria decide o "
+        "que vai ao cidadão. Texto vazio: 400."
+    ),
+    opt={"access": Access.MESSAGE},
+    status_code=201,
+)
 async def add_message(
     desk: NamedDependency[Desk],
     request: Request[Any, Any, Any],
@@ -191,6 +233,12 @@ async def add_message(
 
 @post(
     "/manifestations/{protocol:str}/transitions",
+    summary="Mudar a situação",
+    description=(
+        "Move a manifestação para o estado `to`, com o motivo `reason`, "
+        "conferindo a tabela de transições e os vetos dos plugins; uma "
+        "transição proibida ou vetada responde 409 com o motivo."
+    ),
     opt={"access": Access.TRANSITION},
     status_code=200,
     responses=error_responses(409),
@@ -208,6 +256,12 @@ async def transition(
 
 @post(
     "/manifestations/{protocol:str}/forward",
+    summary="Encaminhar a uma unidade",
+    description=(
+        "Encaminha a manifestação à unidade `unit`; a unidade vê apenas `text` "
+        "(o extrato), nunca a identidade. Denúncias e casos sigilosos só o "
+        "ouvidor encaminha. Unidade desconhecida: 400."
+    ),
     opt={"access": Access.FORWARD},
     status_code=200,
     responses=error_responses(409),
@@ -230,6 +284,12 @@ async def forward(
 
 @post(
     "/manifestations/{protocol:str}/identity",
+    summary="Revelar a identidade do cidadão",
+    description=(
+        "Só o ouvidor: devolve a identidade do cidadão (ou nada, se anônima) e "
+        "registra no log de auditoria quem viu, quando e o motivo `reason`, que"
+        " é obrigatório. A resposta não é guardada em cache."
+    ),
     opt={"access": Access.REVEAL_IDENTITY},
     status_code=200,
 )
@@ -246,7 +306,14 @@ async def reveal(
     return Response(citizen, headers={"cache-control": "no-store"})
 
 
-@get("/units", opt={"access": Access.UNITS_LIST})
+@get(
+    "/units",
+    summary="Listar unidades",
+    description=(
+        "O diretório de unidades (`code`, `name`, `email`, `parent`), em ordem de código."
+    ),
+    opt={"access": Access.UNITS_LIST},
+)
 async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
     async with desk.database.read() as session:
         rows = await session.scalars(select(UnitRow).order_by(UnitRow.code))
@@ -255,6 +322,13 @@ async def list_units(desk: NamedDependency[Desk]) -> list[Unit]:
 
 @post(
     "/units",
+    summary="Criar ou alterar uma unidade",
+    description=(
+        "Só o ouvidor: cria a unidade `code` ou altera nome, e-mail e unidade "
+        "superior. 422 diz o que está errado (código vazio ou malformado, "
+        "superior inexistente, unidade acima de si mesma). Registrado no log de"
+        " auditoria."
+    ),
     opt={"access": Access.UNITS_EDIT},
     status_code=201,
     responses=error_responses(422),
@@ -277,7 +351,16 @@ async def save_unit(
     return Unit(code, name, email, parent)
 
 
-@get("/audit", opt={"access": Access.AUDIT})
+@get(
+    "/audit",
+    summary="Consultar o log de auditoria",
+    description=(
+        "As entradas do log de auditoria, das mais novas para as mais antigas, "
+        "com filtros `protocol`, `actor` e `action`; `limit` (1 a 1000, padrão "
+        "100) limita quantas vêm."
+    ),
+    opt={"access": Access.AUDIT},
+)
 async def audit_log(
     desk: NamedDependency[Desk],
     protocol: FromQuery[str | None] = None,

@@ -43,6 +43,8 @@ async def _cookie_actor(connection: ASGIConnection[Any, Any, Any, Any], desk: De
 async def staff_guard(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
+    """The Litestar guard of staff routes: authenticates by bearer token or staff session and asks
+    the access policy for the route's declared ``opt={"access": ...}``; 401 or 403 otherwise."""
     action = handler.opt.get("access")
     desk: Desk = connection.app.state.desk
     actor: Actor | None = connection.scope.get("balcao_actor")  # type: ignore[assignment]

@@ -5,42 +5,19 @@ from __future__ import annotations
 import datetime as dt
 
 from balcao._domain.calendar import BusinessCalendar
+from balcao._domain.dates_pt import format_date_pt, month_pt
 
 __all__ = ["date_text", "datetime_text", "long_date_text", "size_text"]
 
-_WEEKDAYS = [
-    "segunda-feira",
-    "terça-feira",
-    "quarta-feira",
-    "quinta-feira",
-    "sexta-feira",
-    "sábado",
-    "domingo",
-]
-_MONTHS = [
-    "janeiro",
-    "fevereiro",
-    "março",
-    "abril",
-    "maio",
-    "junho",
-    "julho",
-    "agosto",
-    "setembro",
-    "outubro",
-    "novembro",
-    "dezembro",
-]
-
 
 def date_text(day: dt.date) -> str:
-    return f"{day:%d/%m/%Y}"
+    return format_date_pt(day, weekday=False)
 
 
 def long_date_text(day: dt.date) -> str:
     """``15 de janeiro de 2027``; the first of a month is ``1º``, as pt-BR writes it."""
     number = "1º" if day.day == 1 else str(day.day)
-    return f"{number} de {_MONTHS[day.month - 1]} de {day.year}"
+    return f"{number} de {month_pt(day.month)} de {day.year}"
 
 
 def size_text(size: int) -> str:
@@ -54,5 +31,4 @@ def size_text(size: int) -> str:
 
 def datetime_text(calendar: BusinessCalendar, at: dt.datetime, weekday: bool = False) -> str:
     local = calendar.local(at)
-    text = f"{local:%d/%m/%Y} às {local:%Hh%M}"
-    return f"{_WEEKDAYS[local.weekday()]}, {text}" if weekday else text
+    return f"{format_date_pt(local.date(), weekday)} às {local:%Hh%M}"

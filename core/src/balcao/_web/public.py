@@ -66,7 +66,16 @@ class Tracking(msgspec.Struct, frozen=True, kw_only=True):
     survey: SurveyView | None = None
 
 
-@get("/health", tags=["público"])
+@get(
+    "/health",
+    summary="Verificar se o processo atende",
+    description=(
+        "Responde 200 com `status: ok`, o banco em uso e os plugins ativos "
+        "quando o banco responde. Use `/ready` para saber se migrações e "
+        "worker também estão em dia."
+    ),
+    tags=["público"],
+)
 async def health(desk: NamedDependency[Desk]) -> Response[dict[str, Any]]:
     """``ok`` when the database answers."""
     if await desk.database.ping():
@@ -147,6 +156,13 @@ async def tracking(desk: Desk, found: Manifestation) -> Tracking:
 
 @post(
     "/api/v1/tracking",
+    summary="Acompanhar uma manifestação",
+    description=(
+        "Com `protocol` e `access_code`, devolve situação, tipo, data, prazo e "
+        "as mensagens públicas. Limitado por endereço de origem (429 acima do "
+        "limite); protocolo ou código errados respondem 404 sem dizer qual dos "
+        "dois."
+    ),
     tags=["público"],
     status_code=200,
     responses=error_responses(404, 429),

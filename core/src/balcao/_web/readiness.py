@@ -36,7 +36,17 @@ async def _reasons(desk: Desk, locations: list[Path]) -> list[str]:
     return reasons
 
 
-@get("/ready", tags=["público"], responses=error_responses(503))
+@get(
+    "/ready",
+    summary="Verificar se o balcão está pronto",
+    description=(
+        "200 quando o banco responde, as migrações estão em dia e um worker foi"
+        " visto há pouco; 503 com o motivo caso contrário (para o balanceador "
+        "de carga)."
+    ),
+    tags=["público"],
+    responses=error_responses(503),
+)
 async def ready(request: Request[Any, Any, Any], desk: NamedDependency[Desk]) -> Response[Any]:
     """Whether the database answers, migrations are current and a worker was seen recently."""
     reasons = await _reasons(desk, request.app.state.runtime.migration_locations)

@@ -42,6 +42,13 @@ async def _answer(desk: Desk, found: Manifestation, form: dict[str, Any]) -> Sur
 
 @post(
     "/api/v1/tracking/survey",
+    summary="Responder à pesquisa de satisfação",
+    description=(
+        "Para uma manifestação concluída (`protocol` e `access_code`): "
+        "`attended` (`sim`, `parcialmente` ou `nao`), `rating` de 1 a 5 e "
+        "`comment` opcional. Uma pesquisa já respondida ou fechada responde "
+        "409."
+    ),
     tags=["público"],
     status_code=200,
     responses=error_responses(404, 409, 422, 429),

@@ -64,6 +64,8 @@ class RecordingChannel:
         self._failures += [_Failure(message, retryable, retry_after)] * times
 
     async def send(self, message: OutboundMessage) -> DeliveryReceipt:
+        """Deliver ``message`` (the adapter's side): recorded in ``sent``, or fails as told by
+        :meth:`fail_next`."""
         self.attempts.append(message)
         if self._failures:
             failure = self._failures.pop(0)
@@ -74,6 +76,7 @@ class RecordingChannel:
         return DeliveryReceipt(external_id=f"{self.name}-{len(self.sent)}")
 
     async def process(self, body: bytes, desk: PluginDesk) -> None:
+        """Process one stored inbound event: a message on the sender's open case, or a new one."""
         event = msgspec.json.decode(body, type=InboundText)
         current = await desk.find_open_by_address(self.name, event.sender)
         if current is not None:
@@ -105,6 +108,8 @@ class RecordingChannel:
 
     @hookimpl
     def balcao_register_channels(self) -> list[ChannelSpec]:
+        """The channel ``fake`` (or ``name``): webhook ``POST /channels/fake/inbound``, adapter and
+        card."""
         return [
             ChannelSpec(
                 name=self.name,

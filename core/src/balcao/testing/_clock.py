@@ -17,6 +17,7 @@ class FakeClock:
         self._now = (at or dt.datetime(2026, 12, 1, 10, 0, tzinfo=CUIABA)).astimezone(dt.UTC)
 
     def now(self) -> dt.datetime:
+        """The clock's current moment (moved only by the test)."""
         return self._now
 
     def set(self, at: dt.datetime) -> None:

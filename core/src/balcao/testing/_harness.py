@@ -24,7 +24,9 @@ from balcao.testing._database import DatabaseFactory
 
 __all__ = ["Balcao", "build_balcao"]
 
+#: The secret key every test balcão runs with.
 TEST_SECRET = "test-secret-key-that-is-long-enough-000"  # noqa: S105 - tests only
+#: The password of the users :meth:`Balcao.user` creates.
 TEST_PASSWORD = "senha-de-teste-123"  # noqa: S105 - tests only
 
 
@@ -40,14 +42,17 @@ class Balcao:
 
     @property
     def desk(self) -> Desk:
+        """The balcão's :class:`balcao.Desk`."""
         return self.runtime.desk
 
     @property
     def worker(self) -> Worker:
+        """The background worker; run it with :meth:`run_worker`."""
         return self.runtime.worker
 
     @property
     def settings(self) -> Settings:
+        """The settings the balcão runs with."""
         return self.runtime.settings
 
     async def manifestation(

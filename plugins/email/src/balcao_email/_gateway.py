@@ -67,6 +67,12 @@ route_handlers = [
     # the size limit is ``max_message_mb``, checked while reading with an answer in pt-BR
     post(
         "/inbound",
+        summary="Receber uma mensagem do gateway de e-mail",
+        description=(
+            "Uma mensagem RFC 5322 crua (`message/rfc822`), com o `inbound_token` como "
+            "token Bearer; responde 202 com `stored` e `duplicate`. Uma mensagem com "
+            "Message-ID já recebido é confirmada e não é guardada de novo."
+        ),
         opt=_OPT,
         status_code=202,
         media_type="application/json",

@@ -87,6 +87,12 @@ async def _api(desk: PluginDesk, config: FalabrConfig, protocol: str, actor: str
 
 @post(
     "/manifestations/{protocol:str}/register",
+    summary="Registrar no Fala.BR",
+    description=(
+        "Entrega a manifestação ao Fala.BR conforme `mode`: `api` envia pela "
+        "API, `staff` devolve o texto para a equipe colar, `citizen` envia ao "
+        "cidadão o link e o texto."
+    ),
     opt={"access": Access.EXPORT_WRITE, **_JSON_OPT},
     status_code=200,
     responses={**_HANDED_OVER, **error_responses(409, 422)},
@@ -113,7 +119,12 @@ async def register(
     return Response(await _view(desk, protocol), status_code=202)
 
 
-@get("/manifestations/{protocol:str}", opt={"access": Access.EXPORT_READ})
+@get(
+    "/manifestations/{protocol:str}",
+    summary="Situação no Fala.BR",
+    description=("O estado da entrega, o NUP, a situação e o prazo da manifestação no Fala.BR."),
+    opt={"access": Access.EXPORT_READ},
+)
 async def status(
     desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any], protocol: FromPath[str]
 ) -> RegistrationView:
@@ -125,6 +136,11 @@ async def status(
 
 @post(
     "/manifestations/{protocol:str}/nup",
+    summary="Informar o NUP",
+    description=(
+        "Registra o NUP de uma manifestação cadastrada à mão no Fala.BR (pela "
+        "equipe ou pelo cidadão)."
+    ),
     opt={"access": Access.EXPORT_WRITE, **_JSON_OPT},
     status_code=200,
     responses=error_responses(409, 422),
@@ -160,7 +176,16 @@ def _period(desk: PluginDesk, start: str, end: str) -> Period:
     return Period(first, last, desk.calendar.timezone)
 
 
-@get("/report", opt={"access": Access.EXPORT_READ}, responses=error_responses(422))
+@get(
+    "/report",
+    summary="Exportar para o Fala.BR",
+    description=(
+        "Baixa o CSV no Layout B (sem identidade nem texto livre) ou o JSON no "
+        "formato da carga, para o período de `from` a `to`."
+    ),
+    opt={"access": Access.EXPORT_READ},
+    responses=error_responses(422),
+)
 async def report(
     desk: NamedDependency[PluginDesk],
     config: NamedDependency[FalabrConfig],

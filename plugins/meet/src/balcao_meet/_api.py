@@ -74,7 +74,15 @@ def _code(code: str | None) -> str:
     return code
 
 
-@get("/api/slots", tags=["meet"])
+@get(
+    "/api/slots",
+    summary="Horários livres",
+    description=(
+        "Os horários livres a partir de `from` (padrão: hoje) por `days` dias "
+        "corridos, com início e fim em ISO 8601 com fuso."
+    ),
+    tags=["meet"],
+)
 async def slots_api(
     desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
@@ -90,6 +98,12 @@ async def slots_api(
 
 @post(
     "/api/bookings",
+    summary="Agendar um atendimento",
+    description=(
+        "Reserva um horário: registra a manifestação e cria a reunião; devolve "
+        "protocolo, código de acesso, início e link da reunião. 409 quando o "
+        "horário já foi tomado."
+    ),
     tags=["meet"],
     status_code=201,
     opt=_NO_CSRF,
@@ -111,6 +125,10 @@ async def book_api(
 
 @get(
     "/api/bookings/{protocol:str}",
+    summary="Consultar um agendamento",
+    description=(
+        "O agendamento de `protocol`, com o código de acesso no cabeçalho `X-Access-Code`."
+    ),
     tags=["meet"],
     guards=[access_limit],
     responses=_CODE_ERRORS,
@@ -127,6 +145,11 @@ async def booking_api(
 
 @patch(
     "/api/bookings/{protocol:str}",
+    summary="Remarcar um agendamento",
+    description=(
+        "Move o agendamento para outro horário livre; o link da reunião "
+        "continua o mesmo. 409 quando o novo horário já foi tomado."
+    ),
     tags=["meet"],
     opt=_NO_CSRF,
     guards=[access_limit],
@@ -150,6 +173,11 @@ async def move_api(
 
 @delete(
     "/api/bookings/{protocol:str}",
+    summary="Cancelar um agendamento",
+    description=(
+        "Cancela o agendamento (código de acesso em `X-Access-Code`): o horário"
+        " fica livre e a reunião é removida."
+    ),
     tags=["meet"],
     status_code=200,
     opt=_NO_CSRF,
@@ -171,6 +199,11 @@ async def cancel_api(
 
 @get(
     "/api/bookings/{protocol:str}/calendar.ics",
+    summary="Agendamento em iCalendar",
+    description=(
+        "O agendamento como arquivo `.ics` para a agenda do cidadão (código de "
+        "acesso em `X-Access-Code`)."
+    ),
     tags=["meet"],
     guards=[access_limit],
     responses=_CODE_ERRORS,

@@ -83,7 +83,15 @@ Period = Annotated[str, QueryParameter(name="period")]
 First = Annotated[str | None, QueryParameter(name="from")]
 
 
-@get("/api/agenda", opt={"access": Access.EXPORT_READ}, tags=["meet"])
+@get(
+    "/api/agenda",
+    summary="Agenda de atendimentos",
+    description=(
+        "Os agendamentos do dia (`period=today`) ou da semana (`period=week`), para a equipe."
+    ),
+    opt={"access": Access.EXPORT_READ},
+    tags=["meet"],
+)
 async def agenda_api(
     desk: NamedDependency[PluginDesk],
     config: NamedDependency[MeetConfig],
@@ -168,6 +176,11 @@ async def _record(
 
 @post(
     "/api/bookings/{protocol:str}/outcome",
+    summary="Registrar o resultado do atendimento",
+    description=(
+        "Marca `attended`, `no_show` ou `cancelled_by_ouvidoria` (este com "
+        "`reason`, que é informado ao cidadão)."
+    ),
     opt={"access": Access.EXPORT_WRITE, "exclude_from_csrf": True},
     status_code=200,
     responses=error_responses(409),

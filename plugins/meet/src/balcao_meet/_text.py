@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from balcao import BusinessCalendar
+from balcao import BusinessCalendar, format_date_pt
 
 __all__ = ["day_text", "hour_text", "when_text", "zone_text"]
 
-_WEEKDAYS = (
-    "segunda-feira",
-    "terça-feira",
-    "quarta-feira",
-    "quinta-feira",
-    "sexta-feira",
-    "sábado",
-    "domingo",
-)
 _ZONES = {"America/Cuiaba": "Cuiabá", "America/Sao_Paulo": "Brasília", "America/Manaus": "Manaus"}
 
 
@@ -26,7 +17,7 @@ def zone_text(calendar: BusinessCalendar) -> str:
 
 
 def day_text(day: dt.date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]}, {day:%d/%m/%Y}"
+    return format_date_pt(day)
 
 
 def hour_text(calendar: BusinessCalendar, at: dt.datetime) -> str:

@@ -134,6 +134,12 @@ def api_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
 
     @post(
         "/api/manifestations",
+        description=(
+            "Registra uma manifestação e devolve o protocolo e o código de acesso, "
+            "mostrado só desta vez. Anexos vão em `attachments`, em base64. Quem "
+            "pode repetir o envio manda `Idempotency-Key`: a repetição devolve o "
+            "mesmo recibo e não registra nada. 422 nomeia o campo inválido."
+        ),
         name="webform:api",
         tags=["webform"],
         summary="Registrar manifestação (JSON)",

@@ -65,7 +65,7 @@ class WhatsAppConfig(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
 
     def __post_init__(self) -> None:
         if not self.graph_url.startswith(("http://", "https://")):
-            raise ValueError("graph_url must start with http:// or https://")
+            raise ValueError("graph_url deve começar com http:// ou https://")
         if self.timeout_seconds <= 0 or self.max_media_mb <= 0:
             raise ValueError("timeout_seconds and max_media_mb must be positive")
         if self.messages_per_second <= 0 or self.recipient_messages_per_minute <= 0:

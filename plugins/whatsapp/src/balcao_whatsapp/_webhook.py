@@ -34,7 +34,17 @@ CHANNEL = "whatsapp"
 _OPT = {"exclude_from_csrf": True}
 
 
-@get("/webhook", opt=_OPT, media_type="text/plain", responses=error_responses(403))
+@get(
+    "/webhook",
+    summary="Verificação do webhook",
+    description=(
+        "A verificação da Meta: devolve `hub.challenge` quando "
+        "`hub.verify_token` confere com a configuração; 403 caso contrário."
+    ),
+    opt=_OPT,
+    media_type="text/plain",
+    responses=error_responses(403),
+)
 async def handshake(
     request: Request[Any, Any, Any], config: NamedDependency[WhatsAppConfig]
 ) -> Response[str]:
@@ -54,6 +64,12 @@ async def handshake(
 
 @post(
     "/webhook",
+    summary="Receber eventos do WhatsApp",
+    description=(
+        "Confere a assinatura `X-Hub-Signature-256` sobre os bytes recebidos, "
+        "guarda cada evento e só então responde 200; o processamento acontece "
+        "depois, no worker."
+    ),
     opt=_OPT,
     status_code=200,
     media_type="application/json",

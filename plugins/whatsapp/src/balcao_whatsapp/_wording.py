@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from balcao import BusinessCalendar
+from balcao import BusinessCalendar, format_date_pt
 
 __all__ = ["closed_reason", "day_text", "hours_text", "when_text"]
 
@@ -29,7 +29,7 @@ def hours_text(calendar: BusinessCalendar) -> str:
 
 def day_text(day: dt.date) -> str:
     """ "segunda-feira, 04/01/2027"."""
-    return f"{BusinessCalendar.weekday_name(day)}, {day:%d/%m/%Y}"
+    return format_date_pt(day)
 
 
 def when_text(calendar: BusinessCalendar, at: dt.datetime) -> str:
