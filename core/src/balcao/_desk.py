@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from functools import partial
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +79,7 @@ from balcao._services.protocols import next_sequence
 from balcao._services.reseal import ResealReport, reseal_all, sealed_value, stored_plaintext
 from balcao._services.sealed import CORE_COLUMNS, INBOUND, OUTBOX
 from balcao._services.survey import SurveyView
+from balcao._services.inbound_store import store_inbound
 from balcao._services.upsert import insert_ignore
 from balcao._specs import ChannelAdapter, ChannelSpec, Registered, RoutingRuleSpec
 from balcao._types import (
@@ -914,25 +916,19 @@ class Desk:
         same ``ordering_key`` (say, one conversation) are processed one at a time, in the
         order they were stored, by whichever worker."""
         external_id = inbound_key(external_id)
-        async with self.database.write() as session:
-            created = await insert_ignore(
-                session,
-                InboundEvent,
-                {
-                    "channel": channel,
-                    "external_id": external_id,
-                    "ordering_key": ordering_key,
-                    "body": sealed_value(self.seals, INBOUND, body, (channel, external_id)),
-                    "received_at": self.now(),
-                    "state": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": self.now(),
-                },
-                returning=InboundEvent.id,
-            )
-            if created is not None:
-                await announce(session, "inbound")
-        return created is not None
+        values = {
+            "channel": channel,
+            "external_id": external_id,
+            "ordering_key": ordering_key,
+            "body": sealed_value(self.seals, INBOUND, body, (channel, external_id)),
+            "received_at": self.now(),
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": self.now(),
+        }
+
+        # concurrent webhooks share one commit (one fsync on SQLite): see _db/group.py
+        return await self.database.grouped(partial(store_inbound, values=values))
 
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """A fixed-window rate limit shared by every app instance: False once exceeded."""
