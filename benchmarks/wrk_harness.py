@@ -106,10 +106,18 @@ class Comparison:
 
         p99 = statistics.median(r.p99_ms for r in self.ours)
         failed = sum(r.non2xx + r.errors + r.timeouts for r in self.ours)
-        verdict = "" if aim is None else ("  aim \u2265 %.2f %s" % (aim, "holds" if self.ratio() >= aim else "MISSED"))
+        verdict = (
+            ""
+            if aim is None
+            else f"  aim \u2265 {aim:.2f} {'holds' if self.ratio() >= aim else 'MISSED'}"
+        )
+        rounds = "  ".join(
+            f"{o.rate:.0f}/{b.rate:.0f}" for o, b in zip(self.ours, self.bare, strict=True)
+        )
         return (
-            f"{self.name:<34} Balc\u00e3o {span(self.ours)}  bare {span(self.bare)}  "
-            f"ratio {self.ratio():.2f}  p99 {p99:.1f} ms  failed {failed}{verdict}"
+            f"{self.name:<26} Balc\u00e3o {span(self.ours)}  bare {span(self.bare)}  "
+            f"ratio {self.ratio():.2f}  p99 {p99:.1f} ms  failed {failed}{verdict}\n"
+            f"{'':<26} rounds (Balc\u00e3o/bare): {rounds}"
         )
 
 

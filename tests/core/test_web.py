@@ -31,7 +31,7 @@ async def test_health_answers_ok_with_a_live_database(balcao: Balcao) -> None:
     assert response.json()["status"] == "ok"
 
 
-async def test_health_is_liveness_and_ready_reports_a_lost_database(balcao: Balcao, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_health_is_liveness_and_ready_reports_a_lost_db(balcao: Balcao, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from balcao._db.engine import Database
 
     working, before = balcao.desk.database, set(threading.enumerate())

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from functools import partial
 from collections.abc import Sequence
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -21,7 +21,6 @@ from balcao._db.models import (
     AttachmentRow,
     DeadlineRow,
     IdentityRow,
-    InboundEvent,
     ManifestationRow,
     MessageRow,
     OutboxRow,
@@ -64,6 +63,7 @@ from balcao._services.attachments import (
     sniff,
 )
 from balcao._services.erasure import erase_channel_traces
+from balcao._services.inbound_store import store_inbound
 from balcao._services.manifestations import (
     InvalidManifestation,
     deadline_effects,
@@ -79,7 +79,6 @@ from balcao._services.protocols import next_sequence
 from balcao._services.reseal import ResealReport, reseal_all, sealed_value, stored_plaintext
 from balcao._services.sealed import CORE_COLUMNS, INBOUND, OUTBOX
 from balcao._services.survey import SurveyView
-from balcao._services.inbound_store import store_inbound
 from balcao._services.upsert import insert_ignore
 from balcao._specs import ChannelAdapter, ChannelSpec, Registered, RoutingRuleSpec
 from balcao._types import (

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from balcao._db import inline
-from balcao._db.group import GroupCommit, Unit, T
+from balcao._db.group import GroupCommit, T, Unit
 from balcao._db.url import check_database_url, owner_only
 
 __all__ = ["Database"]

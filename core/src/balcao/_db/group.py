@@ -53,24 +53,27 @@ class GroupCommit:
             self._waiting = []
 
     async def _commit(self, batch: list[_Waiting]) -> None:
-        if len(batch) > 1:
-            try:
-                async with self._write() as session:
-                    results = [await unit(session) for unit, _ in batch]
-            except Exception:  # noqa: BLE001 - each unit is retried alone below
-                pass
-            else:
-                for (_, future), result in zip(batch, results, strict=True):
-                    _settle(future, result, None)
-                return
+        if len(batch) > 1 and await self._together(batch):
+            return
         for unit, future in batch:
             await self._alone(unit, future)
+
+    async def _together(self, batch: list[_Waiting]) -> bool:
+        """Whether the batch committed in one transaction (False: it was rolled back)."""
+        try:
+            async with self._write() as session:
+                results = [await unit(session) for unit, _ in batch]
+        except Exception:  # each unit is run again alone
+            return False
+        for (_, future), result in zip(batch, results, strict=True):
+            _settle(future, result, None)
+        return True
 
     async def _alone(self, unit: Unit[Any], future: asyncio.Future[Any]) -> None:
         try:
             async with self._write() as session:
                 result = await unit(session)
-        except Exception as exc:  # noqa: BLE001 - handed to the waiting caller
+        except Exception as exc:
             _settle(future, None, exc)
         else:
             _settle(future, result, None)

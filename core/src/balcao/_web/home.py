@@ -47,4 +47,5 @@ def _render(request: Request[Any, Any, Any], context: dict[str, Any]) -> str:
     assert engine is not None
     # as litestar's Template response would: the request is in the context (the page's
     # navigation and accessibility preferences read it), no CSRF input on this page
-    return engine.get_template(_TEMPLATE).render(**context, request=request, csrf_input="")
+    page: str = engine.get_template(_TEMPLATE).render(**context, request=request, csrf_input="")
+    return page

@@ -52,7 +52,8 @@ class RequestObserver:
         if self.metrics is not None:
             route = str(scope.get("path_template") or "unmatched")
             self.metrics.observe(method, route, status, seconds)
-        if self.access_log:
+        # liveness probes arrive every few seconds from the load balancer: not logged
+        if self.access_log and scope["path"] != "/health":
             protocol = scope.get("path_params", {}).get("protocol")
             access.info(
                 "%s %s %d %.1f ms",

@@ -65,7 +65,9 @@ async def health(desk: NamedDependency[Desk]) -> Response[dict[str, Any]]:
     """Liveness: ``ok`` while the process serves requests. It does not ask the database:
     that is ``/ready``'s job, and a probe that restarts processes when the database is down
     would only add restarts to the outage."""
-    return Response({"status": "ok", "database": desk.database.dialect, "plugins": desk.host.active_names()})
+    return Response(
+        {"status": "ok", "database": desk.database.dialect, "plugins": desk.host.active_names()}
+    )
 
 
 @get("/", tags=["público"], include_in_schema=False)
