@@ -9,12 +9,17 @@
   the web-form POST).
 
 It is served as ``balcao serve`` serves Balcão: uvicorn, one process, uvloop and httptools
-(uvicorn picks both when installed, as they are with Balcão), no access log.
+(uvicorn picks both when installed, as they are with Balcão), no access log; with
+``--workers N``, N processes as uvicorn's own ``--workers`` runs Balcão.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from jinja2 import DictLoader, Environment
@@ -73,14 +78,25 @@ def create(home_bytes: int, form_bytes: int) -> Litestar:
     )
 
 
+def from_environment() -> Litestar:
+    """The app for uvicorn's ``--factory`` (several processes): sizes from the environment."""
+    return create(int(os.environ["BARE_HOME_BYTES"]), int(os.environ["BARE_FORM_BYTES"]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--home-bytes", type=int, default=8000)
     parser.add_argument("--form-bytes", type=int, default=30000)
+    parser.add_argument("--workers", type=int, default=1, help="server processes")
     args = parser.parse_args()
-    app = create(args.home_bytes, args.form_bytes)
-    uvicorn.run(app, host="127.0.0.1", port=args.port, log_config=None, access_log=False)
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": args.port, "access_log": False}
+    if args.workers == 1:
+        uvicorn.run(create(args.home_bytes, args.form_bytes), log_config=None, **options)
+        return
+    os.environ.update(BARE_HOME_BYTES=str(args.home_bytes), BARE_FORM_BYTES=str(args.form_bytes))
+    sys.path.insert(0, str(Path(__file__).parent))
+    uvicorn.run("bare_app:from_environment", factory=True, workers=args.workers, **options)
 
 
 if __name__ == "__main__":

@@ -373,6 +373,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32, help="for the GET loads")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32, 64])
     parser.add_argument("--only", nargs="+", choices=LOADS)
+    parser.add_argument("--processes", type=int, default=1, help="server processes, each side")
     parser.add_argument("--hook-rate", type=int, default=8000, help="bodies per second of a round")
     args = parser.parse_args()
     require_wrk()
@@ -387,6 +388,10 @@ def main() -> None:
     subprocess.run([balcao, "db", "upgrade"], env=env, check=True, capture_output=True)
     ours_port, bare_port = free_port(), free_port()
     serve = [balcao, "serve", "--no-worker", "--port", str(ours_port)]
+    if args.processes > 1:  # as docs/operations.md says to run several processes
+        uvicorn = str(Path(sys.executable).with_name("uvicorn"))
+        serve = [uvicorn, "--factory", "balcao:create_app", "--port", str(ours_port)]
+        serve += ["--workers", str(args.processes), "--no-access-log", "--log-level", "warning"]
     with running(serve, env, ours_port, folder / "balcao.log") as ours:
         sizes = [
             "--home-bytes",
@@ -399,12 +404,15 @@ def main() -> None:
             str(Path(__file__).with_name("bare_app.py")),
             "--port",
             str(bare_port),
+            "--workers",
+            str(args.processes),
             *sizes,
         ]
         with running(bare_app, env, bare_port, folder / "bare.log") as bare:
             print(
                 f"database {url.split(':')[0]}; wrk, 1 thread, {args.rounds} rounds of "
-                f"{args.seconds:g} s each side, alternating; pages {sizes[1]} and {sizes[3]} bytes"
+                f"{args.seconds:g} s each side, alternating; pages {sizes[1]} and {sizes[3]} "
+                f"bytes; {args.processes} server process(es) each side"
             )
             bench = Bench(args, folder, ours, bare)
             measure(bench)
