@@ -1,6 +1,5 @@
-"""On SQLite, concurrent inbound events share one write transaction (one commit, one fsync),
-each caller answered after that commit; a unit that fails fails only its own caller. On
-PostgreSQL each has its own transaction."""
+"""Concurrent inbound events share one write transaction (one commit, one fsync on SQLite),
+each caller answered after that commit; a unit that fails fails only its own caller."""
 
 from __future__ import annotations
 
@@ -40,12 +39,8 @@ async def test_concurrent_inbound_events_share_one_commit(balcao: Balcao) -> Non
     )
     assert fresh == [True] * 20 + [False, False]
     assert sorted(await _stored(balcao)) == sorted(set(keys))
-    if balcao.desk.database.is_sqlite:
-        # 22 callers, far fewer commits (fsyncs): the batch went together
-        assert commits[0] <= 3
-    else:
-        # PostgreSQL groups concurrent commits itself: one transaction each, side by side
-        assert commits[0] == 20 + 2
+    # 22 callers, far fewer commits: the batch went together
+    assert commits[0] <= 3
 
 
 async def test_a_failing_unit_fails_only_its_caller(balcao: Balcao) -> None:

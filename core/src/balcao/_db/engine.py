@@ -97,16 +97,9 @@ class Database:
                 self.work_added.set()
 
     async def grouped(self, unit: Unit[T]) -> T:
-        """Run ``unit`` in a write transaction; returns after that transaction committed.
-        On SQLite the transaction is shared with concurrent callers' units (one commit, one
-        fsync for all: see group.py), and a unit may run twice: in a shared transaction that
-        failed (rolled back), then alone. On PostgreSQL each unit has its own transaction:
-        they run side by side on the pool, and the server flushes concurrent commits
-        together, while one shared transaction would queue every statement behind the
-        others on one connection."""
-        if not self.is_sqlite:
-            async with self.write() as session:
-                return await unit(session)
+        """Run ``unit`` in a write transaction shared with concurrent callers' units (one
+        commit for all); returns after that transaction has committed. A unit may run
+        twice: in a shared transaction that failed (rolled back), then alone."""
         return await self._group.run(unit)
 
     @asynccontextmanager
