@@ -99,7 +99,9 @@ class Database:
     async def grouped(self, unit: Unit[T]) -> T:
         """Run ``unit`` in a write transaction shared with concurrent callers' units (one
         commit for all); returns after that transaction has committed. A unit may run
-        twice: in a shared transaction that failed (rolled back), then alone."""
+        twice: in a shared transaction that failed (rolled back), then alone. On PostgreSQL
+        too: measured under load, one shared transaction took 2.5-4x the webhooks of one
+        transaction each on the pool, at a quarter of the CPU per request."""
         return await self._group.run(unit)
 
     @asynccontextmanager
