@@ -31,13 +31,14 @@ async def test_health_answers_ok_with_a_live_database(balcao: Balcao) -> None:
     assert response.json()["status"] == "ok"
 
 
-async def test_health_is_503_when_the_database_is_gone(balcao: Balcao, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_health_is_liveness_and_ready_reports_a_lost_db(balcao: Balcao, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from balcao._db.engine import Database
 
     working, before = balcao.desk.database, set(threading.enumerate())
     balcao.desk.database = Database(f"sqlite+aiosqlite:///{tmp_path}/missing/nowhere.db")
     try:
-        response = await balcao.client.get("/health")
+        live = await balcao.client.get("/health")
+        ready = await balcao.client.get("/ready")
     finally:
         await balcao.desk.database.dispose()
         balcao.desk.database = working
@@ -45,8 +46,10 @@ async def test_health_is_503_when_the_database_is_gone(balcao: Balcao, tmp_path)
     # before the test's loop closes
     for thread in set(threading.enumerate()) - before:
         thread.join(timeout=5)
-    assert response.status_code == 503
-    assert response.json()["status"] == "unavailable"
+    # the process serves: a liveness probe must not restart it for the database's outage
+    assert live.status_code == 200
+    assert ready.status_code == 503
+    assert ready.json()["reasons"] == ["o banco de dados não responde"]
 
 
 async def test_openapi_documents_the_api(balcao: Balcao) -> None:

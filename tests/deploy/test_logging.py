@@ -31,12 +31,15 @@ def test_json_lines_carry_the_request_id_and_never_the_query(tmp_path: Path) -> 
 
 def test_text_is_one_format_for_server_and_balcao(tmp_path: Path) -> None:
     with serve(tmp_path) as served:
+        httpx.get(f"{served.url}/health", timeout=10)
         httpx.get(f"{served.url}/", timeout=10)
     assert served.lines
     for line in served.lines:
         assert TEXT_LINE.match(line), line
     assert any("uvicorn.error: Uvicorn running" in line for line in served.lines)
     assert any("balcao.access: GET / 200" in line for line in served.lines)
+    # the load balancer's liveness probes stay out of the access log
+    assert not any("GET /health" in line for line in served.lines)
 
 
 def test_log_level_and_access_log_are_honoured(tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -46,10 +46,21 @@ _CSRF_FREE = ["^/api/", "^/schema", "^/health"]
 
 
 def _provide(value: Any) -> Provide:
-    async def dependency() -> Any:
+    def dependency() -> Any:
         return value
 
-    return Provide(dependency)
+    return Provide(dependency, use_cache=True, sync_to_thread=False)
+
+
+def _provide_config(value: Any) -> Provide:
+    """A plugin's config, after the desk: two dependencies resolved side by side cost a task
+    group per request (Litestar runs each batch of independent dependencies concurrently),
+    while one after the other they are plain calls."""
+
+    def dependency(desk: NamedDependency[Any]) -> Any:
+        return value
+
+    return Provide(dependency, use_cache=True, sync_to_thread=False)
 
 
 def _plugin_routers(runtime: Runtime) -> list[Router]:
@@ -57,7 +68,7 @@ def _plugin_routers(runtime: Runtime) -> list[Router]:
         Router(
             path=f"/channels/{c.spec.name}",
             route_handlers=list(c.spec.route_handlers),
-            dependencies={"config": _provide(c.config)},
+            dependencies={"config": _provide_config(c.config)},
             tags=[c.spec.name],
         )
         for c in runtime.desk.channels.values()
@@ -67,7 +78,7 @@ def _plugin_routers(runtime: Runtime) -> list[Router]:
         Router(
             path=f"/exports/{e.spec.name}",
             route_handlers=list(e.spec.route_handlers),
-            dependencies={"config": _provide(e.config)},
+            dependencies={"config": _provide_config(e.config)},
             guards=[staff_guard],
             tags=[e.spec.name],
         )

@@ -125,6 +125,15 @@ async def _ensure_schema(runtime: Runtime | AdminRuntime, migrate: bool = False)
     )
 
 
+async def _schema_checked(runtime: Runtime, migrate: bool) -> None:
+    # The check's pooled connections belong to this short-lived loop (asyncpg's cannot be
+    # used from another): closed here, so the server's first request opens its own.
+    try:
+        await _ensure_schema(runtime, migrate)
+    finally:
+        await runtime.desk.database.dispose()
+
+
 def _newer_database(unknown: frozenset[str]) -> str:
     return (
         f"o banco de dados é de uma versão mais nova do Balcão (revisões desconhecidas: "
@@ -159,7 +168,7 @@ def serve(host: str, port: int, no_worker: bool, migrate: bool) -> None:
 
     runtime = _runtime()
     _warn_unconfigured([c.spec for c in runtime.desk.channels.values()])
-    asyncio.run(_ensure_schema(runtime, migrate))
+    asyncio.run(_schema_checked(runtime, migrate))
     app = create_app_from_runtime(runtime, embedded_worker=not no_worker)
     logging.getLogger("balcao").info(
         "Balcão em http://%s:%d/ (plugins: %s)", host, port, ", ".join(runtime.host.active_names())

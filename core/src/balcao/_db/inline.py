@@ -9,7 +9,9 @@ than the work needs. Write connections therefore execute in place; reads, which 
 
 Only the place where calls run changes: the connection is an ``aiosqlite.Connection`` whose
 queue runs each call at once, so SQLAlchemy's aiosqlite dialect drives it as it drives any
-other.
+other. The commit is the exception: it waits for the disk, so it goes to a thread while the
+loop serves other requests (whose writes then go together in the next transaction: see
+``group.py``).
 """
 
 from __future__ import annotations
@@ -44,6 +46,12 @@ class _InlineConnection(aiosqlite.Connection):
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connect, iter_chunk_size=64)
         self._tx = _RunNow()  # type: ignore[assignment]
+
+    async def commit(self) -> None:
+        # A commit waits for the disk (fsync, milliseconds): in a thread, so that the event
+        # loop goes on serving requests meanwhile. The write lock is held either way, and
+        # nothing else uses this connection until the commit returns.
+        await asyncio.to_thread(self._conn.commit)
 
     def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
         # the worker thread is never started: the queue above does its job

@@ -8,7 +8,6 @@ import logging
 import secrets
 import time
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from balcao._logging import request_id
@@ -39,7 +38,7 @@ class RequestObserver:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                MutableScopeHeaders.from_message(message)["x-request-id"] = rid
+                message["headers"] = [*message.get("headers", ()), (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
@@ -53,7 +52,8 @@ class RequestObserver:
         if self.metrics is not None:
             route = str(scope.get("path_template") or "unmatched")
             self.metrics.observe(method, route, status, seconds)
-        if self.access_log:
+        # liveness probes arrive every few seconds from the load balancer: not logged
+        if self.access_log and scope["path"] != "/health":
             protocol = scope.get("path_params", {}).get("protocol")
             access.info(
                 "%s %s %d %.1f ms",

@@ -25,6 +25,7 @@ from balcao._services.survey import SurveyView
 from balcao._types import Manifestation
 from balcao._web.deadline_words import response_deadline_text
 from balcao._web.formatting import datetime_text, size_text
+from balcao._web.home import HomePages
 from balcao._web.openapi import error_responses
 from balcao._web.security import client_ip
 
@@ -70,40 +71,42 @@ class Tracking(msgspec.Struct, frozen=True, kw_only=True):
     "/health",
     summary="Verificar se o processo atende",
     description=(
-        "Responde 200 com `status: ok`, o banco em uso e os plugins ativos "
-        "quando o banco responde. Use `/ready` para saber se migrações e "
-        "worker também estão em dia."
+        "Responde 200 com `status: ok`, o banco em uso e os plugins ativos enquanto o "
+        "processo atende (não consulta o banco). Use `/ready` para saber se o banco, as "
+        "migrações e o worker estão em dia."
     ),
     tags=["público"],
 )
 async def health(desk: NamedDependency[Desk]) -> Response[dict[str, Any]]:
-    """``ok`` when the database answers."""
-    if await desk.database.ping():
-        return Response(
-            {"status": "ok", "database": desk.database.dialect, "plugins": desk.host.active_names()}
-        )
-    return Response({"status": "unavailable", "database": desk.database.dialect}, status_code=503)
+    """Liveness: ``ok`` while the process serves requests. It does not ask the database:
+    that is ``/ready``'s job, and a probe that restarts processes when the database is down
+    would only add restarts to the outage."""
+    return Response(
+        {"status": "ok", "database": desk.database.dialect, "plugins": desk.host.active_names()}
+    )
 
 
 @get("/", tags=["público"], include_in_schema=False)
-async def home(desk: NamedDependency[Desk]) -> Template:
+async def home(desk: NamedDependency[Desk], request: Request[Any, Any, Any]) -> Response[str]:
+    pages: HomePages = request.app.state.setdefault("home_pages", HomePages())
+    return pages.response(desk, request, _home_context)
+
+
+def _home_context(desk: Desk) -> dict[str, Any]:
     now = desk.now()
     nxt = desk.calendar.next_opening(now)
     cards = sorted(
         (c.spec.card for c in desk.channels.values() if c.spec.card),
         key=lambda card: (card.order, card.title),
     )
-    return Template(
-        "balcao/home.html",
-        context={
-            "open_now": desk.calendar.is_open(now),
-            "next_opening": nxt,
-            "next_opening_text": datetime_text(desk.calendar, nxt, weekday=True),
-            "hours_text": desk.calendar.hours_text(),
-            "cards": cards,
-            "timezone_label": _ZONE_NAMES.get(desk.settings.timezone, desk.settings.timezone),
-        },
-    )
+    return {
+        "open_now": desk.calendar.is_open(now),
+        "next_opening": nxt,
+        "next_opening_text": datetime_text(desk.calendar, nxt, weekday=True),
+        "hours_text": desk.calendar.hours_text(),
+        "cards": cards,
+        "timezone_label": _ZONE_NAMES.get(desk.settings.timezone, desk.settings.timezone),
+    }
 
 
 async def verified(

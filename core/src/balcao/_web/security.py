@@ -6,7 +6,6 @@ import ipaddress
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["SecurityHeaders", "client_ip"]
@@ -27,9 +26,25 @@ _HEADERS = {
 _PRIVATE = ("/staff", "/api/", "/exports/")
 
 
+def _encoded(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(name.encode(), value.encode()) for name, value in headers.items()]
+
+
+# the headers added to a response, by kind of path, encoded once
+_PUBLIC = _encoded({**_HEADERS, "content-security-policy": _CSP})
+_DOCS = _encoded(_HEADERS)
+_STAFF = _encoded({**_HEADERS, "content-security-policy": _CSP, "cache-control": "no-store"})
+
+
+def _added(path: str) -> list[tuple[bytes, bytes]]:
+    if path.startswith("/schema"):
+        return _DOCS
+    return _STAFF if path.startswith(_PRIVATE) else _PUBLIC
+
+
 class SecurityHeaders:
     """ASGI middleware: CSP without inline scripts, no framing, nosniff, referrer policy,
-    and no caching of staff answers.
+    and no caching of staff answers; a header the route set itself is kept.
     The interactive API docs under /schema load their own scripts, so they get no CSP."""
 
     def __init__(self, app: ASGIApp) -> None:
@@ -39,18 +54,14 @@ class SecurityHeaders:
         if scope["type"] != "http":  # type: ignore[comparison-overlap]
             await self.app(scope, receive, send)
             return
-        docs = scope["path"].startswith("/schema")
-        private = scope["path"].startswith(_PRIVATE)
+        added = _added(scope["path"])
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in _HEADERS.items():
-                    headers.setdefault(name, value)
-                if not docs:
-                    headers.setdefault("content-security-policy", _CSP)
-                if private:
-                    headers.setdefault("cache-control", "no-store")
+                headers = list(message.get("headers", ()))
+                present = {bytes(name).lower() for name, _ in headers}
+                headers += [pair for pair in added if pair[0] not in present]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -4,15 +4,14 @@ raw inbound events."""
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from sqlalchemy import select
 
 from balcao._db.models import (
     IdentityRow,
-    InboundEvent,
     ManifestationRow,
 )
-from balcao._delivery.wake import announce
 from balcao._domain.codes import (
     normalize_access_code,
 )
@@ -23,13 +22,13 @@ from balcao._services.desk.base import DeskCore
 from balcao._services.desk.errors import (
     RateLimited,
 )
+from balcao._services.inbound_store import store_inbound
 from balcao._services.manifestations import (
     load,
     to_view,
 )
 from balcao._services.reseal import sealed_value
 from balcao._services.sealed import INBOUND
-from balcao._services.upsert import insert_ignore
 from balcao._types import (
     Manifestation,
 )
@@ -121,25 +120,19 @@ class CitizenDesk(DeskCore):
         same ``ordering_key`` (say, one conversation) are processed one at a time, in the
         order they were stored, by whichever worker."""
         external_id = inbound_key(external_id)
-        async with self.database.write() as session:
-            created = await insert_ignore(
-                session,
-                InboundEvent,
-                {
-                    "channel": channel,
-                    "external_id": external_id,
-                    "ordering_key": ordering_key,
-                    "body": sealed_value(self.seals, INBOUND, body, (channel, external_id)),
-                    "received_at": self.now(),
-                    "state": "pending",
-                    "attempts": 0,
-                    "next_attempt_at": self.now(),
-                },
-                returning=InboundEvent.id,
-            )
-            if created is not None:
-                await announce(session, "inbound")
-        return created is not None
+        values = {
+            "channel": channel,
+            "external_id": external_id,
+            "ordering_key": ordering_key,
+            "body": sealed_value(self.seals, INBOUND, body, (channel, external_id)),
+            "received_at": self.now(),
+            "state": "pending",
+            "attempts": 0,
+            "next_attempt_at": self.now(),
+        }
+
+        # concurrent webhooks share one commit (one fsync on SQLite): see _db/group.py
+        return await self.database.grouped(partial(store_inbound, values=values))
 
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """A fixed-window rate limit shared by every app instance: False once exceeded."""

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from balcao._db.models import (
     DeadlineRow,
@@ -129,7 +129,8 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         outcome = await route(await self.current_rules(), draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else self._code_for(intake_key)
-        async with self.database.write() as session:
+
+        async def register(session: AsyncSession) -> str:
             connection = await session.connection()
             for key, limit, window in limits:
                 if not await rate_limits.hit(connection, self.now(), key, limit, window):
@@ -140,7 +141,10 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
                 row = await self._load(session, events[0].protocol)
                 events += await self._apply_decision(session, row, outcome)
             await self._emit(session, events)
-        return Receipt(protocol=events[0].protocol, access_code=code)
+            return events[0].protocol
+
+        # concurrent submissions share one commit (see _db/group.py)
+        return Receipt(protocol=await self.database.grouped(register), access_code=code)
 
     async def _create(
         self,

@@ -1,0 +1,77 @@
+"""Concurrent inbound events share one write transaction (one commit, one fsync on SQLite),
+each caller answered after that commit; a unit that fails fails only its own caller."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import event, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from balcao.testing import Balcao
+
+
+def _count_commits(balcao: Balcao) -> list[int]:
+    commits = [0]
+    engine = balcao.desk.database._write_engine.sync_engine
+
+    @event.listens_for(engine, "commit")
+    def _on_commit(_connection: object) -> None:
+        commits[0] += 1
+
+    return commits
+
+
+async def _stored(balcao: Balcao) -> list[str]:
+    async with balcao.desk.database.read() as session:
+        rows = await session.execute(
+            text("SELECT external_id FROM inbound_events WHERE channel = 'bench' ORDER BY id")
+        )
+        return [row[0] for row in rows]
+
+
+async def test_concurrent_inbound_events_share_one_commit(balcao: Balcao) -> None:
+    commits = _count_commits(balcao)
+    keys = [f"m{n}" for n in range(20)] + ["m3", "m7"]  # two redeliveries among them
+    fresh = await asyncio.gather(
+        *(balcao.desk.persist_inbound("bench", key, b"{}") for key in keys)
+    )
+    assert fresh == [True] * 20 + [False, False]
+    assert sorted(await _stored(balcao)) == sorted(set(keys))
+    # 22 callers, far fewer commits: the batch went together
+    assert commits[0] <= 3
+
+
+async def test_a_failing_unit_fails_only_its_caller(balcao: Balcao) -> None:
+    async def good(session: AsyncSession) -> str:
+        await session.execute(
+            text(
+                "INSERT INTO inbound_events (channel, external_id, body, received_at, state, "
+                "attempts, next_attempt_at) VALUES ('bench', 'good', :body, :at, 'done', 0, :at)"
+            ),
+            {"at": balcao.desk.now(), "body": b"\x00"},
+        )
+        return "stored"
+
+    async def bad(session: AsyncSession) -> str:
+        await session.execute(text("SELECT * FROM no_such_table"))
+        return "never"
+
+    results = await asyncio.gather(
+        balcao.desk.database.grouped(good),
+        balcao.desk.database.grouped(bad),
+        return_exceptions=True,
+    )
+    assert results[0] == "stored"
+    assert isinstance(results[1], Exception)
+    # the good unit was rolled back with the shared transaction, then stored alone: once
+    assert await _stored(balcao) == ["good"]
+
+
+@pytest.mark.parametrize("callers", [1, 64])
+async def test_every_acknowledged_event_is_committed(balcao: Balcao, callers: int) -> None:
+    keys = [f"k{n}" for n in range(callers)]
+    await asyncio.gather(*(balcao.desk.persist_inbound("bench", key, b"{}") for key in keys))
+    # a fresh connection (another transaction) sees every one of them
+    assert sorted(await _stored(balcao)) == sorted(keys)
