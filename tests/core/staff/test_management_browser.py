@@ -4,12 +4,12 @@ to choose their own. Screenshots go to test-output/staff-browser/."""
 
 from __future__ import annotations
 
-import shutil
-
 from playwright.sync_api import Page, expect, sync_playwright
 
+from balcao.testing import launch_chromium
+
 from .conftest import PASSWORD
-from .test_browser import CHROMIUM_ARGS, OUTPUT, server
+from .test_browser import OUTPUT, server
 
 __all__ = ["server"]  # the fixture, shared with the staff workspace's browser test
 
@@ -30,11 +30,9 @@ def _enter(page: Page, base: str, email: str, password: str) -> None:
 
 def test_ouvidor_manages_users_and_rules_in_the_browser(server: tuple[str, str]) -> None:
     base, protocol = server
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: install it with 'apt-get install -y chromium'"
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         _enter(page, base, "olga@ufmt.br", PASSWORD)
         page.get_by_role("link", name="Usuários").click()

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from balcao import ChannelSpec, HomeCard, JobSpec, MigrationSpec, hookimpl, lazy_exports
-from balcao_whatsapp._config import WhatsAppConfig
+from balcao_whatsapp._config import WhatsAppConfig, international_digits
 from balcao_whatsapp._signature import sign, valid_signature
 
 if TYPE_CHECKING:
