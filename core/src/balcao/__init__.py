@@ -103,7 +103,7 @@ __getattr__ = lazy_exports(
         "ConfigError": "balcao._config",
         "Settings": "balcao._config",
         "load_settings": "balcao._config",
-        "Base": "balcao._db.types",
+        "Base": "balcao._db.tables",
         "UTCDateTime": "balcao._db.types",
         "Desk": "balcao._desk",
         "DuplicateMessage": "balcao._desk",
