@@ -9,16 +9,6 @@ from typing import Any
 from balcao import Kind, Receipt, State, SurveyAnswer
 from balcao.testing import TEST_PASSWORD, Balcao
 
-# the distribution's Chromium, quiet: no sandbox (containers), no network of its own
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
-
 
 async def concluded(app: Balcao, kind: Kind = Kind.RECLAMACAO, **fields: Any) -> Receipt:
     """A manifestation answered and concluded by the ouvidor."""

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import shutil
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,9 +20,9 @@ import balcao_meet
 import balcao_webform
 import balcao_whatsapp
 from balcao import IncomingFile
-from balcao.testing import Balcao
+from balcao.testing import Balcao, launch_chromium
 
-from .common import CHROMIUM_ARGS, concluded
+from .common import concluded
 
 ROOT = Path(__file__).resolve().parents[3]
 AXE = ROOT / "tests" / ".vendor" / "node_modules" / "axe-core" / "axe.min.js"
@@ -76,10 +75,8 @@ async def site(make_balcao: Any) -> AsyncIterator[tuple[Balcao, str]]:
 
 
 async def _open(width: int) -> tuple[Any, Any, Page]:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: apt-get install -y chromium"
     pw = await async_playwright().start()
-    browser = await pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    browser = await launch_chromium(pw)
     context = await browser.new_context(locale="pt-BR", viewport={"width": width, "height": 900})
     return pw, browser, await context.new_page()
 

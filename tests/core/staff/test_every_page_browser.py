@@ -11,7 +11,6 @@ import asyncio
 import datetime as dt
 import json
 import re
-import shutil
 import socket
 import threading
 import time
@@ -31,18 +30,10 @@ import balcao_whatsapp
 from balcao import Actor, Citizen, Kind, NewManifestation, create_app, load_settings
 from balcao._services.users import create_user
 from balcao._web.labels import Labels, internal_names
-from balcao.testing import TEST_SECRET, FakeClock
+from balcao.testing import TEST_SECRET, FakeClock, launch_chromium
 from balcao.testing._database import DatabaseFactory
 
 AXE = Path(__file__).resolve().parents[2] / ".vendor" / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-]
 WIDTHS = (1280, 390)
 PASSWORD = "uma-senha-longa-de-teste"
 PLUGINS = [
@@ -323,14 +314,12 @@ def test_every_page_fits_a_phone_reads_in_portuguese_and_passes_axe(
     assert AXE.exists(), (
         "axe-core is missing: npm install --prefix tests/.vendor axe-core@4.14.1 (.ci/run does it)"
     )
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: install it with 'apt-get install -y chromium'"
     base, found = site
     found = dict(found)
     words = _forbidden_words()
     problems: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         for width in WIDTHS:
             pages: dict[str | None, Page] = {
                 None: browser.new_page(viewport={"width": width, "height": 900}, locale="pt-BR")
@@ -349,12 +338,10 @@ def test_every_page_fits_a_phone_reads_in_portuguese_and_passes_axe(
 
 
 def test_inbox_keyboard_shortcuts(site: tuple[str, dict[str, str]]) -> None:
-    chromium = shutil.which("chromium")
-    assert chromium, "Chromium is missing: install it with 'apt-get install -y chromium'"
     base, _ = site
     csp: list[str] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        browser = launch_chromium(p)
         page = _login(browser, base, "atendente", 1280)
         page.on("console", lambda m: "Content Security Policy" in m.text and csp.append(m.text))
         page.reload()
