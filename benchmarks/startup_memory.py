@@ -1,7 +1,7 @@
 """Start-up time and idle memory of ``balcao``, against a baseline measured in the same run.
 
-    UV_PROJECT_ENVIRONMENT=/tmp/balcao-run uv sync      # what `uv run balcao serve` installs
-    uv run python benchmarks/startup_memory.py --venv /tmp/balcao-run [--runs 5]
+    UV_PROJECT_ENVIRONMENT=.venv-runtime uv sync      # what `uv run balcao serve` installs
+    uv run python benchmarks/startup_memory.py --venv .venv-runtime [--runs 5]
         [--peer-python PATH] [--deadlines 52000]
 
 ``--venv`` is the environment measured (default: the one running this script); a

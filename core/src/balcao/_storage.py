@@ -7,7 +7,6 @@ runs and on every flush, so a query that names a core table fails at once, namin
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -16,6 +15,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql import util as sql_util
 from sqlalchemy.sql.elements import TextClause
+
+from balcao._db.dialect import dialect_insert
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -95,10 +96,8 @@ class PluginStorage:
 
             async with storage.write() as session:
                 fresh = await storage.insert_ignore(session, SentRow, {"key": key})"""
-        # the dialect named, not both imported: a server keeps only its own in memory
-        dialect: Any = importlib.import_module(f"sqlalchemy.dialects.{self.dialect}")
         result = await session.execute(
-            dialect.insert(table).values(**values).on_conflict_do_nothing()
+            dialect_insert(self.dialect)(table).values(**values).on_conflict_do_nothing()
         )
         return bool(getattr(result, "rowcount", 0))
 

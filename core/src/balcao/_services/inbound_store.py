@@ -5,11 +5,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
-from balcao._db.dialect import dialect_name
+from balcao._db.dialect import dialect_insert, dialect_name
 from balcao._db.models import InboundEvent
 from balcao._delivery.wake import announce
 
@@ -19,9 +18,8 @@ __all__ = ["store_inbound"]
 @cache
 def _statement(dialect: str) -> Insert:
     # a Core statement over the table (no ORM bulk-insert machinery), built once per dialect
-    module: Any = postgresql if dialect == "postgresql" else sqlite
     table = InboundEvent.__table__
-    return module.insert(table).on_conflict_do_nothing().returning(table.c.id)  # type: ignore[no-any-return]
+    return dialect_insert(dialect)(table).on_conflict_do_nothing().returning(table.c.id)  # type: ignore[no-any-return]
 
 
 async def store_inbound(session: AsyncSession, values: dict[str, Any]) -> bool:
