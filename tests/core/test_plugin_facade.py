@@ -17,6 +17,7 @@ from balcao import (
     Manifestation,
     NewManifestation,
     OutsideStorage,
+    PluginDesk,
     State,
     TransitionConflict,
     UnreadableSecret,
@@ -171,3 +172,17 @@ async def test_detached_sealing_opens_only_for_its_purpose(balcao: Balcao) -> No
     # a token sealed before per-purpose keys (a cookie issued by an older version) still opens
     legacy = balcao.desk.keys.encrypt(b"antigo")
     assert receipt.open_detached(legacy) == b"antigo"
+
+
+async def test_the_desk_is_a_plugin_desk_and_a_partial_one_is_not(balcao: Balcao) -> None:
+    # Litestar refuses a route's dependency that fails this check, so a wrong answer would
+    # break every plugin route; a cached answer must not let a class without a member pass
+    assert isinstance(balcao.desk, PluginDesk)
+    assert isinstance(balcao.desk, PluginDesk)  # the remembered answer
+
+    class Partial:
+        def today(self) -> dt.date:
+            return dt.date(2026, 1, 1)
+
+    assert not isinstance(Partial(), PluginDesk)
+    assert not isinstance(Partial(), PluginDesk)

@@ -39,9 +39,28 @@ __all__ = ["PluginDesk"]
 Limits = Sequence[tuple[str, int, dt.timedelta]]
 
 
+# Remembers the classes found to conform. Litestar checks every route's dependencies with
+# isinstance on every request, and a runtime protocol check walks all the members (tens of
+# microseconds: more than a whole webhook's handler).
+class _CheckedOncePerClass(type(Protocol)):  # type: ignore[misc]
+
+    def __instancecheck__(cls, instance: object) -> bool:
+        # kept outside the class: a name in its namespace would become a protocol member
+        known = _CONFORMING.setdefault(cls, set())
+        if type(instance) in known:
+            return True
+        conforms: bool = super().__instancecheck__(instance)
+        if conforms:
+            known.add(type(instance))
+        return conforms
+
+
+_CONFORMING: dict[type, set[type]] = {}
+
+
 # runtime checkable: Litestar checks a route's dependencies with isinstance
 @runtime_checkable
-class PluginDesk(Protocol):
+class PluginDesk(Protocol, metaclass=_CheckedOncePerClass):
     """The core as plugins see it: time, intake, messages, the outbox, transitions, files,
     the identity vault (audited), sealing by purpose, the plugin's own storage and the read
     model. Hooks, jobs, adapters and routes receive an object with these members (the app's
