@@ -31,7 +31,7 @@ from balcao._events import (
     ManifestationCreated,
 )
 from balcao._routing import Outcome, route, routing_columns
-from balcao._routing.stored import known_rules, rules_at
+from balcao._routing.stored import Rules, known_rules, rules_at
 from balcao._services import deadlines, identity, rate_limits, registration
 from balcao._services.desk.attachments import AttachmentDesk
 from balcao._services.desk.errors import DuplicateMessage, RateLimited
@@ -43,7 +43,6 @@ from balcao._services.manifestations import (
     transition,
 )
 from balcao._services.protocols import next_sequence
-from balcao._specs import Registered, RoutingRuleSpec
 from balcao._types import (
     Actor,
     DeadlineView,
@@ -56,7 +55,6 @@ if TYPE_CHECKING:
 
 __all__ = ["IntakeDesk"]
 
-Rules = list[Registered[RoutingRuleSpec]]
 # registrations routed again when rules are saved meanwhile, before one goes unchecked
 _REROUTES = 3
 
