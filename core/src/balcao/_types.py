@@ -89,10 +89,12 @@ class NewManifestation(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Receipt(msgspec.Struct, frozen=True, kw_only=True):
-    """The protocol number and the access code, shown to the citizen once."""
+    """The protocol number and the access code, shown to the citizen once; ``deadline``:
+    the response deadline as it stands when the receipt is given (None when none runs)."""
 
     protocol: str
     access_code: str | None
+    deadline: DeadlineView | None = None
 
 
 class Attachment(msgspec.Struct, frozen=True, kw_only=True):

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from balcao import Actor, Kind
+from balcao._db.engine import Database
 from balcao._db.models import AuditEntry
 from balcao._routing.stored import save_version
 from balcao.testing import Balcao, RecordingChannel
@@ -106,6 +107,32 @@ async def test_a_version_saved_elsewhere_is_used_by_the_next_decision(make_balca
         ("restaurante", "database"),
         ("biblioteca", "config"),
     ]
+
+
+async def test_versions_saved_by_another_process_hold_for_the_next_registration(
+    make_balcao: Any,
+) -> None:
+    """This process remembers the rules it last routed with; another process (its own
+    connections to the shared database) saving a version with the rule, then one without
+    it, is followed by the very next registration each time."""
+    balcao = await _ouvidor_balcao(make_balcao)
+    first = await balcao.manifestation("refeição fria")
+    assert (await balcao.desk.get(first.protocol)).unit_code is None
+    other = Database(balcao.desk.settings.database_url)
+    try:
+        await _save_elsewhere(other, balcao, RU_RULE)
+        ruled = await balcao.manifestation("refeição fria")
+        assert (await balcao.desk.get(ruled.protocol)).unit_code == "PRAE"
+        await _save_elsewhere(other, balcao, "")
+        unruled = await balcao.manifestation("refeição fria")
+        assert (await balcao.desk.get(unruled.protocol)).unit_code is None
+    finally:
+        await other.dispose()
+
+
+async def _save_elsewhere(other: Database, balcao: Balcao, source: str) -> None:
+    async with other.write() as session:
+        await save_version(session, balcao.desk.now(), Actor.system(), source)
 
 
 async def test_a_bad_rule_is_refused_with_its_name_and_the_reason(make_balcao: Any) -> None:

@@ -267,3 +267,22 @@ async def test_nothing_uploaded_is_served_inline(app: Balcao, citizen: Citizen) 
         404,
     )
     assert (await app.client.get("/channels/webform/files/1")).status_code in (404, 405)
+
+
+async def test_a_form_sent_again_past_the_rate_limit_still_gets_its_receipt(
+    app: Balcao, citizen: Citizen
+) -> None:
+    """The repeat of a registered form is answered with its receipt, not refused: its first
+    sending was within the limit, and nothing new is registered."""
+    for _ in range(4):
+        assert (await citizen.submit(identified())).status_code == 200
+    page = await citizen.open_form()
+    fifth = await citizen.submit(identified(), page=page)
+    assert fifth.status_code == 200
+    app.client.cookies.delete("balcao_webform_recibo")
+    again = await citizen.submit(identified(), page=page)
+    assert again.status_code == 200
+    assert _receipt(again.text) == _receipt(fifth.text)
+    assert "Prazo para resposta" in again.text
+    assert await _registered(app) == 5
+    assert (await citizen.submit(identified())).status_code == 429  # a new form still is

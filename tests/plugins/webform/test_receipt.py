@@ -3,7 +3,10 @@ browser that sent the form only, and never kept by the server."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
+import pytest
 
 from balcao.testing import Balcao
 
@@ -71,3 +74,31 @@ async def test_the_receipt_shows_when_it_was_registered_and_the_deadline(
     assert 'id="copiado" role="status" aria-live="polite"' in shown
     assert '<script src="/channels/webform/static/webform.js" defer></script>' in shown
     assert "<script>" not in shown  # the CSP allows no inline script
+
+
+def _prazo(page: str) -> str:
+    found = re.search(r'<dd id="prazo">([^<]*)</dd>', " ".join(page.split()))
+    assert found, page
+    return found.group(1)
+
+
+@pytest.mark.parametrize("kind", ["reclamacao", "acesso_informacao"])
+async def test_the_receipt_shows_the_deadline_the_tracking_page_shows(
+    app: Balcao, citizen: Citizen, kind: str
+) -> None:
+    """The receipt's deadline comes with the registration (it is not read back): it is
+    the one the case keeps, as the citizen sees it when following the case."""
+    app.clock.advance(days=20)  # near the year's end holidays, counted in the deadline
+    receipt = await citizen.submit(identified(kind=kind))
+    assert receipt.status_code == 200
+    protocol = receipt.text.split('id="protocolo">')[1].split("<")[0]
+    code = receipt.text.split('id="codigo">')[1].split("<")[0]
+    page = await app.client.get("/acompanhar")
+    token = hidden(page.text, "_csrf_token")
+    tracked = await app.client.post(
+        "/acompanhar", data={"_csrf_token": token, "protocol": protocol, "access_code": code}
+    )
+    assert tracked.status_code == 200
+    assert _prazo(receipt.text) == _prazo(tracked.text)
+    days = "20 dias" if kind == "acesso_informacao" else "30 dias"
+    assert days in _prazo(receipt.text)

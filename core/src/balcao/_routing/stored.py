@@ -4,9 +4,15 @@ They are written in the language of ``balcao.toml`` (``[[routing.rules]]`` block
 as numbered versions; the newest version is in force. They join the rules loaded at start-up
 (``balcao.toml`` and plugins) in one evaluation order (priority, then name); a name belongs to
 one rule only, so a database rule may not reuse the name of a ``balcao.toml`` or plugin rule,
-and ``[routing] disabled`` switches off database rules too. Every decision asks the database
-for the newest version number (one primary-key look-up), so every instance follows a save
-at once, without a restart."""
+and ``[routing] disabled`` switches off database rules too.
+
+Every instance follows a save at once, without a restart. A registration routes with the
+newest version this process has seen, and its own insert returns the version in force in
+the database (a subquery in the ``RETURNING`` of the same statement, no extra round trip):
+when they differ, the transaction is rolled back and the case routed again with that version.
+So a save, by this process or any other, holds for the next registration, and checking it
+costs no statement of its own. Other decisions (a reopened case, the rules page) ask the
+database for the newest version number (one primary-key look-up) each time."""
 
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._config import ConfigError
@@ -37,9 +43,12 @@ __all__ = [
     "DATABASE_SOURCE",
     "RuleSourceError",
     "compile_source",
+    "known_rules",
     "latest_version",
+    "rules_at",
     "rules_in_force",
     "save_version",
+    "version_in_force",
     "versions",
 ]
 
@@ -112,6 +121,13 @@ async def latest_version(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.max(RuleVersionRow.version))) or 0)
 
 
+def version_in_force() -> ScalarSelect[int]:
+    """The newest version's number as a column expression (0 when none was saved), for a
+    statement that wants it alongside its own result."""
+    newest = func.coalesce(func.max(RuleVersionRow.version), 0)
+    return select(newest).scalar_subquery()
+
+
 @dataclasses.dataclass
 class _Cache:
     version: int = 0
@@ -145,12 +161,29 @@ async def rules_in_force(desk: Desk) -> Rules:
     """Every active rule, in evaluation order: start-up rules plus the newest saved version."""
     async with desk.database.read() as session:
         version = await latest_version(session)
-    if version == 0:
-        return list(desk.rules)
+    return (await rules_at(desk, version))[1]
+
+
+async def rules_at(desk: Desk, version: int) -> tuple[int, Rules]:
+    """The rules in force under saved ``version`` (0: none saved), remembered as the newest
+    this process has seen."""
     cache = _caches.setdefault(desk, _Cache())
     if cache.version != version or cache.base is not desk.rules:
-        cache.rules, cache.version, cache.base = await _load(desk, version), version, desk.rules
-    return cache.rules
+        stored = await _load(desk, version) if version else []
+        cache.rules, cache.version, cache.base = stored, version, desk.rules
+    # with no saved version the start-up rules are taken as they are now
+    return version, cache.rules if version else list(desk.rules)
+
+
+async def known_rules(desk: Desk) -> tuple[int, Rules]:
+    """The newest version this process has seen and its rules, asking the database only the
+    first time: the caller checks the version in its own transaction (see the module's
+    description)."""
+    cache = _caches.get(desk)
+    if cache is None or cache.base is not desk.rules:
+        async with desk.database.read() as session:
+            return await rules_at(desk, await latest_version(session))
+    return await rules_at(desk, cache.version)
 
 
 async def versions(session: AsyncSession) -> list[RuleVersionRow]:

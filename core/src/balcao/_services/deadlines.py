@@ -20,10 +20,12 @@ __all__ = [
     "meet",
     "open_deadlines",
     "opening",
+    "opening_view",
     "pause",
     "resume",
     "start",
     "view",
+    "view_of",
 ]
 
 
@@ -112,13 +114,29 @@ def meet(row: DeadlineRow, now: dt.datetime) -> None:
 
 
 def view(row: DeadlineRow, today: dt.date) -> DeadlineView:
-    purpose = Purpose(row.purpose)
+    return view_of(row.purpose, row.due_on, today, row.extended, row.paused_on, row.unit_code)
+
+
+def opening_view(values: dict[str, Any], today: dt.date) -> DeadlineView:
+    """The view of a row given by :func:`opening`, without reading it back."""
+    return view_of(values["purpose"], values["due_on"], today, False, None, values["unit_code"])
+
+
+def view_of(
+    purpose_value: str,
+    due_on: dt.date,
+    today: dt.date,
+    extended: bool,
+    paused_on: dt.date | None,
+    unit_code: str | None,
+) -> DeadlineView:
+    purpose = Purpose(purpose_value)
     return DeadlineView(
         purpose=purpose.value,
         label=purpose.label,
-        due_on=row.due_on,
-        days_left=(row.due_on - today).days,
-        extended=row.extended,
-        paused=row.paused_on is not None,
-        unit_code=row.unit_code,
+        due_on=due_on,
+        days_left=(due_on - today).days,
+        extended=extended,
+        paused=paused_on is not None,
+        unit_code=unit_code,
     )

@@ -16,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from balcao._db.models import ManifestationRow
 from balcao._db.types import Base, table_of
+from balcao._routing.stored import version_in_force
 
 __all__ = ["insert_manifestation", "insert_rows"]
 
 _MANIFESTATIONS = table_of(ManifestationRow)
-_INSERT_MANIFESTATION = insert(_MANIFESTATIONS).returning(_MANIFESTATIONS.c.id)
+# the routing rules' version comes back with the id: the one read a registration needs to
+# know that it was routed with the rules in force, in the statement it runs anyway
+_INSERT_MANIFESTATION = insert(_MANIFESTATIONS).returning(_MANIFESTATIONS.c.id, version_in_force())
 
 
 @cache
@@ -28,9 +31,13 @@ def _insert(model: type[Base]) -> Insert:
     return insert(table_of(model))
 
 
-async def insert_manifestation(connection: AsyncConnection, values: dict[str, Any]) -> int:
-    """Insert the manifestation row; its id."""
-    return int((await connection.execute(_INSERT_MANIFESTATION, values)).scalar_one())
+async def insert_manifestation(
+    connection: AsyncConnection, values: dict[str, Any]
+) -> tuple[int, int]:
+    """Insert the manifestation row; its id and the newest routing rules' version number
+    (0 when none was saved), as this transaction sees them."""
+    created, version = (await connection.execute(_INSERT_MANIFESTATION, values)).one()
+    return int(created), int(version)
 
 
 async def insert_rows(

@@ -9,15 +9,15 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import MultipartBody
 from litestar.response import Redirect, Template
 from litestar.types import ControllerRouterHandler
 
-from balcao import IncomingFile, PluginDesk, Purpose, client_ip, response_deadline_text
+from balcao import IncomingFile, PluginDesk, Receipt, client_ip, response_deadline_text
 from balcao_webform._config import WebformConfig
+from balcao_webform._deps import DeskParam
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
 from balcao_webform._fresh import FreshForm
@@ -83,7 +83,7 @@ async def _uploads(data: Mapping[str, Any]) -> list[IncomingFile]:
     return files
 
 
-async def _done(desk: PluginDesk, outcome: Outcome, draft: Draft) -> Redirect:
+def _done(desk: PluginDesk, outcome: Outcome, draft: Draft) -> Redirect:
     assert outcome.receipt is not None
     choice = offered(draft.kind)
     return redirect_with(
@@ -92,16 +92,16 @@ async def _done(desk: PluginDesk, outcome: Outcome, draft: Draft) -> Redirect:
         anonymous=draft.anonymous,
         kind_label=choice.label if choice else "",
         email=draft.email if not draft.anonymous else "",
-        deadline_text=await _deadline_text(desk, outcome.receipt.protocol, choice),
+        deadline_text=_deadline_text(outcome.receipt, choice),
     )
 
 
-async def _deadline_text(desk: PluginDesk, protocol: str, choice: KindChoice | None) -> str:
-    """The response deadline in words, for the receipt (empty when none runs)."""
-    running = [d for d in await desk.deadlines(protocol) if d.purpose == Purpose.RESPONSE]
-    if not running or choice is None:
+def _deadline_text(receipt: Receipt, choice: KindChoice | None) -> str:
+    """The response deadline in words, for the receipt (empty when none runs); the intake
+    gives it with the receipt, so it is not read back."""
+    if receipt.deadline is None or choice is None:
         return ""
-    return response_deadline_text(choice.kind, running[0])
+    return response_deadline_text(choice.kind, receipt.deadline)
 
 
 def _receipt_page(card: ReceiptCard | None) -> Template:
@@ -145,9 +145,7 @@ def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
     fresh = FreshForm("webform/form.html", form_context(config, ""), _NO_STORE)
 
     @get("/", name="webform:form", include_in_schema=False)
-    async def show_form(
-        desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any]
-    ) -> Response[str]:
+    async def show_form(desk: DeskParam, request: Request[Any, Any, Any]) -> Response[str]:
         return fresh.response(request, issue(desk))
 
     @post(
@@ -161,16 +159,14 @@ def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         },
     )
     async def submit(
-        desk: NamedDependency[PluginDesk],
+        desk: DeskParam,
         request: Request[Any, Any, Any],
         data: MultipartBody[dict[str, Any]],
     ) -> Template | Redirect:
         return await _submit(desk, config, request, data)
 
     @get("/recibo", name="webform:receipt", include_in_schema=False)
-    async def receipt(
-        desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any]
-    ) -> Template:
+    async def receipt(desk: DeskParam, request: Request[Any, Any, Any]) -> Template:
         return _receipt_page(read_card(desk, request))
 
     return [show_form, submit, receipt]
@@ -200,7 +196,7 @@ async def _submit(
     if outcome.receipt is None:
         return _again(desk, config, outcome.status, draft, outcome.errors, files, previous)
     discard(desk, previous)
-    return await _done(desk, outcome, draft)
+    return _done(desk, outcome, draft)
 
 
 def _ticket_refused(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -30,6 +31,7 @@ from balcao._events import (
     ManifestationCreated,
 )
 from balcao._routing import Outcome, route, routing_columns
+from balcao._routing.stored import Rules, known_rules, rules_at
 from balcao._services import deadlines, identity, rate_limits, registration
 from balcao._services.desk.attachments import AttachmentDesk
 from balcao._services.desk.errors import DuplicateMessage, RateLimited
@@ -43,11 +45,37 @@ from balcao._services.manifestations import (
 from balcao._services.protocols import next_sequence
 from balcao._types import (
     Actor,
+    DeadlineView,
     NewManifestation,
     Receipt,
 )
 
+if TYPE_CHECKING:
+    from balcao._desk import Desk
+
 __all__ = ["IntakeDesk"]
+
+# registrations routed again when rules are saved meanwhile, before one goes unchecked
+_REROUTES = 3
+
+
+class _RulesChanged(Exception):
+    """The transaction found a newer version of the routing rules than the one routed with."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(version)
+        self.version = version
+
+
+@dataclass(frozen=True)
+class Opening:
+    """What a registration's rows are made of, decided before its transaction."""
+
+    new: NewManifestation
+    code: str | None
+    actor: Actor
+    outcome: Outcome
+    intake_key: str | None
 
 
 class IntakeDesk(LifecycleDesk, AttachmentDesk):
@@ -76,17 +104,39 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         ``new.external_id`` (the channel's id of the first message) already recorded on that
         channel raises :class:`DuplicateMessage` with the protocol it was registered as."""
         intake_key = self.keys.digest(f"intake:{idempotency_key}") if idempotency_key else None
-        if intake_key is not None and (repeat := await self._repeat(intake_key)) is not None:
-            return repeat
         try:
-            return await self._intake(normalized(new), actor, limits, intake_key)
+            return await self._routed(normalized(new), actor, limits, intake_key)
+        except RateLimited:
+            # a repeat is answered even past the limit, as its first sending was not
+            if intake_key is None or (repeat := await self._repeat(intake_key)) is None:
+                raise
+            return repeat
         except IntegrityError:
-            # the same submission, committed by a concurrent request a moment ago
+            # a repeat: its first sending (maybe a concurrent one) holds the key. Looked up
+            # only now, so that a first sending, by far the most common, pays no read for it
             repeat = await self._repeat(intake_key) if intake_key is not None else None
             if repeat is None:
                 await self._duplicate(new)
                 raise
             return repeat
+
+    async def _routed(
+        self,
+        new: NewManifestation,
+        actor: Actor | None,
+        limits: Sequence[tuple[str, int, dt.timedelta]],
+        intake_key: str | None,
+    ) -> Receipt:
+        """Register with the newest rules this process knows; when the registration's own
+        transaction finds a newer version, it is rolled back and routed again with it."""
+        version, rules = await known_rules(cast("Desk", self))
+        for _ in range(_REROUTES):
+            try:
+                return await self._intake(new, actor, limits, intake_key, (version, rules))
+            except _RulesChanged as changed:
+                version, rules = await rules_at(cast("Desk", self), changed.version)
+        # saves faster than registrations: register under the version just read
+        return await self._intake(new, actor, limits, intake_key, (version, rules), check=False)
 
     async def _duplicate(self, new: NewManifestation) -> None:
         """Raise :class:`DuplicateMessage` when ``new.external_id`` is already recorded."""
@@ -103,15 +153,24 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
             raise DuplicateMessage(new.channel, new.external_id, found)
 
     async def _repeat(self, intake_key: str) -> Receipt | None:
-        query = select(ManifestationRow.protocol, ManifestationRow.anonymous).where(
-            ManifestationRow.intake_key == intake_key
+        response = and_(
+            DeadlineRow.manifestation_id == ManifestationRow.id,
+            DeadlineRow.purpose == Purpose.RESPONSE.value,
+            DeadlineRow.met_at.is_(None),
+        )
+        query = (
+            select(ManifestationRow.protocol, ManifestationRow.anonymous, DeadlineRow)
+            .outerjoin(DeadlineRow, response)
+            .where(ManifestationRow.intake_key == intake_key)
         )
         async with self.database.read() as session:
-            found = (await session.execute(query)).one_or_none()
+            found = (await session.execute(query)).first()
         if found is None:
             return None
         code = None if found.anonymous else self._code_for(intake_key)
-        return Receipt(protocol=found.protocol, access_code=code)
+        running = found.DeadlineRow
+        shown = deadlines.view(running, self.today()) if running is not None else None
+        return Receipt(protocol=found.protocol, access_code=code, deadline=shown)
 
     def _code_for(self, intake_key: str | None) -> str:
         if intake_key is None:
@@ -124,54 +183,56 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         actor: Actor | None,
         limits: Sequence[tuple[str, int, dt.timedelta]],
         intake_key: str | None,
+        rules: tuple[int, Rules],
+        check: bool = True,
     ) -> Receipt:
         stored = [self._store_file(f) for f in new.files]
-        outcome = await route(await self.current_rules(), draft(new, self.now()))
+        outcome = await route(rules[1], draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else self._code_for(intake_key)
+        opening = Opening(new, code, actor, outcome, intake_key)
 
-        async def register(session: AsyncSession) -> str:
+        async def register(session: AsyncSession) -> tuple[str, DeadlineView]:
             connection = await session.connection()
             for key, limit, window in limits:
                 if not await rate_limits.hit(connection, self.now(), key, limit, window):
                     raise RateLimited(key)
-            created, events = await self._create(connection, new, code, actor, outcome, intake_key)
+            created, events, seen, deadline = await self._create(connection, opening)
+            if check and seen != rules[0]:
+                raise _RulesChanged(seen)
             await self._attach(session, created, None, stored)
             if outcome.forward_to or outcome.assign_to or outcome.round_robin:
                 row = await self._load(session, events[0].protocol)
                 events += await self._apply_decision(session, row, outcome)
             await self._emit(session, events)
-            return events[0].protocol
+            return events[0].protocol, deadline
 
         # concurrent submissions share one commit (see _db/group.py)
-        return Receipt(protocol=await self.database.grouped(register), access_code=code)
+        protocol, deadline = await self.database.grouped(register)
+        return Receipt(protocol=protocol, access_code=code, deadline=deadline)
 
     async def _create(
-        self,
-        connection: AsyncConnection,
-        new: NewManifestation,
-        code: str | None,
-        actor: Actor,
-        outcome: Outcome,
-        intake_key: str | None = None,
-    ) -> tuple[int, list[EventBase]]:
+        self, connection: AsyncConnection, opening: Opening
+    ) -> tuple[int, list[EventBase], int, DeadlineView]:
         """The new manifestation's rows, routed but not yet forwarded or assigned (those
-        work on the ORM row); its id and events."""
-        now = self.now()
+        work on the ORM row); its id, events, the rules' version the database holds and
+        the response deadline."""
+        new, outcome, now = opening.new, opening.outcome, self.now()
         year = self.calendar.local(now).year
-        row = self._new_row(new, year, await next_sequence(connection, year), code, now)
-        protocol = row["protocol"]
-        path = [(State.RECEIVED, actor, "registro")]
+        row = self._new_row(new, year, await next_sequence(connection, year), opening.code, now)
+        path = [(State.RECEIVED, opening.actor, "registro")]
         if not outcome.forward_to:
             path.append((State.TRIAGE, Actor.system("roteamento"), outcome.reason))
-        row |= routing_columns(outcome) | {"state": path[-1][0].value, "intake_key": intake_key}
-        created = await registration.insert_manifestation(connection, row)
+        row |= routing_columns(outcome) | {"state": path[-1][0].value}
+        row["intake_key"] = opening.intake_key
+        created, seen = await registration.insert_manifestation(connection, row)
         events: list[EventBase] = [
             ManifestationCreated(
-                protocol=protocol, occurred_at=now, kind=new.kind.value, channel=new.channel
+                protocol=row["protocol"], occurred_at=now, kind=new.kind.value, channel=new.channel
             )
         ]
-        return created, events + await self._opening_rows(connection, created, new, protocol, path)
+        transitions, deadline = await self._opening_rows(connection, created, new, row, path)
+        return created, events + transitions, seen, deadline
 
     def _new_row(
         self,
@@ -209,11 +270,12 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         connection: AsyncConnection,
         created: int,
         new: NewManifestation,
-        protocol: str,
+        row: dict[str, Any],
         path: list[tuple[State, Actor, str]],
-    ) -> list[EventBase]:
-        """Identity, first message, response deadline and the transitions along ``path``."""
-        now, source = self.now(), None
+    ) -> tuple[list[EventBase], DeadlineView]:
+        """Identity, first message, response deadline and the transitions along ``path``;
+        the transitions' events and the deadline as the citizen's receipt shows it."""
+        now, source, protocol = self.now(), None, row["protocol"]
         transitions: list[dict[str, Any]] = []
         events: list[EventBase] = []
         for target, actor, reason in path:
@@ -224,14 +286,13 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         sealed = identity.new_identity(
             self.keys, created, new.channel, new.citizen, new.channel_address
         )
-        deadline = deadlines.opening(
-            self.calendar, created, new.kind.value, Purpose.RESPONSE, self.today()
-        )
+        today = self.today()
+        deadline = deadlines.opening(self.calendar, created, row["kind"], Purpose.RESPONSE, today)
         await registration.insert_rows(connection, IdentityRow, [sealed])
         await registration.insert_rows(connection, MessageRow, [_first_message(created, new, now)])
         await registration.insert_rows(connection, DeadlineRow, [deadline])
         await registration.insert_rows(connection, TransitionRow, transitions)
-        return events
+        return events, deadlines.opening_view(deadline, today)
 
 
 def _first_message(created: int, new: NewManifestation, now: dt.datetime) -> dict[str, Any]:
