@@ -9,14 +9,14 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, post
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody
 from litestar.types import ControllerRouterHandler
 
-from balcao import IncomingFile, client_ip
+from balcao import IncomingFile, PluginDesk, client_ip
 from balcao_webform._config import WebformConfig
 from balcao_webform._cors import cors_headers, preflight_route
-from balcao_webform._deps import DeskParam
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._guard import idempotent
 from balcao_webform._intake import register
@@ -153,7 +153,7 @@ def api_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         },
     )
     async def intake_json(
-        desk: DeskParam,
+        desk: NamedDependency[PluginDesk],
         request: Request[Any, Any, Any],
         data: JSONBody[IntakeIn],
         idempotency_key: IdempotencyKey = None,

@@ -9,6 +9,7 @@ from typing import Any
 import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.exceptions import PermissionDeniedException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import MultipartBody
@@ -17,7 +18,6 @@ from litestar.types import ControllerRouterHandler
 
 from balcao import IncomingFile, PluginDesk, Receipt, client_ip, response_deadline_text
 from balcao_webform._config import WebformConfig
-from balcao_webform._deps import DeskParam
 from balcao_webform._fields import Draft, Errors
 from balcao_webform._files import check_files
 from balcao_webform._fresh import FreshForm
@@ -145,7 +145,9 @@ def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
     fresh = FreshForm("webform/form.html", form_context(config, ""), _NO_STORE)
 
     @get("/", name="webform:form", include_in_schema=False)
-    async def show_form(desk: DeskParam, request: Request[Any, Any, Any]) -> Response[str]:
+    async def show_form(
+        desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any]
+    ) -> Response[str]:
         return fresh.response(request, issue(desk))
 
     @post(
@@ -159,14 +161,16 @@ def page_routes(config: WebformConfig) -> list[ControllerRouterHandler]:
         },
     )
     async def submit(
-        desk: DeskParam,
+        desk: NamedDependency[PluginDesk],
         request: Request[Any, Any, Any],
         data: MultipartBody[dict[str, Any]],
     ) -> Template | Redirect:
         return await _submit(desk, config, request, data)
 
     @get("/recibo", name="webform:receipt", include_in_schema=False)
-    async def receipt(desk: DeskParam, request: Request[Any, Any, Any]) -> Template:
+    async def receipt(
+        desk: NamedDependency[PluginDesk], request: Request[Any, Any, Any]
+    ) -> Template:
         return _receipt_page(read_card(desk, request))
 
     return [show_form, submit, receipt]
