@@ -107,9 +107,16 @@ def test_the_calendar_loads_brazils_holidays_alone() -> None:
         "name = BusinessCalendar().holiday_name(dt.date(2026, 11, 20))\n"
         "assert name and 'Consciência Negra' in name, name\n"
         "countries = [m for m in sys.modules if m.startswith('holidays.countries.')]\n"
-        "print(' '.join(countries))"
+        "groups = [m for m in sys.modules if m.startswith('holidays.groups.')]\n"
+        "import holidays  # the whole library still works for whoever asks for it\n"
+        "assert holidays.country_holidays('FR', years=2026).get(dt.date(2026, 7, 14))\n"
+        "print(' '.join(countries), ' '.join(groups))"
     )
-    assert last_line(code).split() == ["holidays.countries.brazil"]
+    assert last_line(code).split() == [
+        "holidays.countries.brazil",
+        "holidays.groups.christian",
+        "holidays.groups.international",
+    ]
 
 
 def test_the_heads_read_from_the_files_are_alembics() -> None:
