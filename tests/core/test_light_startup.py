@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -106,9 +107,16 @@ def test_the_calendar_loads_brazils_holidays_alone() -> None:
         "name = BusinessCalendar().holiday_name(dt.date(2026, 11, 20))\n"
         "assert name and 'Consciência Negra' in name, name\n"
         "countries = [m for m in sys.modules if m.startswith('holidays.countries.')]\n"
-        "print(' '.join(countries))"
+        "groups = [m for m in sys.modules if m.startswith('holidays.groups.')]\n"
+        "import holidays  # the whole library still works for whoever asks for it\n"
+        "assert holidays.country_holidays('FR', years=2026).get(dt.date(2026, 7, 14))\n"
+        "print(' '.join(countries), ' '.join(groups))"
     )
-    assert last_line(code).split() == ["holidays.countries.brazil"]
+    assert last_line(code).split() == [
+        "holidays.countries.brazil",
+        "holidays.groups.christian",
+        "holidays.groups.international",
+    ]
 
 
 def test_the_heads_read_from_the_files_are_alembics() -> None:
@@ -124,3 +132,39 @@ def test_the_heads_read_from_the_files_are_alembics() -> None:
     for where in ((), locations):
         script = ScriptDirectory.from_config(alembic_config(where))
         assert file_heads(where) == frozenset(script.get_heads())
+
+
+# What a server loads only when a request first needs it: sealing and opening identities
+# (cryptography), passwords (argon2), calls to outside services (httpx), routing rules with a
+# regex (RE2), migrations (alembic, mako), the other database's driver.
+DEFERRED = ("cryptography", "argon2", "httpx", "re2", "alembic", "mako", "pygments", "asyncpg")
+
+_SERVE_AND_GET_HOME = """
+import asyncio, os
+os.environ["BALCAO_DATABASE_URL"] = "sqlite+aiosqlite:///" + {db!r}
+os.environ["BALCAO_SECRET_KEY"] = "k" * 40
+from balcao import create_app
+app = create_app()
+answers = []
+
+async def get_home():
+    scope = {{"type": "http", "method": "GET", "path": "/", "raw_path": b"/",
+        "query_string": b"", "headers": [(b"host", b"localhost")], "scheme": "http",
+        "http_version": "1.1", "server": ("127.0.0.1", 8000), "client": ("127.0.0.1", 1),
+        "root_path": "", "app": app}}
+    async def receive():
+        return {{"type": "http.request", "body": b"", "more_body": False}}
+    async def send(message):
+        answers.append(message.get("status"))
+    async with app.lifespan():
+        await app(scope, receive, send)
+
+asyncio.run(get_home())
+assert answers[0] == 200, answers
+"""
+
+
+def test_the_server_answers_its_first_page_without_what_it_does_not_need(tmp_path: Path) -> None:
+    loaded = modules_after(_SERVE_AND_GET_HOME.format(db=str(tmp_path / "balcao.db")))
+    assert "litestar" in loaded and "holidays" in loaded  # the page was served
+    assert not loaded & set(DEFERRED), sorted(loaded & set(DEFERRED))

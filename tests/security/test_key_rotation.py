@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from security_support import PASSWORD, csrf, login, totp
 from whatsapp_payloads import CITIZEN, WhatsApp
 
-from balcao import LookupColumn, PluginError, SealedColumn, UnreadableSecret, hookimpl
+from balcao import LookupColumn, PluginError, SealedColumn, Sealer, UnreadableSecret, hookimpl
 from balcao._keys import KeyRing
 from balcao.cli import cli
 from balcao.testing import Balcao
@@ -194,3 +194,20 @@ class _Thief:
 async def test_a_purpose_is_registered_once(make_balcao: Any) -> None:
     with pytest.raises(PluginError, match=r"plugin 'thief'.*core\.identity"):
         await make_balcao(plugins=[("thief", _Thief())])
+
+
+def test_values_sealed_by_an_earlier_release_still_open() -> None:
+    """The keys are derived as they always were: what a database or a cookie holds from
+    before still opens, and the lookup hashes still match (values written by release 0.2.0)."""
+    ring = KeyRing("chave-de-uma-versao-anterior-0123456789abc")
+    assert ring.current_id == "ae44f41c"
+    first_format = "ae44f41c:+Fgfr1fgTCaIM2Yf04LwhjLAGOn3V6g7E2wU/CJcH1kl+jDC74eRKC+SIxk="
+    assert ring.decrypt(first_format) == b"primeiro formato"
+    detached = "s2:ae44f41c:j6zpAadpL6whwFmN6Zbe39wxPYd+p7tNjjwZN5InnMaXSZJRBZ4tBXG7"
+    sealer = Sealer(ring, "webform.receipt")
+    assert sealer.open_detached(detached) == "por propósito".encode()
+    assert ring.digest("12345678909") == (
+        "8d6e1a93176fc6af99ea9b4ca4f15a86981824e55e39d362c5c67b886a8bc0e3"
+    )
+    with pytest.raises(UnreadableSecret):
+        Sealer(ring, "webform.other").open_detached(detached)

@@ -10,12 +10,14 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-__all__ = ["MIN_SECRET_LENGTH", "KeyRing", "UnreadableSecret", "load_or_create_secret"]
+__all__ = [
+    "MIN_SECRET_LENGTH",
+    "KeyRing",
+    "UnreadableSecret",
+    "aead_open",
+    "aead_seal",
+    "load_or_create_secret",
+]
 
 MIN_SECRET_LENGTH = 32
 _NONCE = 12
@@ -26,8 +28,30 @@ class UnreadableSecret(ValueError):
 
 
 def _derive(secret: str, purpose: str) -> bytes:
-    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
-    return hkdf.derive(secret.encode())
+    """HKDF-SHA256 (RFC 5869) without salt, 32 bytes: one extract and one expand block.
+    Written on the standard library so that deriving the keys at start-up does not load
+    the cryptography library (~8 MB resident), needed only to seal and open."""
+    prk = hmac.digest(bytes(32), secret.encode(), "sha256")
+    return hmac.digest(prk, purpose.encode() + b"\x01", "sha256")
+
+
+def aead_seal(key: bytes, nonce: bytes, data: bytes, aad: bytes | None) -> bytes:
+    """AES-GCM encryption of ``data`` under ``key``, authenticating ``aad`` too."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key).encrypt(nonce, data, aad)
+
+
+def aead_open(key: bytes, nonce: bytes, sealed: bytes, aad: bytes | None, problem: str) -> bytes:
+    """The plaintext of :func:`aead_seal`'s output; ``UnreadableSecret(problem)`` when the
+    key, the nonce or ``aad`` do not match."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    try:
+        return AESGCM(key).decrypt(nonce, sealed, aad)
+    except InvalidTag as exc:
+        raise UnreadableSecret(problem) from exc
 
 
 @dataclass(frozen=True)
@@ -86,7 +110,7 @@ class KeyRing:
 
     def encrypt(self, plaintext: bytes) -> str:
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(self._current.encryption).encrypt(nonce, plaintext, None)
+        sealed = aead_seal(self._current.encryption, nonce, plaintext, None)
         return f"{self._current.key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def decrypt(self, token: str) -> bytes:
@@ -95,10 +119,8 @@ class KeyRing:
         if keys is None:
             raise UnreadableSecret(f"dado cifrado com uma chave desconhecida ({key_id})")
         raw = base64.b64decode(body)
-        try:
-            return AESGCM(keys.encryption).decrypt(raw[:_NONCE], raw[_NONCE:], None)
-        except InvalidTag as exc:
-            raise UnreadableSecret("dado cifrado corrompido ou chave errada") from exc
+        problem = "dado cifrado corrompido ou chave errada"
+        return aead_open(keys.encryption, raw[:_NONCE], raw[_NONCE:], None, problem)
 
     def needs_reencryption(self, token: str) -> bool:
         return not token.startswith(self._current.key_id + ":")

@@ -15,10 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from balcao._keys import KeyRing, UnreadableSecret
+from balcao._keys import KeyRing, UnreadableSecret, aead_open, aead_seal
 
 __all__ = ["LookupColumn", "SealRegistry", "SealedColumn", "Sealer", "is_sealed"]
 
@@ -106,7 +103,7 @@ class Sealer:
         data = plaintext.encode() if isinstance(plaintext, str) else plaintext
         key_id = self._ring.current_id
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(self._key(key_id, "seal")).encrypt(nonce, data, _aad(self._bound(), row))
+        sealed = aead_seal(self._key(key_id, "seal"), nonce, data, _aad(self._bound(), row))
         return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open(self, token: str | bytes, row: Row) -> bytes:
@@ -117,13 +114,9 @@ class Sealer:
             return self._ring.decrypt(text)
         key_id, _, body = text[len(PREFIX) :].partition(":")
         raw = base64.b64decode(body)
-        key = AESGCM(self._key(key_id, "seal"))
-        try:
-            return key.decrypt(raw[:_NONCE], raw[_NONCE:], _aad(self._bound(), row))
-        except InvalidTag as exc:
-            raise UnreadableSecret("dado cifrado corrompido, de outra linha ou chave errada") from (
-                exc
-            )
+        key = self._key(key_id, "seal")
+        problem = "dado cifrado corrompido, de outra linha ou chave errada"
+        return aead_open(key, raw[:_NONCE], raw[_NONCE:], _aad(self._bound(), row), problem)
 
     def open_text(self, token: str | bytes, row: Row) -> str:
         """Like :meth:`open`, decoded as UTF-8 text."""
@@ -141,7 +134,7 @@ class Sealer:
         data = plaintext.encode() if isinstance(plaintext, str) else plaintext
         key_id = self._ring.current_id
         nonce = os.urandom(_NONCE)
-        sealed = AESGCM(self._key(key_id, "detached")).encrypt(nonce, data, self._detached_aad())
+        sealed = aead_seal(self._key(key_id, "detached"), nonce, data, self._detached_aad())
         return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open_detached(self, token: str) -> bytes:
@@ -151,14 +144,13 @@ class Sealer:
         if not token.startswith(PREFIX):
             return self._ring.decrypt(token)
         key_id, _, body = token[len(PREFIX) :].partition(":")
+        problem = "dado cifrado corrompido, de outro propósito ou chave errada"
         try:
             raw = base64.b64decode(body)
-            key = AESGCM(self._key(key_id, "detached"))
-            return key.decrypt(raw[:_NONCE], raw[_NONCE:], self._detached_aad())
-        except (InvalidTag, ValueError) as exc:
-            raise UnreadableSecret(
-                "dado cifrado corrompido, de outro propósito ou chave errada"
-            ) from (exc)
+            key = self._key(key_id, "detached")
+            return aead_open(key, raw[:_NONCE], raw[_NONCE:], self._detached_aad(), problem)
+        except ValueError as exc:  # not base64, an unknown key, a wrong tag (UnreadableSecret)
+            raise UnreadableSecret(problem) from exc
 
     def _detached_aad(self) -> bytes:
         return f"{self.purpose}\x1fdetached".encode()

@@ -6,9 +6,12 @@ import datetime as dt
 import functools
 import importlib
 import importlib.util
+import re
 import sys
+import types
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -141,20 +144,48 @@ def _holidays(subdivision: str, year: int) -> holidays.HolidayBase:
     return _CACHE[key]
 
 
+# Package ``__init__``s of holidays that import every country or every calendar system
+# (Hindu, Islamic, Chinese...): Brazil's module needs two of their names.
+_UNRUN = ("holidays", "holidays.calendars", "holidays.countries", "holidays.groups")
+_EXPORT = re.compile(r"^from ([\w.]+) import ([\w, ]+)$", re.MULTILINE)
+
+
 @functools.cache
 def _brazil() -> type[holidays.HolidayBase]:
-    """Brazil's holidays alone. ``holidays.countries``' own ``__init__`` imports all of its
-    ~250 countries (most of a second and ~14 MB that a server keeps for good), so Brazil's
-    module is imported under a package entry that is found but not run, removed after."""
-    import holidays  # the top level is light: it names the countries without importing them
-
-    name = "holidays.countries"
-    spec = importlib.util.find_spec(name)
-    if name in sys.modules or spec is None:  # loaded already, or a future layout
-        return type(holidays.country_holidays("BR"))
-    sys.modules[name] = importlib.util.module_from_spec(spec)
-    try:
-        brazil: type[holidays.HolidayBase] = importlib.import_module(f"{name}.brazil").Brazil
-    finally:
-        del sys.modules[name]
+    """Brazil's holidays alone. The package ``__init__``s above, run, would cost most of a
+    second and over 10 MB that a server keeps for good: they are put in place unrun, each giving
+    the names it exports by importing only the module that defines it, and running in full
+    the first time anything else is asked of it (``holidays.country_holidays``...)."""
+    for name in _UNRUN:
+        if name not in sys.modules:
+            sys.modules[name] = package = _unrun_package(name)
+            parent, _, child = name.rpartition(".")
+            if parent:
+                setattr(sys.modules[parent], child, package)
+    brazil: type[holidays.HolidayBase] = importlib.import_module("holidays.countries.brazil").Brazil
     return brazil
+
+
+def _unrun_package(name: str) -> types.ModuleType:
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None or spec.origin is None:
+        raise ImportError(f"holidays: package {name} not found")
+    loader, package = spec.loader, importlib.util.module_from_spec(spec)
+    source = Path(spec.origin).read_text(encoding="utf-8")
+    where = {n.strip(): m for m, names in _EXPORT.findall(source) for n in names.split(",")}
+    ran: list[bool] = []
+
+    def attribute_of(attribute: str) -> object:
+        if attribute in where:
+            value = getattr(importlib.import_module(where[attribute]), attribute)
+        elif not ran:
+            ran.append(True)
+            loader.exec_module(package)
+            value = getattr(package, attribute)
+        else:
+            raise AttributeError(f"module {name!r} has no attribute {attribute!r}")
+        setattr(package, attribute, value)
+        return value
+
+    package.__getattr__ = attribute_of  # type: ignore[method-assign]
+    return package

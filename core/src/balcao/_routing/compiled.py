@@ -6,8 +6,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import re2  # type: ignore[import-untyped]
-
 from balcao._domain.calendar import BusinessCalendar
 from balcao._routing.schema import RuleConfig, Then, When
 from balcao._routing.words import Phrase, Text, phrase, prepare
@@ -126,6 +124,10 @@ def _word_checks(when: When) -> list[Check]:
 
 
 def _compile_regex(pattern: str) -> Any:
+    # RE2 (~2.5 MB resident) loads with the first rule that has a regex: at start-up, where
+    # a bad pattern is reported, but not on a server whose rules have none
+    import re2  # type: ignore[import-untyped]
+
     options = re2.Options()
     options.case_sensitive = False
     options.log_errors = False

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,9 @@ from balcao._domain.roles import ROLES
 from balcao._domain.text import visible
 from balcao._keys import KeyRing
 from balcao._types import Actor
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 __all__ = [
     "ROLES",
@@ -31,7 +34,14 @@ __all__ = [
 ]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """argon2 and its C bindings load on the first sign-in or new password, not at start."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 class UserError(ValueError):
@@ -64,7 +74,7 @@ def password_problem(password: str, email: str = "") -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 async def create_user(
@@ -128,6 +138,6 @@ async def actor_for_token(session: AsyncSession, keys: KeyRing, token: str) -> A
 
 def verify_password(user: UserRow, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except Exception:
         return False

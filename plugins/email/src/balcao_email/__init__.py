@@ -96,9 +96,11 @@ def _card(config: EmailConfig) -> HomeCard | None:
 
 @hookimpl
 def balcao_register_jobs(config: EmailConfig) -> list[JobSpec]:
+    if not config.imap_host:
+        return []  # no mailbox to poll: imaplib is not even loaded
     from balcao_email._imap import poll_job
 
-    return [poll_job(config)] if config.imap_host else []
+    return [poll_job(config)]
 
 
 @hookimpl

@@ -5,12 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 
 from balcao_falabr_export._config import FalabrConfig
+
+# httpx (~2 MB resident) loads on the first call to Fala.BR, not when the server starts
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "Created",
@@ -132,6 +135,8 @@ class MeOuvClient:
         self._key = (config.root, config.client_id, config.username)
 
     async def __aenter__(self) -> MeOuvClient:
+        import httpx
+
         self._http = httpx.AsyncClient(
             base_url=self.config.root, timeout=self.config.timeout_seconds
         )
@@ -165,6 +170,8 @@ class MeOuvClient:
         return str(token)
 
     async def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             response = await self._http.request(method, path, **kwargs)
         except httpx.TimeoutException as exc:

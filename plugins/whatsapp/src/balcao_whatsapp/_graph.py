@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._wire import ErrorInfo, MediaInfo
+
+# httpx (~2 MB resident) loads on the first call to Meta, not when the server starts
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["GraphClient", "GraphError", "GraphUnavailable", "MediaTooLarge"]
 
@@ -49,6 +52,8 @@ class GraphClient:
         self.config = config
 
     def _client(self) -> httpx.AsyncClient:
+        import httpx
+
         return httpx.AsyncClient(
             timeout=self.config.timeout_seconds,
             headers={"Authorization": f"Bearer {self.config.access_token}"},
@@ -77,6 +82,8 @@ class GraphClient:
 
     async def download(self, url: str) -> bytes:
         """The media bytes (with the token, as Meta requires), refused above the size limit."""
+        import httpx
+
         limit = self.config.max_media_mb * 1024 * 1024
         try:
             async with self._client() as client, client.stream("GET", url) as response:
@@ -92,6 +99,8 @@ class GraphClient:
         await self._request("GET", f"{self.config.base_url}/{self.config.phone_number_id}")
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        import httpx
+
         try:
             async with self._client() as client:
                 response = await client.request(method, url, **kwargs)

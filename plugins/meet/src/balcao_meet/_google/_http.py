@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from balcao_meet._google._errors import GoogleError
 from balcao_meet._google._token import TokenProvider
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["GoogleHttp", "body_of"]
 
@@ -54,6 +55,8 @@ class GoogleHttp:
     async def _send(
         self, method: str, url: str, params: dict[str, str] | None, body: dict[str, Any] | None
     ) -> httpx.Response:
+        import httpx  # on the first call to Google: a server that makes none never loads it
+
         headers = {"Authorization": f"Bearer {await self.tokens.token()}"}
         try:
             async with httpx.AsyncClient(timeout=self.timeout) as client:

@@ -8,13 +8,15 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import httpx
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from typing import TYPE_CHECKING, Any
 
 from balcao_meet._google._errors import GoogleAuthError, GoogleError
+
+# httpx and cryptography (~10 MB resident together) load on the first token request, not
+# whenever the plugin is installed
+if TYPE_CHECKING:
+    import httpx
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 __all__ = ["SCOPES", "ServiceAccount", "TokenProvider"]
 
@@ -45,6 +47,9 @@ class ServiceAccount:
 
     @classmethod
     def load(cls, path: str) -> ServiceAccount:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         try:
             data = json.loads(Path(path).read_text(encoding="utf-8"))
             key = serialization.load_pem_private_key(data["private_key"].encode(), None)
@@ -58,6 +63,9 @@ class ServiceAccount:
         return cls(data["client_email"], data.get("private_key_id", ""), key)
 
     def assertion(self, subject: str, scopes: tuple[str, ...], now: float) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         header = {"alg": "RS256", "typ": "JWT", "kid": self.key_id}
         claims = {
             "iss": self.email,
@@ -96,6 +104,8 @@ class TokenProvider:
         self._token = ""
 
     async def _refresh(self) -> None:
+        import httpx
+
         if self._account is None:
             self._account = ServiceAccount.load(self.account_file)
         now = time.time()
