@@ -21,11 +21,13 @@ import argparse
 import asyncio
 import datetime as dt
 import logging
+import os
 import random
 import statistics
 import tempfile
 import time
 from collections.abc import Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -276,22 +278,47 @@ async def _token(desk: Any, email: str) -> str:
         return await create_token(session, desk.keys, email=email, label="b", now=desk.now())
 
 
+def _server_cpu(database: str | None) -> dict[int, int]:
+    """CPU ticks used so far by each PostgreSQL backend serving ``database`` (a local server:
+    its processes are visible here); on a shared machine this, with the app's own CPU, is
+    what a page costs, while wall time also holds the wait for a free core."""
+    if database is None:
+        return {}
+    ticks = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if (
+                entry.name.isdigit()
+                and f" {database} ".encode() in (entry / "cmdline").read_bytes()
+            ):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                ticks[int(entry.name)] = int(fields[11]) + int(fields[12])
+        except OSError:
+            continue
+    return ticks
+
+
 async def _measure(
-    client: httpx.AsyncClient, url: str, token: str, counter: list[int], runs: int
-) -> tuple[float, float, int]:
-    """Median and 90th percentile in ms, and the SQL statements of one request."""
-    times = []
+    client: httpx.AsyncClient, url: str, token: str, counter: list[int], runs: int, db: str | None
+) -> tuple[float, float, int, float]:
+    """Median and 90th percentile in ms, the SQL statements of one request, and the mean
+    CPU ms spent on it: this process's (the app; SQLite runs in it) plus, on PostgreSQL,
+    its backends' (counted in clock ticks of 10 ms, hence a mean over the runs)."""
+    times, cpu = [], []
     for _ in range(runs):
-        counter[0] = 0
-        began = time.perf_counter()
+        counter[0], server = 0, _server_cpu(db)
+        began, began_cpu = time.perf_counter(), time.process_time()
         response = await client.get(url, headers={"authorization": f"Bearer {token}"})
         times.append((time.perf_counter() - began) * 1000)
+        app_cpu = (time.process_time() - began_cpu) * 1000
+        used = sum(t - server.get(pid, t) for pid, t in _server_cpu(db).items())
+        cpu.append(app_cpu + used * 1000 / os.sysconf("SC_CLK_TCK"))
         assert response.status_code == 200, (url, response.status_code, response.text[:300])
     p90 = statistics.quantiles(times, n=10)[-1] if len(times) > 1 else times[0]
-    return statistics.median(times), p90, counter[0]
+    return statistics.median(times), p90, counter[0], statistics.mean(cpu)
 
 
-async def run(url: str, n: int, runs: int) -> dict[str, tuple[float, float, int]]:
+async def run(url: str, n: int, runs: int) -> dict[str, tuple[float, float, int, float]]:
     settings = load_settings({}, database_url=url, secret_key=SECRET)
     app = create_app(settings, load_entrypoints=False)
     began = time.perf_counter()
@@ -302,6 +329,7 @@ async def run(url: str, n: int, runs: int) -> dict[str, tuple[float, float, int]
         f"seeded in {time.perf_counter() - began:.1f} s"
     )
     counter = [0]
+    database = None if desk.database.is_sqlite else url.rsplit("/", 1)[1].split("?")[0]
 
     @event.listens_for(desk.database.engine.sync_engine, "before_cursor_execute")
     def _count(*_args: object) -> None:
@@ -313,25 +341,28 @@ async def run(url: str, n: int, runs: int) -> dict[str, tuple[float, float, int]
         for label, path in PAGES.items():
             token = tokens[1] if label in UNIT_PAGES else tokens[0]
             url_path = path.format(year=desk.today().year)
-            results[label] = median, p90, queries = await _measure(
-                client, url_path, token, counter, runs
+            results[label] = median, p90, queries, cpu = await _measure(
+                client, url_path, token, counter, runs, database
             )
             base = results["/health (baseline)"][0]
             print(
                 f"  {label:28s} median {median:8.1f} ms  p90 {p90:8.1f} ms  "
-                f"({median / base:5.1f}x /health)  {queries} SQL statements"
+                f"({median / base:5.1f}x /health)  CPU {cpu:6.1f} ms  {queries} SQL statements"
             )
     await app.state.runtime.close()
     return results
 
 
-def _curve(name: str, curve: dict[int, dict[str, tuple[float, float, int]]]) -> None:
-    """One line per page: the median (p90) at every size, and the SQL statements."""
+def _curve(name: str, curve: dict[int, dict[str, tuple[float, float, int, float]]]) -> None:
+    """One line per page: at every size the median ms (p90) and the CPU ms; SQL statements."""
     sizes = sorted(curve)
-    print(f"\n{name}: median ms (p90) by size; SQL statements")
-    print(f"  {'page':28s}" + "".join(f"{n:>18,}" for n in sizes) + "   SQL")
+    print(f"\n{name}: median ms (p90) / CPU ms, by size; SQL statements")
+    print(f"  {'page':28s}" + "".join(f"{n:>24,}" for n in sizes) + "   SQL")
     for label in PAGES:
-        cells = "".join(f"{curve[n][label][0]:9.1f} ({curve[n][label][1]:5.1f})" for n in sizes)
+        cells = "".join(
+            "{:8.1f} ({:6.1f}) /{:6.1f}".format(*itemgetter(0, 1, 3)(curve[n][label]))
+            for n in sizes
+        )
         print(f"  {label:28s}{cells}   {curve[sizes[-1]][label][2]}")
 
 

@@ -204,7 +204,15 @@ async def state_counts(
     filters = await _resolved(session, filters)
     unfiltered = msgspec.structs.replace(filters, state=None)
     query = _filtered(unfiltered, today, fts, pg=_pg(session))
-    query = query.with_only_columns(ManifestationRow.id)
+    if filters.overdue or filters.due_in_days is not None:
+        # driven by the open deadlines in range (the backlog, not the history): one pass
+        sub = query.with_only_columns(ManifestationRow.state).subquery()
+        grouped = await session.execute(select(sub.c.state, func.count()).group_by(sub.c.state))
+        return {str(state): int(count) for state, count in grouped.all()}
+    return await _capped_counts(session, query.with_only_columns(ManifestationRow.id))
+
+
+async def _capped_counts(session: AsyncSession, query: Select[Any]) -> dict[str, int]:
     parts = [
         select(literal(state.value).label("state"), func.count().label("n")).select_from(
             query.where(ManifestationRow.state == state.value).limit(COUNT_CAP + 1).subquery()
