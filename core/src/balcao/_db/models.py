@@ -49,6 +49,8 @@ class ManifestationRow(Base):
         # the inbox lists newest first, per unit and per assignee
         Index("ix_manifestations_created_id", "created_at", "id"),
         Index("ix_manifestations_assignee", "assignee_id"),
+        # a unit member's inbox counts per state up to the cap from this index alone
+        Index("ix_manifestations_unit_state", "unit_code", "state", "created_at"),
         # the yearly report counts from this index alone, without reading the case text
         Index(
             "ix_manifestations_report",

@@ -6,13 +6,26 @@ import datetime as dt
 from typing import Any, Literal
 
 import msgspec
-from sqlalchemy import Select, exists, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    any_,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from balcao._access import unit_message
 from balcao._db.dialect import dialect_name
 from balcao._db.models import DeadlineRow, ManifestationRow, MessageRow, TransitionRow
+from balcao._domain.lifecycle import State
 from balcao._services.manifestations import to_view
 from balcao._text import fold
 from balcao._types import Manifestation
@@ -23,6 +36,7 @@ __all__ = [
     "Page",
     "SearchPlan",
     "TimelineEntry",
+    "count_upto",
     "list_manifestations",
     "matches",
     "nearest_due",
@@ -94,6 +108,10 @@ def _search(query: Select[Any], words: list[str], fts: str) -> Select[Any]:
     return query
 
 
+def _pg(session: AsyncSession) -> bool:
+    return dialect_name(session) == "postgresql"
+
+
 async def _unit_matches(session: AsyncSession, unit: str, q: str) -> tuple[int, ...]:
     """The unit's cases whose protocol, extracts and unit answers hold every word of ``q``
     (folded as the staff's search folds): what the unit reads, nothing else."""
@@ -123,7 +141,9 @@ async def _resolved(session: AsyncSession, filters: Filters) -> Filters:
     return msgspec.structs.replace(filters, q=None, ids=ids)
 
 
-def _filtered(filters: Filters, today: dt.date, fts: str = "") -> Select[ManifestationRow]:
+def _filtered(
+    filters: Filters, today: dt.date, fts: str = "", *, pg: bool = False
+) -> Select[ManifestationRow]:
     query = select(ManifestationRow)
     if filters.unit_view is not None:
         query = query.where(ManifestationRow.unit_code == filters.unit_view)
@@ -140,44 +160,78 @@ def _filtered(filters: Filters, today: dt.date, fts: str = "") -> Select[Manifes
     if filters.q:
         query = _search(query, fold(filters.q).split(), fts)
     if filters.overdue is not None:
-        late = exists().where(
-            DeadlineRow.manifestation_id == ManifestationRow.id,
-            DeadlineRow.met_at.is_(None),
-            DeadlineRow.due_on < today,
+        late = _among(
+            select(DeadlineRow.manifestation_id).where(
+                DeadlineRow.met_at.is_(None), DeadlineRow.due_on < today
+            ),
+            pg,
         )
         query = query.where(late if filters.overdue else ~late)
-    return _staff_filters(query, filters, today)
+    return _staff_filters(query, filters, today, pg)
 
 
-def _staff_filters(query: Select[Any], filters: Filters, today: dt.date) -> Select[Any]:
+def _among(ids: Select[Any], pg: bool) -> ColumnElement[bool]:
+    """The case is one of ``ids`` (cases with an open deadline in some range: few, whatever
+    the table's size, so they drive the query through the deadlines' index). PostgreSQL
+    gets ``= ANY(ARRAY(...))``: computed once, then looked up by primary key; as IN its
+    planner may walk every case in id order to merge them, a cost that grows with size."""
+    if pg:
+        return ManifestationRow.id == any_(func.array(ids.scalar_subquery()))
+    return ManifestationRow.id.in_(ids)
+
+
+def _staff_filters(query: Select[Any], filters: Filters, today: dt.date, pg: bool) -> Select[Any]:
     if filters.assignee is not None:
         query = query.where(ManifestationRow.assignee_id == filters.assignee)
     if filters.unassigned:
         query = query.where(ManifestationRow.assignee_id.is_(None))
     if filters.due_in_days is not None:
-        # IN, not EXISTS: the few deadlines due soon drive the query through their index.
         soon = select(DeadlineRow.manifestation_id).where(
             DeadlineRow.met_at.is_(None),
             DeadlineRow.due_on >= today,
             DeadlineRow.due_on <= today + dt.timedelta(days=max(filters.due_in_days, 0)),
         )
-        query = query.where(ManifestationRow.id.in_(soon))
+        query = query.where(_among(soon, pg))
     return query
 
 
 async def state_counts(
     session: AsyncSession, filters: Filters, today: dt.date, *, fts: str = ""
 ) -> dict[str, int]:
-    """How many manifestations each state holds under the other filters (one query). A
-    search counts at most ``COUNT_CAP + 1`` matches: past that, exact counts cost a scan."""
+    """How many manifestations each state holds under the other filters (one query), each
+    counted up to ``COUNT_CAP + 1``: an exact count reads every row of the state, so its
+    cost grows with the table; a capped one stops after the cap (shown as "mais de")."""
     filters = await _resolved(session, filters)
     unfiltered = msgspec.structs.replace(filters, state=None)
-    query = _filtered(unfiltered, today, fts)
-    if filters.q:
-        query = query.limit(COUNT_CAP + 1)
-    sub = query.subquery()
-    rows = await session.execute(select(sub.c.state, func.count()).group_by(sub.c.state))
-    return {state: int(count) for state, count in rows.all()}
+    query = _filtered(unfiltered, today, fts, pg=_pg(session))
+    if filters.overdue or filters.due_in_days is not None:
+        # driven by the open deadlines in range (the backlog, not the history): one pass
+        sub = query.with_only_columns(ManifestationRow.state).subquery()
+        grouped = await session.execute(select(sub.c.state, func.count()).group_by(sub.c.state))
+        return {str(state): int(count) for state, count in grouped.all()}
+    return await _capped_counts(session, query.with_only_columns(ManifestationRow.id))
+
+
+async def _capped_counts(session: AsyncSession, query: Select[Any]) -> dict[str, int]:
+    parts = [
+        select(literal(state.value).label("state"), func.count().label("n")).select_from(
+            query.where(ManifestationRow.state == state.value).limit(COUNT_CAP + 1).subquery()
+        )
+        for state in State
+    ]
+    rows = await session.execute(union_all(*parts))
+    return {str(state): int(count) for state, count in rows.all() if count}
+
+
+async def count_upto(
+    session: AsyncSession, filters: Filters, today: dt.date, *, cap: int = COUNT_CAP
+) -> int:
+    """How many manifestations match ``filters``, counted up to ``cap + 1`` (one query)."""
+    filters = await _resolved(session, filters)
+    found = _filtered(filters, today, pg=_pg(session)).with_only_columns(ManifestationRow.id)
+    return int(
+        await session.scalar(select(func.count()).select_from(found.limit(cap + 1).subquery())) or 0
+    )
 
 
 async def matches(
@@ -187,7 +241,7 @@ async def matches(
     state: enough to count per state and to page a search without filtering twice."""
     filters = await _resolved(session, filters)
     unfiltered = msgspec.structs.replace(filters, state=None)
-    sub = _filtered(unfiltered, today, fts).limit(COUNT_CAP + 1).subquery()
+    sub = _filtered(unfiltered, today, fts, pg=_pg(session)).limit(COUNT_CAP + 1).subquery()
     rows = await session.execute(select(sub.c.id, sub.c.state, sub.c.created_at))
     return [(int(i), str(state), at) for i, state, at in rows.all()]
 
@@ -258,35 +312,69 @@ async def list_manifestations(
     """One page; pass ``total`` when it is already known (e.g. from :func:`state_counts`)."""
     per_page = min(max(filters.per_page, 1), 100)
     page = max(filters.page, 1)
-    query = _filtered(await _resolved(session, filters), today, fts)
+    query = _filtered(await _resolved(session, filters), today, fts, pg=_pg(session))
     if total is None:
         total = await session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = await session.scalars(
-        query.order_by(*_ordering(filters))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        .options(selectinload(ManifestationRow.identity))
-    )
+    if filters.order == "deadline":
+        rows = await _by_deadline(session, query, page, per_page)
+    else:
+        rows = list(
+            await session.scalars(
+                query.order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+                .limit(per_page)
+                .offset((page - 1) * per_page)
+                .options(selectinload(ManifestationRow.identity))
+            )
+        )
     return Page(
         items=[to_view(r) for r in rows], total=int(total or 0), page=page, per_page=per_page
     )
 
 
-def _due_column() -> Any:
-    """The nearest open deadline of the row being listed (as the inbox's "Prazo" shows)."""
+async def _by_deadline(
+    session: AsyncSession, query: Select[Any], page: int, per_page: int
+) -> list[ManifestationRow]:
+    """The nearest open deadline first, then the cases with none (oldest first). The first
+    part walks the open deadlines' index in date order, each case at its nearest one, and
+    stops when the page is full; the rest, for a page past them, walks the cases in id
+    order. Neither reads every case (a sort by a per-case lookup would)."""
+    offset = (page - 1) * per_page
+    first = _nearest_first(query).limit(per_page).offset(offset)
+    rows = list(await session.scalars(first.options(selectinload(ManifestationRow.identity))))
+    if len(rows) == per_page:
+        return rows
+    open_ids = select(DeadlineRow.manifestation_id).where(DeadlineRow.met_at.is_(None))
+    known = query.where(_among(open_ids, _pg(session))).with_only_columns(ManifestationRow.id)
+    counted = await session.scalar(select(func.count()).select_from(known.subquery()))
+    rest = query.where(~_open_deadline()).order_by(ManifestationRow.id)
+    rest = rest.limit(per_page - len(rows)).offset(max(offset - int(counted or 0), 0))
+    return rows + list(await session.scalars(rest.options(selectinload(ManifestationRow.identity))))
+
+
+def _nearest_first(query: Select[Any]) -> Select[Any]:
+    """The cases with an open deadline, by the nearest one. ``met_at`` leads the order
+    (always null here) so the planner sees the (met_at, due_on) index as already sorted."""
+    nearest = aliased(DeadlineRow)
+    other = aliased(DeadlineRow)
+    earlier = exists().where(
+        other.manifestation_id == nearest.manifestation_id,
+        other.met_at.is_(None),
+        or_(
+            other.due_on < nearest.due_on,
+            and_(other.due_on == nearest.due_on, other.id < nearest.id),
+        ),
+    )
     return (
-        select(func.min(DeadlineRow.due_on))
-        .where(DeadlineRow.manifestation_id == ManifestationRow.id, DeadlineRow.met_at.is_(None))
-        .correlate(ManifestationRow)
-        .scalar_subquery()
+        query.join(nearest, nearest.manifestation_id == ManifestationRow.id)
+        .where(nearest.met_at.is_(None), ~earlier)
+        .order_by(nearest.met_at, nearest.due_on, ManifestationRow.id)
     )
 
 
-def _ordering(filters: Filters) -> tuple[Any, ...]:
-    if filters.order == "deadline":
-        due = _due_column()
-        return (due.is_(None), due, ManifestationRow.id)
-    return (ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+def _open_deadline() -> ColumnElement[bool]:
+    return exists().where(
+        DeadlineRow.manifestation_id == ManifestationRow.id, DeadlineRow.met_at.is_(None)
+    )
 
 
 async def nearest_due(session: AsyncSession, ids: list[int]) -> dict[int, dt.date]:

@@ -89,6 +89,7 @@ async def inbox(
         staff = await _staff_names(session)
         units = list(await session.scalars(select(UnitRow.code).order_by(UnitRow.code)))
         due = await nearest_due(session, [m.id for m in result.items])
+    over = not filters.q and _over_cap(counts, filters.state)
     query = {k: v for k, v in request.query_params.items() if v and k != "pagina"}
     here = "/staff" + (f"?{urllib.parse.urlencode(query)}" if query else "")
     saved = tabs(query, actor.role)
@@ -106,7 +107,8 @@ async def inbox(
         raw=query,
         query_string=urllib.parse.urlencode(query),
         no_state_qs=urllib.parse.urlencode({k: v for k, v in query.items() if k != "estado"}),
-        pages=max((result.total + _PER_PAGE - 1) // _PER_PAGE, 1),
+        # past the cap the number of pages is unknown: "Página 3", and "Próxima" while full
+        pages=None if over else max((result.total + _PER_PAGE - 1) // _PER_PAGE, 1),
         staff=staff,
         units=units,
         channels=sorted(desk.channels),
@@ -135,6 +137,12 @@ async def _listing(session: Any, filters: Filters, today: Any) -> tuple[Page, di
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
     page = await list_manifestations(session, filters, today, total=total, fts=plan.page)
     return page, counts
+
+
+def _over_cap(counts: dict[str, int], state: str | None) -> bool:
+    """Whether the listed total is past the cap (the counts stop there: a lower bound)."""
+    listed = [counts.get(state, 0)] if state else list(counts.values())
+    return any(n > COUNT_CAP for n in listed)
 
 
 async def _staff_names(session: Any) -> dict[int, str]:

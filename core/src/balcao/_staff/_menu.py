@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from litestar import Request
 
 from balcao._access import Access, role_may, scoped
-from balcao._services.queries import Filters, state_counts
+from balcao._services.queries import COUNT_CAP, Filters, count_upto
 from balcao._types import Actor
 
 __all__ = ["NAV", "ROLE_LABELS", "NavEntry", "count_overdue", "staff_menu"]
@@ -48,15 +48,16 @@ def _actor(request: Request[Any, Any, Any]) -> Actor | None:
 
 async def count_overdue(request: Request[Any, Any, Any]) -> None:
     """Before a staff page: how many cases with a deadline past are in what the caller may
-    list (the inbox's "Atrasadas" under the same scope, so a unit counts only its own)."""
+    list (the inbox's "Atrasadas" under the same scope, so a unit counts only its own), up to
+    the inbox's cap: past it the badge says "mais de"."""
     actor = _actor(request)
     if actor is None or request.method != "GET" or request.url.path.startswith("/api/"):
         return
     desk = request.app.state.desk
     filters = scoped(actor, Filters(overdue=True))
     async with desk.database.read() as session:
-        counts = await state_counts(session, filters, desk.today())
-    request.scope[_OVERDUE] = sum(counts.values())  # type: ignore[literal-required]
+        count = await count_upto(session, filters, desk.today())
+    request.scope[_OVERDUE] = count  # type: ignore[literal-required]
 
 
 def staff_menu(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -68,5 +69,6 @@ def staff_menu(request: Request[Any, Any, Any]) -> dict[str, Any]:
         "role_label": ROLE_LABELS.get(role or "", ""),
         "entries": [e for e in NAV if role_may(role, e.access)],
         "overdue": request.scope.get(_OVERDUE),
+        "cap": COUNT_CAP,
         "path": request.url.path,
     }
