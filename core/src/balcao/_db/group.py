@@ -40,7 +40,9 @@ class GroupCommit:
         self._write = write
         self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._last = 0  # size of the last batch
+        # callers active at the end of the last commit: the ones it answered and the ones
+        # that queued meanwhile
+        self._callers = 0
 
     async def run(self, unit: Unit[T]) -> T:
         """The unit's result, once the transaction holding it has committed."""
@@ -61,6 +63,7 @@ class GroupCommit:
                 await self._gather()
                 batch, self._waiting = self._waiting, []
                 await self._commit(batch)
+                self._callers = len(batch) + len(self._waiting)
         finally:
             for _, _, future in self._waiting:  # only when cancelled (shutdown)
                 future.cancel()
@@ -68,17 +71,17 @@ class GroupCommit:
 
     async def _gather(self) -> None:
         """Let the requests the loop is handling join: turns of the loop until one adds no
-        unit, then, while the batch is smaller than the last one, a short wait for the
-        callers just answered, whose next requests are on their way (else the callers split
-        into two groups taking turns, each paying a commit)."""
+        unit, then, while the batch is smaller than the callers active at the end of the
+        last commit, a short wait for those just answered, whose next requests are on their
+        way. Else the callers split into two groups taking turns (one queues while the
+        other commits), each group paying a commit, and the split keeps itself."""
         loop = asyncio.get_running_loop()
         deadline, size = loop.time() + _MAX_WAIT, -1
         while len(self._waiting) != size:
             size = len(self._waiting)
             await asyncio.sleep(0)
-        while len(self._waiting) < self._last and loop.time() < deadline:  # noqa: ASYNC110 - bounded, counts arrivals
+        while len(self._waiting) < self._callers and loop.time() < deadline:  # noqa: ASYNC110 - bounded, counts arrivals
             await asyncio.sleep(_MAX_WAIT / 10)
-        self._last = len(self._waiting)
 
     async def _commit(self, batch: list[_Waiting]) -> None:
         if await self._together(batch):
