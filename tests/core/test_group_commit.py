@@ -75,3 +75,75 @@ async def test_every_acknowledged_event_is_committed(balcao: Balcao, callers: in
     await asyncio.gather(*(balcao.desk.persist_inbound("bench", key, b"{}") for key in keys))
     # a fresh connection (another transaction) sees every one of them
     assert sorted(await _stored(balcao)) == sorted(keys)
+
+
+async def test_a_batch_with_a_stored_event_stores_the_others_once_in_order(
+    balcao: Balcao,
+) -> None:
+    assert await balcao.desk.persist_inbound("bench", "old", b"{}") is True
+    keys = ["a", "b", "old", "c", "b", "d"]
+    fresh = await asyncio.gather(
+        *(balcao.desk.persist_inbound("bench", key, b"{}") for key in keys)
+    )
+    # the redelivery of a stored event, and the second "b" of the batch, are duplicates
+    assert fresh == [True, True, False, True, False, True]
+    # each stored once, in the order the callers came (the order they are processed in)
+    assert await _stored(balcao) == ["old", "a", "b", "c", "d"]
+
+
+async def test_events_and_other_units_share_a_batch_and_survive_a_failing_unit(
+    balcao: Balcao,
+) -> None:
+    async def bad(session: AsyncSession) -> str:
+        await session.execute(text("SELECT * FROM no_such_table"))
+        return "never"
+
+    async def good(session: AsyncSession) -> str:
+        return "done"
+
+    results = await asyncio.gather(
+        balcao.desk.persist_inbound("bench", "x", b"{}"),
+        balcao.desk.database.grouped(good),
+        balcao.desk.database.grouped(bad),
+        balcao.desk.persist_inbound("bench", "y", b"{}"),
+        balcao.desk.persist_inbound("bench", "x", b"{}"),
+        return_exceptions=True,
+    )
+    assert results[:2] == [True, "done"]
+    assert isinstance(results[2], Exception)
+    # after the rollback each ran alone: the first "x" stored, its repeat a duplicate
+    assert results[3:] == [True, False]
+    assert await _stored(balcao) == ["x", "y"]
+
+
+async def test_a_lone_unit_whose_transaction_failed_runs_again(balcao: Balcao) -> None:
+    tries: list[int] = []
+
+    async def flaky(session: AsyncSession) -> str:
+        # fails in its first transaction, as on a connection lost since the last batch
+        tries.append(1)
+        if len(tries) == 1:
+            raise ConnectionResetError("connection lost")
+        await session.execute(text("SELECT 1"))
+        return "done"
+
+    assert await balcao.desk.database.grouped(flaky) == "done"
+    assert len(tries) == 2
+
+
+async def test_a_webhook_after_the_database_dropped_its_connections_is_stored(
+    balcao: Balcao,
+) -> None:
+    database = balcao.desk.database
+    if database.is_sqlite:
+        pytest.skip("a SQLite file has no server to drop connections")
+    assert await balcao.desk.persist_inbound("bench", "before", b"{}") is True
+    async with database.read() as session:  # every other connection to this database
+        await session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    assert await balcao.desk.persist_inbound("bench", "after", b"{}") is True
+    assert await _stored(balcao) == ["before", "after"]

@@ -3,9 +3,13 @@
 A webhook must answer only after its message is committed, and on SQLite each commit is an
 fsync. Units that arrive while a transaction is being written wait and then go together in
 the next one: one commit, one fsync for all of them, and each caller is answered only after
-the commit that holds its unit (persist-then-acknowledge unchanged). When a shared
+the commit that holds its unit (persist-then-acknowledge unchanged). When a
 transaction fails, its units are run again one transaction each, so that one bad unit fails
 only its own caller.
+
+Units of one kind may also go to the transaction as values of one operation (``run_many``):
+the operation gets every such value of the batch at once and answers each, so that, say, the
+webhooks of a batch are stored by one multi-row statement instead of one statement each.
 """
 
 from __future__ import annotations
@@ -17,11 +21,14 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-__all__ = ["GroupCommit", "Unit"]
+__all__ = ["GroupCommit", "Many", "Unit"]
 
 T = TypeVar("T")
+V = TypeVar("V")
 Unit = Callable[[AsyncSession], Awaitable[T]]
-_Waiting = tuple[Unit[Any], "asyncio.Future[Any]"]
+# an operation over several values in one transaction: one result per value, in their order
+Many = Callable[[AsyncSession, list[V]], Awaitable[list[T]]]
+_Waiting = tuple[Many[Any, Any], Any, "asyncio.Future[Any]"]
 # the longest a unit waits for others (against a commit's fsync: milliseconds)
 _MAX_WAIT = 0.002
 
@@ -33,12 +40,19 @@ class GroupCommit:
         self._write = write
         self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
-        self._last = 0  # size of the last batch
+        # callers active at the end of the last commit: the ones it answered and the ones
+        # that queued meanwhile
+        self._callers = 0
 
     async def run(self, unit: Unit[T]) -> T:
         """The unit's result, once the transaction holding it has committed."""
+        return await self.run_many(_each, unit)
+
+    async def run_many(self, many: Many[V, T], value: V) -> T:
+        """``many``'s result for ``value``, once the transaction holding it has committed;
+        the batch's other values for the same ``many`` go to the same call."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._waiting.append((unit, future))
+        self._waiting.append((many, value, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         return await future
@@ -49,50 +63,71 @@ class GroupCommit:
                 await self._gather()
                 batch, self._waiting = self._waiting, []
                 await self._commit(batch)
+                self._callers = len(batch) + len(self._waiting)
         finally:
-            for _, future in self._waiting:  # only when cancelled (shutdown)
+            for _, _, future in self._waiting:  # only when cancelled (shutdown)
                 future.cancel()
             self._waiting = []
 
     async def _gather(self) -> None:
         """Let the requests the loop is handling join: turns of the loop until one adds no
-        unit, then, while the batch is smaller than the last one, a short wait for the
-        callers just answered, whose next requests are on their way (else the callers split
-        into two groups taking turns, each paying a commit)."""
+        unit, then, while the batch is smaller than the callers active at the end of the
+        last commit, a short wait for those just answered, whose next requests are on their
+        way. Else the callers split into two groups taking turns (one queues while the
+        other commits), each group paying a commit, and the split keeps itself."""
         loop = asyncio.get_running_loop()
         deadline, size = loop.time() + _MAX_WAIT, -1
         while len(self._waiting) != size:
             size = len(self._waiting)
             await asyncio.sleep(0)
-        while len(self._waiting) < self._last and loop.time() < deadline:  # noqa: ASYNC110 - bounded, counts arrivals
+        while len(self._waiting) < self._callers and loop.time() < deadline:  # noqa: ASYNC110 - bounded, counts arrivals
             await asyncio.sleep(_MAX_WAIT / 10)
-        self._last = len(self._waiting)
 
     async def _commit(self, batch: list[_Waiting]) -> None:
-        if len(batch) > 1 and await self._together(batch):
+        if await self._together(batch):
             return
-        for unit, future in batch:
-            await self._alone(unit, future)
+        # again one transaction each: a bad unit fails only its caller, and a connection
+        # lost meanwhile is replaced by a new one (even for a batch of one)
+        for entry in batch:
+            await self._alone(entry)
 
     async def _together(self, batch: list[_Waiting]) -> bool:
         """Whether the batch committed in one transaction (False: it was rolled back)."""
         try:
             async with self._write() as session:
-                results = [await unit(session) for unit, _ in batch]
+                results = await _apply(session, batch)
         except Exception:  # each unit is run again alone
             return False
-        for (_, future), result in zip(batch, results, strict=True):
+        for (_, _, future), result in zip(batch, results, strict=True):
             _settle(future, result, None)
         return True
 
-    async def _alone(self, unit: Unit[Any], future: asyncio.Future[Any]) -> None:
+    async def _alone(self, entry: _Waiting) -> None:
+        many, value, future = entry
         try:
             async with self._write() as session:
-                result = await unit(session)
+                [result] = await many(session, [value])
         except Exception as exc:
             _settle(future, None, exc)
         else:
             _settle(future, result, None)
+
+
+async def _apply(session: AsyncSession, batch: list[_Waiting]) -> list[Any]:
+    """The results in the batch's order; each operation gets all its values in one call."""
+    places: dict[Many[Any, Any], list[int]] = {}
+    for place, (many, _, _) in enumerate(batch):
+        places.setdefault(many, []).append(place)
+    results: list[Any] = [None] * len(batch)
+    for many, where in places.items():
+        answers = await many(session, [batch[place][1] for place in where])
+        for place, answer in zip(where, answers, strict=True):
+            results[place] = answer
+    return results
+
+
+async def _each(session: AsyncSession, units: list[Unit[Any]]) -> list[Any]:
+    return [await unit(session) for unit in units]
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:

@@ -13,7 +13,7 @@ from litestar import Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Response
 
-from balcao import PluginDesk, error_responses
+from balcao import error_responses
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import valid_signature
 from balcao_whatsapp._store import address_hash
@@ -21,7 +21,6 @@ from balcao_whatsapp._wire import (
     Contact,
     MessageKey,
     Notification,
-    Sender,
     StatusKey,
     StoredEvent,
     Value,
@@ -32,6 +31,7 @@ __all__ = ["route_handlers", "split"]
 log = logging.getLogger("balcao.whatsapp")
 CHANNEL = "whatsapp"
 _OPT = {"exclude_from_csrf": True}
+_JSON = "application/json"
 
 
 @get(
@@ -77,40 +77,41 @@ async def handshake(
 )
 async def receive(
     request: Request[Any, Any, Any],
-    desk: NamedDependency[PluginDesk],
+    desk: NamedDependency[Any],
     config: NamedDependency[WhatsAppConfig],
-) -> Response[dict[str, object]]:
+) -> Response[bytes]:
     """Check the signature over the raw bytes, store every item, then answer 200."""
+    # ``desk`` is declared Any: Litestar checks a declared type with isinstance on every
+    # request, and against the PluginDesk protocol that check costs more than the handler
     if not config.app_secret:
-        return Response({"detail": "canal WhatsApp sem app_secret configurado"}, status_code=503)
+        return _answer({"detail": "canal WhatsApp sem app_secret configurado"}, 503)
     body = await request.body()
     if not valid_signature(config.app_secret, body, request.headers.get("x-hub-signature-256")):
-        return Response(
-            {"detail": "assinatura X-Hub-Signature-256 ausente ou inválida"}, status_code=401
-        )
+        return _answer({"detail": "assinatura X-Hub-Signature-256 ausente ou inválida"}, 401)
     try:
-        items = list(split(body))
+        items = list(_parts(body))
     except msgspec.DecodeError as exc:  # not JSON, or not a notification
-        return Response({"detail": f"corpo não reconhecido: {exc}"}, status_code=400)
+        return _answer({"detail": f"corpo não reconhecido: {exc}"}, 400)
     stored = 0
-    for key, event in items:
-        stored += await desk.persist_inbound(CHANNEL, key, event, conversation(desk, event))
-    return Response({"received": len(items), "new": stored})
+    for key, event, sender in items:
+        order = address_hash(desk, sender) if sender else None
+        stored += await desk.persist_inbound(CHANNEL, key, event, order)
+    return _answer({"received": len(items), "new": stored}, 200)
 
 
-def conversation(desk: PluginDesk, event: bytes) -> str | None:
-    """The ordering key of a stored message: its sender (hashed), so that one person's
-    messages are processed one at a time and in order, by any worker."""
-    stored = msgspec.json.decode(event, type=StoredEvent)
-    if stored.kind != "message":
-        return None
-    sender = msgspec.json.decode(stored.item, type=Sender)
-    address = sender.sender or sender.from_user_id
-    return address_hash(desk, address) if address else None
+def _answer(content: dict[str, object], status: int) -> Response[bytes]:
+    # encoded here: the bytes go out as they are, without the framework's serializer lookup
+    return Response(msgspec.json.encode(content), status_code=status, media_type=_JSON)
 
 
 def split(body: bytes) -> Iterator[tuple[str, bytes]]:
     """Each message and status of a notification, with its deduplication key."""
+    return ((key, event) for key, event, _ in _parts(body))
+
+
+def _parts(body: bytes) -> Iterator[tuple[str, bytes, str | None]]:
+    """Each item's key, stored form and, for a message, its sender's address: the ordering
+    key, so that one person's messages are processed one at a time and in order."""
     notification = msgspec.json.decode(body, type=Notification)
     for entry in notification.entry:
         for change in entry.changes:
@@ -119,21 +120,26 @@ def split(body: bytes) -> Iterator[tuple[str, bytes]]:
             yield from _items(change.value)
 
 
-def _items(value: Value) -> Iterator[tuple[str, bytes]]:
+def _items(value: Value) -> Iterator[tuple[str, bytes, str | None]]:
     number = value.metadata.phone_number_id if value.metadata else None
     for raw in value.messages:
-        contacts = _senders(value.contacts, raw)
-        yield _message_key(raw), _encode("message", number, contacts, raw)
+        message = _message(raw)
+        contacts = _senders(value.contacts, message)
+        sender = (message.sender or message.from_user_id) if message else None
+        yield _message_key(raw, message), _encode("message", number, contacts, raw), sender
     for raw in value.statuses:
-        yield _status_key(raw), _encode("status", number, [], raw)
+        yield _status_key(raw), _encode("status", number, [], raw), None
 
 
-def _message_key(raw: msgspec.Raw) -> str:
+def _message(raw: msgspec.Raw) -> MessageKey | None:
     try:
-        message = msgspec.json.decode(raw, type=MessageKey)
+        return msgspec.json.decode(raw, type=MessageKey)
     except msgspec.ValidationError:
-        return _hashed(raw)
-    if not message.id:
+        return None
+
+
+def _message_key(raw: msgspec.Raw, message: MessageKey | None) -> str:
+    if message is None or not message.id:
         return _hashed(raw)
     if message.type == "reaction" and message.reaction is not None:
         # adding and removing a reaction share the message id
@@ -141,13 +147,12 @@ def _message_key(raw: msgspec.Raw) -> str:
     return f"message:{message.id}"
 
 
-def _senders(contacts: list[msgspec.Raw], raw: msgspec.Raw) -> list[msgspec.Raw]:
+def _senders(contacts: list[msgspec.Raw], message: MessageKey | None) -> list[msgspec.Raw]:
     """Only the sender's contact entry is stored with a message: a batch may carry other
     people's names and numbers, which this message's processing does not need."""
-    if len(contacts) <= 1:
+    if len(contacts) <= 1 or message is None:
         return contacts
     try:
-        message = msgspec.json.decode(raw, type=MessageKey)
         ids = [msgspec.json.decode(c, type=Contact) for c in contacts]
     except msgspec.ValidationError:
         return contacts

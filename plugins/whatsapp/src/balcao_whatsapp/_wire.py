@@ -16,7 +16,6 @@ __all__ = [
     "MessageKey",
     "Notification",
     "Profile",
-    "Sender",
     "Status",
     "StoredEvent",
 ]
@@ -73,13 +72,6 @@ class MessageKey(msgspec.Struct, frozen=True):
     id: str | None = None
     type: str | None = None
     reaction: _Reaction | None = None
-    sender: str | None = msgspec.field(default=None, name="from")
-    from_user_id: str | None = None
-
-
-class Sender(msgspec.Struct, frozen=True):
-    """Just enough of a message to know who sent it."""
-
     sender: str | None = msgspec.field(default=None, name="from")
     from_user_id: str | None = None
 

@@ -4,7 +4,6 @@ raw inbound events."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from sqlalchemy import select
 
@@ -132,7 +131,7 @@ class CitizenDesk(DeskCore):
         }
 
         # concurrent webhooks share one commit (one fsync on SQLite): see _db/group.py
-        return await self.database.grouped(partial(store_inbound, values=values))
+        return await self.database.grouped_many(store_inbound, values)
 
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """A fixed-window rate limit shared by every app instance: False once exceeded."""
