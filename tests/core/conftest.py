@@ -1,8 +1,10 @@
-"""Helpers to install throw-away plugin distributions (with entry points) for a test."""
+"""Helpers to install throw-away plugin distributions (with entry points) for a test, and
+the PostgreSQL-only modules (``*_postgres.py``), collected only on PostgreSQL."""
 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
@@ -36,3 +38,10 @@ def install_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     yield install
     for module in installed:
         sys.modules.pop(module, None)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    # tests of a PostgreSQL server's own behaviour: nothing to run against a SQLite file
+    if collection_path.name.endswith("_postgres.py"):
+        return not os.environ.get("BALCAO_TEST_DATABASE_URL", "").startswith("postgresql")
+    return None

@@ -129,21 +129,3 @@ async def test_a_lone_unit_whose_transaction_failed_runs_again(balcao: Balcao) -
 
     assert await balcao.desk.database.grouped(flaky) == "done"
     assert len(tries) == 2
-
-
-async def test_a_webhook_after_the_database_dropped_its_connections_is_stored(
-    balcao: Balcao,
-) -> None:
-    database = balcao.desk.database
-    if database.is_sqlite:
-        pytest.skip("a SQLite file has no server to drop connections")
-    assert await balcao.desk.persist_inbound("bench", "before", b"{}") is True
-    async with database.read() as session:  # every other connection to this database
-        await session.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-        )
-    assert await balcao.desk.persist_inbound("bench", "after", b"{}") is True
-    assert await _stored(balcao) == ["before", "after"]
