@@ -11,7 +11,6 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
-from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -33,11 +32,10 @@ from balcao._web.errors import EXCEPTION_HANDLERS
 from balcao._web.hosts import AllowedHosts
 from balcao._web.labels import Labels, cpf_text
 from balcao._web.metrics import Metrics, metrics_endpoint
-from balcao._web.observe import RequestObserver
+from balcao._web.observe import Gate
 from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.readiness import ready
-from balcao._web.security import SecurityHeaders
 from balcao._web.survey import SURVEY_ROUTES
 
 __all__ = ["create_app", "create_app_from_runtime"]
@@ -138,13 +136,6 @@ def create_app_from_runtime(
             cookie_secure=settings.public_url.startswith("https"),
             cookie_httponly=True,
         ),
-        middleware=[
-            DefineMiddleware(RequestObserver, access_log=settings.access_log, metrics=metrics),
-            DefineMiddleware(AllowedHosts, allowed=settings.allowed_hosts),
-            # VLibrasPolicy wraps SecurityHeaders: it widens the policy the latter sets
-            *([VLibrasPolicy] if settings.vlibras else []),
-            SecurityHeaders,
-        ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Balcão",
@@ -157,12 +148,23 @@ def create_app_from_runtime(
         logging_config=framework_logging(),
         debug=debug,
     )
+    _front(app, settings, metrics)
     app.state.desk = runtime.desk
     app.state.runtime = runtime
     app.state.metrics = metrics
     app.state.staff_actions = [a.spec for a in runtime.host.collect("balcao_register_actions")]
     _template_globals(app, runtime)
     return app
+
+
+def _front(app: Litestar, settings: Settings, metrics: Metrics | None) -> None:
+    """Our layer goes around Litestar's own handler, in front of the router, so that an
+    unmatched path's 404 also gets the security headers and a request id (a middleware
+    given to Litestar runs only once a route matched)."""
+    hosts = AllowedHosts(settings.allowed_hosts)
+    gate = Gate(app.asgi_handler, hosts, settings.access_log, metrics)
+    # VLibrasPolicy wraps the gate: it widens the policy the gate sets
+    app.asgi_handler = VLibrasPolicy(gate) if settings.vlibras else gate
 
 
 def _template_globals(app: Litestar, runtime: Runtime) -> None:
