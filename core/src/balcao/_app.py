@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -28,6 +29,7 @@ from balcao._transparency.routes import TRANSPARENCY_ROUTES
 from balcao._web.accessibility import ACCESSIBILITY_ROUTES, VLibrasPolicy, preferences
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
+from balcao._web.csrf import CsrfMiddleware
 from balcao._web.errors import EXCEPTION_HANDLERS
 from balcao._web.hosts import AllowedHosts
 from balcao._web.labels import Labels, cpf_text
@@ -109,6 +111,12 @@ def create_app_from_runtime(
 ) -> Litestar:
     settings = runtime.settings
     metrics = Metrics() if settings.metrics_enabled else None
+    csrf = CSRFConfig(
+        secret=runtime.desk.keys.signing_key.hex(),
+        exclude=_CSRF_FREE,
+        cookie_secure=settings.public_url.startswith("https"),
+        cookie_httponly=True,
+    )
     app = Litestar(
         route_handlers=[
             *PUBLIC_ROUTES,
@@ -130,12 +138,8 @@ def create_app_from_runtime(
         template_config=TemplateConfig(
             directory=list[Any](template_directories(runtime)), engine=JinjaTemplateEngine
         ),
-        csrf_config=CSRFConfig(
-            secret=runtime.desk.keys.signing_key.hex(),
-            exclude=_CSRF_FREE,
-            cookie_secure=settings.public_url.startswith("https"),
-            cookie_httponly=True,
-        ),
+        # our CSRF middleware, not Litestar's (given a csrf_config, it would add its own)
+        middleware=[DefineMiddleware(CsrfMiddleware, config=csrf)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Balcão",
@@ -150,6 +154,7 @@ def create_app_from_runtime(
     )
     _front(app, settings, metrics)
     app.state.desk = runtime.desk
+    app.state.csrf_config = csrf
     app.state.runtime = runtime
     app.state.metrics = metrics
     app.state.staff_actions = [a.spec for a in runtime.host.collect("balcao_register_actions")]
