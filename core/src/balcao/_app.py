@@ -37,7 +37,7 @@ from balcao._web.metrics import Metrics, metrics_endpoint
 from balcao._web.observe import Gate
 from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
-from balcao._web.readiness import ready
+from balcao._web.readiness import liveness, ready
 from balcao._web.survey import SURVEY_ROUTES
 
 __all__ = ["create_app", "create_app_from_runtime"]
@@ -120,6 +120,7 @@ def create_app_from_runtime(
     app = Litestar(
         route_handlers=[
             *PUBLIC_ROUTES,
+            liveness(runtime.desk),
             ready,
             metrics_endpoint,
             *SURVEY_ROUTES,
