@@ -8,7 +8,8 @@ and a wrapped ``send``."""
 from __future__ import annotations
 
 import logging
-import secrets
+import os
+import random
 import time
 from collections.abc import Iterable
 
@@ -26,6 +27,12 @@ access = logging.getLogger("balcao.access")
 _REFUSED_HEAD = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(REFUSED))]
 
 Headers = list[tuple[bytes, bytes]]
+
+# Request ids tie log lines together: they must differ, not be secret, so they come from a
+# seeded generator rather than a system call per request (reseeded in a forked child, so
+# that two worker processes never share a sequence).
+_ids = random.Random()  # noqa: S311 (not a secret: see above)
+os.register_at_fork(after_in_child=_ids.seed)
 
 
 def _with(headers: Iterable[tuple[bytes, bytes]], added: Headers) -> Headers:
@@ -49,7 +56,7 @@ class Gate:
         if scope["type"] != ScopeType.HTTP:
             await self._other(scope, receive, send)
             return
-        rid = secrets.token_hex(8)
+        rid = _ids.randbytes(8).hex()
         token = request_id.set(rid)
         started = time.perf_counter()
         added = [*security_headers(scope["path"]), (b"x-request-id", rid.encode())]
