@@ -65,7 +65,7 @@ async def test_openapi_documents_the_api(balcao: Balcao) -> None:
 
 
 async def test_security_headers_on_every_page(balcao: Balcao) -> None:
-    for path in ("/", "/acompanhar", "/health", "/api/v1/manifestations"):
+    for path in ("/", "/acompanhar", "/health", "/api/v1/manifestations", "/nao-existe"):
         headers = (await balcao.client.get(path)).headers
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
         assert "script-src 'self'" in headers["content-security-policy"]

@@ -29,15 +29,15 @@ from balcao._transparency.routes import TRANSPARENCY_ROUTES
 from balcao._web.accessibility import ACCESSIBILITY_ROUTES, VLibrasPolicy, preferences
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
+from balcao._web.csrf import CsrfMiddleware
 from balcao._web.errors import EXCEPTION_HANDLERS
 from balcao._web.hosts import AllowedHosts
 from balcao._web.labels import Labels, cpf_text
 from balcao._web.metrics import Metrics, metrics_endpoint
-from balcao._web.observe import RequestObserver
+from balcao._web.observe import Gate
 from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
-from balcao._web.readiness import ready
-from balcao._web.security import SecurityHeaders
+from balcao._web.readiness import liveness, ready
 from balcao._web.survey import SURVEY_ROUTES
 
 __all__ = ["create_app", "create_app_from_runtime"]
@@ -111,9 +111,16 @@ def create_app_from_runtime(
 ) -> Litestar:
     settings = runtime.settings
     metrics = Metrics() if settings.metrics_enabled else None
+    csrf = CSRFConfig(
+        secret=runtime.desk.keys.signing_key.hex(),
+        exclude=_CSRF_FREE,
+        cookie_secure=settings.public_url.startswith("https"),
+        cookie_httponly=True,
+    )
     app = Litestar(
         route_handlers=[
             *PUBLIC_ROUTES,
+            liveness(runtime.desk),
             ready,
             metrics_endpoint,
             *SURVEY_ROUTES,
@@ -132,19 +139,8 @@ def create_app_from_runtime(
         template_config=TemplateConfig(
             directory=list[Any](template_directories(runtime)), engine=JinjaTemplateEngine
         ),
-        csrf_config=CSRFConfig(
-            secret=runtime.desk.keys.signing_key.hex(),
-            exclude=_CSRF_FREE,
-            cookie_secure=settings.public_url.startswith("https"),
-            cookie_httponly=True,
-        ),
-        middleware=[
-            DefineMiddleware(RequestObserver, access_log=settings.access_log, metrics=metrics),
-            DefineMiddleware(AllowedHosts, allowed=settings.allowed_hosts),
-            # VLibrasPolicy wraps SecurityHeaders: it widens the policy the latter sets
-            *([VLibrasPolicy] if settings.vlibras else []),
-            SecurityHeaders,
-        ],
+        # our CSRF middleware, not Litestar's (given a csrf_config, it would add its own)
+        middleware=[DefineMiddleware(CsrfMiddleware, config=csrf)],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Balcão",
@@ -157,12 +153,24 @@ def create_app_from_runtime(
         logging_config=framework_logging(),
         debug=debug,
     )
+    _front(app, settings, metrics)
     app.state.desk = runtime.desk
+    app.state.csrf_config = csrf
     app.state.runtime = runtime
     app.state.metrics = metrics
     app.state.staff_actions = [a.spec for a in runtime.host.collect("balcao_register_actions")]
     _template_globals(app, runtime)
     return app
+
+
+def _front(app: Litestar, settings: Settings, metrics: Metrics | None) -> None:
+    """Our layer goes around Litestar's own handler, in front of the router, so that an
+    unmatched path's 404 also gets the security headers and a request id (a middleware
+    given to Litestar runs only once a route matched)."""
+    hosts = AllowedHosts(settings.allowed_hosts)
+    gate = Gate(app.asgi_handler, hosts, settings.access_log, metrics)
+    # VLibrasPolicy wraps the gate: it widens the policy the gate sets
+    app.asgi_handler = VLibrasPolicy(gate) if settings.vlibras else gate
 
 
 def _template_globals(app: Litestar, runtime: Runtime) -> None:

@@ -41,6 +41,16 @@ class TextFormatter(logging.Formatter):
 
     def __init__(self) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+        self._stamp = (-1, "")
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
+        """The time to the second, formatted once per second (the access log writes a line
+        per request); one tuple, so a thread never sees one second's text for another."""
+        second, text = self._stamp
+        if int(record.created) != second:
+            text = super().formatTime(record, datefmt)
+            self._stamp = (int(record.created), text)
+        return text
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)

@@ -144,3 +144,16 @@ async def test_a_staff_form_posted_from_another_site_is_refused(full: Balcao) ->
         follow_redirects=False,
     )
     assert same_site.status_code == 303
+
+
+async def test_a_page_sets_the_csrf_cookie_once_and_a_form_needs_its_token(full: Balcao) -> None:
+    first = await full.client.get("/acompanhar")
+    cookie = full.client.cookies.get("csrftoken")
+    assert cookie and "HttpOnly" in first.headers["set-cookie"]
+    assert "set-cookie" not in (await full.client.get("/acompanhar")).headers
+    fields = {"protocol": "2026-000001", "access_code": "nada"}
+    without = await full.client.post("/acompanhar", data=fields)
+    forged = await full.client.post("/acompanhar", data={**fields, "_csrf_token": "0" * 96})
+    sent = await full.client.post("/acompanhar", data={**fields, "_csrf_token": cookie})
+    assert (without.status_code, forged.status_code) == (403, 403)
+    assert sent.status_code != 403

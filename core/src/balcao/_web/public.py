@@ -1,4 +1,4 @@
-"""Citizen-facing routes: health, the home page and tracking."""
+"""Citizen-facing routes: the home page and tracking."""
 
 from __future__ import annotations
 
@@ -65,25 +65,6 @@ class Tracking(msgspec.Struct, frozen=True, kw_only=True):
     messages: list[PublicMessage]
     attachments: list[SentFile]
     survey: SurveyView | None = None
-
-
-@get(
-    "/health",
-    summary="Verificar se o processo atende",
-    description=(
-        "Responde 200 com `status: ok`, o banco em uso e os plugins ativos enquanto o "
-        "processo atende (não consulta o banco). Use `/ready` para saber se o banco, as "
-        "migrações e o worker estão em dia."
-    ),
-    tags=["público"],
-)
-async def health(desk: NamedDependency[Desk]) -> Response[dict[str, Any]]:
-    """Liveness: ``ok`` while the process serves requests. It does not ask the database:
-    that is ``/ready``'s job, and a probe that restarts processes when the database is down
-    would only add restarts to the outage."""
-    return Response(
-        {"status": "ok", "database": desk.database.dialect, "plugins": desk.host.active_names()}
-    )
 
 
 @get("/", tags=["público"], include_in_schema=False)
@@ -252,4 +233,4 @@ async def favicon() -> File:
     return File(_FAVICON, media_type="image/x-icon", headers={"cache-control": "max-age=86400"})
 
 
-PUBLIC_ROUTES = [health, home, track_api, track_form, track_page, favicon]
+PUBLIC_ROUTES = [home, track_api, track_form, track_page, favicon]

@@ -1,4 +1,5 @@
-"""``/ready``: 200 when this instance can take traffic, 503 with the reasons when not."""
+"""``/health``: liveness, 200 while the process serves; ``/ready``: 200 when this instance
+can take traffic, 503 with the reasons when not."""
 
 from __future__ import annotations
 
@@ -6,8 +7,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from litestar import Request, get
+import msgspec
+from litestar import MediaType, Request, get
 from litestar.di import NamedDependency
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.response import Response
 
 from balcao._db.status import schema_state
@@ -15,7 +19,38 @@ from balcao._desk import Desk
 from balcao._services.heartbeat import last_seen
 from balcao._web.openapi import error_responses
 
-__all__ = ["ready"]
+__all__ = ["liveness", "ready"]
+
+
+class Health(msgspec.Struct):
+    status: str
+    database: str
+    plugins: list[str]
+
+
+def liveness(desk: Desk) -> HTTPRouteHandler:
+    """``/health``, built per app: its answer (the database in use, the active plugins) is
+    known once the plugins are loaded, so it is encoded once. It does not ask the database:
+    that is ``/ready``'s job, and a probe that restarts processes when the database is down
+    would only add restarts to the outage."""
+    answer = Health("ok", desk.database.dialect, desk.host.active_names())
+    body = msgspec.json.encode(answer)
+
+    @get(
+        "/health",
+        summary="Verificar se o processo atende",
+        description=(
+            "Responde 200 com `status: ok`, o banco em uso e os plugins ativos enquanto o "
+            "processo atende (não consulta o banco). Use `/ready` para saber se o banco, as "
+            "migrações e o worker estão em dia."
+        ),
+        tags=["público"],
+        responses={200: ResponseSpec(data_container=Health, description="O processo atende")},
+    )
+    async def health() -> Response[bytes]:
+        return Response(body, media_type=MediaType.JSON)
+
+    return health
 
 
 async def _reasons(desk: Desk, locations: list[Path]) -> list[str]:

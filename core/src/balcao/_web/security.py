@@ -1,4 +1,5 @@
-"""Security headers on every response, and the client address behind trusted proxies."""
+"""Security headers for every answer (CSP without inline scripts, no framing, nosniff, referrer
+policy, no caching of staff answers), and the client address behind trusted proxies."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import ipaddress
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["SecurityHeaders", "client_ip"]
+__all__ = ["client_ip", "security_headers"]
 
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -36,35 +36,12 @@ _DOCS = _encoded(_HEADERS)
 _STAFF = _encoded({**_HEADERS, "content-security-policy": _CSP, "cache-control": "no-store"})
 
 
-def _added(path: str) -> list[tuple[bytes, bytes]]:
+def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """The headers every answer on ``path`` carries (encoded once, shared: do not mutate).
+    The interactive API docs under /schema load their own scripts, so they get no CSP."""
     if path.startswith("/schema"):
         return _DOCS
     return _STAFF if path.startswith(_PRIVATE) else _PUBLIC
-
-
-class SecurityHeaders:
-    """ASGI middleware: CSP without inline scripts, no framing, nosniff, referrer policy,
-    and no caching of staff answers; a header the route set itself is kept.
-    The interactive API docs under /schema load their own scripts, so they get no CSP."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":  # type: ignore[comparison-overlap]
-            await self.app(scope, receive, send)
-            return
-        added = _added(scope["path"])
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", ()))
-                present = {bytes(name).lower() for name, _ in headers}
-                headers += [pair for pair in added if pair[0] not in present]
-                message["headers"] = headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
 
 
 def client_ip(connection: ASGIConnection[Any, Any, Any, Any], trusted: list[str]) -> str:
