@@ -42,7 +42,10 @@ def _pins() -> dict[str, str]:
 def _installed() -> dict[str, str]:
     out = subprocess.run(
         ["uv", "pip", "list", "--format", "json", "--exclude-editable"],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     return {_name(p["name"]): p["version"] for p in json.loads(out)}
 
@@ -58,9 +61,11 @@ def check_installed() -> list[str]:
 
 
 def check_hosts() -> list[str]:
-    files = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True
-    ).stdout.decode().split("\0")
+    files = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, check=True, capture_output=True)
+        .stdout.decode()
+        .split("\0")
+    )
     problems = []
     for relative in filter(None, files):
         path = ROOT / relative

@@ -43,7 +43,6 @@ Limits = Sequence[tuple[str, int, dt.timedelta]]
 # isinstance on every request, and a runtime protocol check walks all the members (tens of
 # microseconds: more than a whole webhook's handler).
 class _CheckedOncePerClass(type(Protocol)):  # type: ignore[misc]
-
     def __instancecheck__(cls, instance: object) -> bool:
         # kept outside the class: a name in its namespace would become a protocol member
         known = _CONFORMING.setdefault(cls, set())

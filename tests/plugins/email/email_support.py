@@ -1,7 +1,6 @@
 """Helpers for the e-mail plugin's tests (imported by name: a module called `conftest` would
 clash with the other plugins' test folders)."""
 
-
 from __future__ import annotations
 
 import sys

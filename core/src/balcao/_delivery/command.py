@@ -67,6 +67,7 @@ def list_command(queues: tuple[str, ...], as_json: bool) -> None:
 def replay_command(queue: str, ids: tuple[int, ...]) -> None:
     """Põe de volta na fila as entregas QUEUE de números IDS (como novas)."""
     from balcao._delivery.dead_letters import replay
+
     _on_dead_letters(queue, ids, lambda s, desk: replay(s, queue, ids, desk.now()))
     click.echo(f"{len(set(ids))} entrega(s) de volta na fila {queue}")
 
@@ -77,6 +78,7 @@ def replay_command(queue: str, ids: tuple[int, ...]) -> None:
 def purge_command(queue: str, ids: tuple[int, ...]) -> None:
     """Apaga de vez as entregas com falha QUEUE de números IDS."""
     from balcao._delivery.dead_letters import purge
+
     _on_dead_letters(queue, ids, lambda s, _desk: purge(s, queue, ids))
     click.echo(f"{len(set(ids))} entrega(s) com falha apagada(s) da fila {queue}")
 

@@ -38,6 +38,8 @@ __all__ = [
 ]
 
 ADMIN_ROLE = "ouvidor"
+
+
 class AccountChange(UserError):
     """A change refused, with the reason a person can act on (pt-BR)."""
 

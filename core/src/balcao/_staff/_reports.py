@@ -27,8 +27,7 @@ def chart(label: Callable[[str], str], values: dict[str, int]) -> list[dict[str,
     """Bars for a chart: label, value and width in percent of the largest."""
     top = max(values.values(), default=0) or 1
     return [
-        {"label": label(k), "value": v, "width": round(100 * v / top, 1)}
-        for k, v in values.items()
+        {"label": label(k), "value": v, "width": round(100 * v / top, 1)} for k, v in values.items()
     ]
 
 

@@ -13,7 +13,6 @@ from balcao_falabr_export._report import csv_chunks, json_chunks
 __all__ = ["Format", "export_stream", "file_name"]
 
 
-
 def file_name(period: Period, fmt: Format) -> str:
     return f"falabr-{period.start:%Y%m%d}-{period.end:%Y%m%d}.{fmt}"
 
