@@ -402,7 +402,7 @@ def main() -> None:
     parser.add_argument("--venv", type=Path, default=Path(sys.prefix), help="environment")
     args = parser.parse_args()
     global BIN
-    BIN = args.venv / "bin"
+    BIN = args.venv.resolve() / "bin"  # the runs start in other folders
     if not (BIN / "balcao").exists():
         sys.exit(f"no 'balcao' command in {BIN}: see this script's docstring")
     rows = _command_runs(args.runs)
