@@ -258,11 +258,7 @@ async def page_of(
         due = await nearest_due(session, [m[0] for m in chosen])
         chosen.sort(key=lambda m: (m[0] not in due, due.get(m[0], dt.date.max), m[0]))
     ids = [m[0] for m in chosen[(page - 1) * per_page : page * per_page]]
-    rows = await session.scalars(
-        select(ManifestationRow)
-        .where(ManifestationRow.id.in_(ids))
-        .options(selectinload(ManifestationRow.identity))
-    )
+    rows = await _rows(session, select(ManifestationRow).where(ManifestationRow.id.in_(ids)))
     by_id = {r.id: r for r in rows}
     items = [to_view(by_id[i]) for i in ids if i in by_id]
     return Page(items=items, total=len(chosen), page=page, per_page=per_page)
@@ -318,14 +314,8 @@ async def list_manifestations(
     if filters.order == "deadline":
         rows = await _by_deadline(session, query, page, per_page)
     else:
-        rows = list(
-            await session.scalars(
-                query.order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
-                .limit(per_page)
-                .offset((page - 1) * per_page)
-                .options(selectinload(ManifestationRow.identity))
-            )
-        )
+        newest = query.order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+        rows = await _rows(session, newest.limit(per_page).offset((page - 1) * per_page))
     return Page(
         items=[to_view(r) for r in rows], total=int(total or 0), page=page, per_page=per_page
     )
@@ -340,7 +330,7 @@ async def _by_deadline(
     order. Neither reads every case (a sort by a per-case lookup would)."""
     offset = (page - 1) * per_page
     first = _nearest_first(query).limit(per_page).offset(offset)
-    rows = list(await session.scalars(first.options(selectinload(ManifestationRow.identity))))
+    rows = await _rows(session, first)
     if len(rows) == per_page:
         return rows
     open_ids = select(DeadlineRow.manifestation_id).where(DeadlineRow.met_at.is_(None))
@@ -348,7 +338,12 @@ async def _by_deadline(
     counted = await session.scalar(select(func.count()).select_from(known.subquery()))
     rest = query.where(~_open_deadline()).order_by(ManifestationRow.id)
     rest = rest.limit(per_page - len(rows)).offset(max(offset - int(counted or 0), 0))
-    return rows + list(await session.scalars(rest.options(selectinload(ManifestationRow.identity))))
+    return rows + await _rows(session, rest)
+
+
+async def _rows(session: AsyncSession, query: Select[Any]) -> list[ManifestationRow]:
+    """The cases a page lists, with the identity its view needs loaded in the same round."""
+    return list(await session.scalars(query.options(selectinload(ManifestationRow.identity))))
 
 
 def _nearest_first(query: Select[Any]) -> Select[Any]:
