@@ -39,6 +39,7 @@ from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.readiness import liveness, ready
 from balcao._web.survey import SURVEY_ROUTES
+from balcao._web.webhooks import Lane, lanes
 
 __all__ = ["create_app", "create_app_from_runtime"]
 
@@ -63,16 +64,21 @@ def _provide_config(value: Any) -> Provide:
     return Provide(dependency, use_cache=True, sync_to_thread=False)
 
 
-def _plugin_routers(runtime: Runtime) -> list[Router]:
+def _plugin_routers(runtime: Runtime, webhooks: dict[str, Lane]) -> list[Router]:
+    routes: dict[str, list[Any]] = {
+        name: list(c.spec.route_handlers) for name, c in runtime.desk.channels.items()
+    }
+    for lane in webhooks.values():  # listed in the schema; the gate answers them first
+        routes[lane.channel].append(lane.route())
     routers = [
         Router(
-            path=f"/channels/{c.spec.name}",
-            route_handlers=list(c.spec.route_handlers),
-            dependencies={"config": _provide_config(c.config)},
-            tags=[c.spec.name],
+            path=f"/channels/{name}",
+            route_handlers=handlers,
+            dependencies={"config": _provide_config(runtime.desk.channels[name].config)},
+            tags=[name],
         )
-        for c in runtime.desk.channels.values()
-        if c.spec.route_handlers
+        for name, handlers in routes.items()
+        if handlers
     ]
     routers += [
         Router(
@@ -111,6 +117,7 @@ def create_app_from_runtime(
 ) -> Litestar:
     settings = runtime.settings
     metrics = Metrics() if settings.metrics_enabled else None
+    webhooks = lanes(runtime.desk.channels.values(), runtime.desk)
     csrf = CSRFConfig(
         secret=runtime.desk.keys.signing_key.hex(),
         exclude=_CSRF_FREE,
@@ -129,7 +136,7 @@ def create_app_from_runtime(
             api_router(),
             routing_router(),
             *staff_routers(),
-            *_plugin_routers(runtime),
+            *_plugin_routers(runtime, webhooks),
             create_static_files_router(
                 "/static", [Path(__file__).parent / "static"], include_in_schema=False
             ),
@@ -153,7 +160,7 @@ def create_app_from_runtime(
         logging_config=framework_logging(),
         debug=debug,
     )
-    _front(app, settings, metrics)
+    _front(app, settings, metrics, webhooks)
     app.state.desk = runtime.desk
     app.state.csrf_config = csrf
     app.state.runtime = runtime
@@ -163,12 +170,14 @@ def create_app_from_runtime(
     return app
 
 
-def _front(app: Litestar, settings: Settings, metrics: Metrics | None) -> None:
+def _front(
+    app: Litestar, settings: Settings, metrics: Metrics | None, webhooks: dict[str, Lane]
+) -> None:
     """Our layer goes around Litestar's own handler, in front of the router, so that an
     unmatched path's 404 also gets the security headers and a request id (a middleware
     given to Litestar runs only once a route matched)."""
     hosts = AllowedHosts(settings.allowed_hosts)
-    gate = Gate(app.asgi_handler, hosts, settings.access_log, metrics)
+    gate = Gate(app.asgi_handler, hosts, settings.access_log, metrics, webhooks)
     # VLibrasPolicy wraps the gate: it widens the policy the gate sets
     app.asgi_handler = VLibrasPolicy(gate) if settings.vlibras else gate
 

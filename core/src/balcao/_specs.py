@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
@@ -22,10 +22,13 @@ __all__ = [
     "CommandSpec",
     "ExporterSpec",
     "HomeCard",
+    "InboundItem",
     "JobSpec",
     "MigrationSpec",
     "Registered",
     "RoutingRuleSpec",
+    "WebhookRefusal",
+    "WebhookSpec",
 ]
 
 S = TypeVar("S")
@@ -52,6 +55,57 @@ class HomeCard:
     detail: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class InboundItem:
+    """One event of a webhook request, stored as ``desk.persist_inbound(channel, key, body,
+    ordering_key)`` would store it: ``key`` deduplicates, ``body`` is what the channel's
+    ``inbound`` processor gets later, ``ordering_key`` (say, a hash of the sender) keeps one
+    conversation's events in order."""
+
+    key: str
+    body: bytes
+    ordering_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookRefusal:
+    """A webhook request turned away before anything is stored: the HTTP status (401 for a
+    bad signature, 503 for a channel not configured...) and the reason, in pt-BR."""
+
+    status: int
+    detail: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class WebhookSpec:
+    """A durable intake endpoint, ``POST /channels/<name><path>``, served by the core.
+
+    The core reads the body (413 past ``max_body`` bytes), asks ``check(config, headers,
+    body)`` (a :class:`WebhookRefusal` is answered as it says, nothing stored), then
+    ``items(body, config, desk)`` (a ``ValueError`` is a 400 with its message), stores every
+    item in one shared commit and only then answers ``200 {"received": n, "new": k}``.
+    The endpoint is answered in front of the web framework's router, so that a provider's
+    bursts cost as little as they can; it is listed in the OpenAPI schema like any route.
+
+    Attributes:
+        path: under the channel's prefix, e.g. ``"/webhook"``.
+        check: authenticates the request (a signature over the raw bytes, a token); the
+            headers are lower-cased names to their first value.
+        items: the events in the body, in order; an exception other than ``ValueError``
+            is the plugin's fault: a 500 naming the plugin, nothing stored.
+        summary: the endpoint's title in the OpenAPI schema.
+        description: what it does, for the schema (pt-BR).
+        max_body: the largest body accepted, in bytes.
+    """
+
+    path: str
+    check: Callable[[Any, Mapping[str, str], bytes], WebhookRefusal | None]
+    items: Callable[[bytes, Any, PluginDesk], Iterable[InboundItem]]
+    summary: str = ""
+    description: str = ""
+    max_body: int = 4 * 1024 * 1024
+
+
 @dataclass(frozen=True, kw_only=True)
 class ChannelSpec:
     """An intake channel.
@@ -60,6 +114,8 @@ class ChannelSpec:
         name: URL-safe name; routes are mounted under ``/channels/<name>``.
         title: how staff and citizens call it ("WhatsApp", "Formulário web").
         route_handlers: Litestar handlers/controllers/routers, mounted under the prefix.
+        webhooks: durable intake endpoints the core serves under the prefix (see
+            :class:`WebhookSpec`): the provider's notifications, stored before the answer.
         adapter: factory building the outbound delivery adapter from the plugin's config
             and the desk; ``None`` for a channel that cannot reply.
         inbound: processes one raw inbound event stored with ``desk.persist_inbound``.
@@ -74,6 +130,7 @@ class ChannelSpec:
     name: str
     title: str
     route_handlers: Sequence[ControllerRouterHandler] = ()
+    webhooks: Sequence[WebhookSpec] = ()
     adapter: Callable[[Any, PluginDesk], ChannelAdapter] | None = None
     inbound: Callable[[bytes, PluginDesk], Awaitable[None]] | None = None
     card: HomeCard | None = None

@@ -11,7 +11,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -44,13 +44,21 @@ def _with(headers: Iterable[tuple[bytes, bytes]], added: Headers) -> Headers:
 
 
 class Gate:
-    """ASGI middleware around the whole app; ``metrics`` is None when metrics are off."""
+    """ASGI middleware around the whole app; ``metrics`` is None when metrics are off.
+    ``lanes`` answer a POST to their path themselves (the channels' webhooks: see
+    ``webhooks.py``), past the host check and with the same headers and log line."""
 
     def __init__(
-        self, app: ASGIApp, hosts: AllowedHosts, access_log: bool, metrics: Metrics | None
+        self,
+        app: ASGIApp,
+        hosts: AllowedHosts,
+        access_log: bool,
+        metrics: Metrics | None,
+        lanes: Mapping[str, ASGIApp] | None = None,
     ) -> None:
         self.app, self.hosts = app, hosts
         self.access_log, self.metrics = access_log, metrics
+        self.lanes = dict(lanes or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -70,10 +78,12 @@ class Gate:
             await send(message)
 
         try:
-            if self.hosts.allow(scope):
-                await self.app(scope, receive, send_with_headers)
-            else:
+            if not self.hosts.allow(scope):
                 await _refuse(send_with_headers)
+            elif scope["method"] == "POST" and scope["path"] in self.lanes:
+                await self.lanes[scope["path"]](scope, receive, send_with_headers)
+            else:
+                await self.app(scope, receive, send_with_headers)
         finally:
             self._record(scope, status, time.perf_counter() - started)
             request_id.reset(token)

@@ -60,7 +60,7 @@ def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
     from balcao_whatsapp._inbound import InboundProcessor
     from balcao_whatsapp._media import MediaService
     from balcao_whatsapp._statuses import StatusService
-    from balcao_whatsapp._webhook import route_handlers
+    from balcao_whatsapp._webhook import WEBHOOK, route_handlers
 
     graph = GraphClient(config)
     media = MediaService(config, graph)
@@ -74,6 +74,7 @@ def balcao_register_channels(config: WhatsAppConfig) -> list[ChannelSpec]:
             name="whatsapp",
             title="WhatsApp",
             route_handlers=route_handlers,
+            webhooks=[WEBHOOK],
             adapter=adapter,
             inbound=processor,
             card=_card(config),

@@ -1,19 +1,20 @@
-"""``GET/POST /channels/whatsapp/webhook``: the handshake, then verify, persist, acknowledge."""
+"""``GET/POST /channels/whatsapp/webhook``: Meta's handshake, and the notifications, which
+the core stores before it acknowledges them (``WEBHOOK``: this module checks the signature and
+splits a notification into its events)."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import msgspec
-from litestar import Request, get, post
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.response import Response
 
-from balcao import PluginDesk, error_responses
+from balcao import InboundItem, PluginDesk, WebhookRefusal, WebhookSpec, error_responses
 from balcao_whatsapp._config import WhatsAppConfig
 from balcao_whatsapp._signature import valid_signature
 from balcao_whatsapp._store import address_hash
@@ -26,12 +27,9 @@ from balcao_whatsapp._wire import (
     Value,
 )
 
-__all__ = ["route_handlers", "split"]
+__all__ = ["WEBHOOK", "route_handlers", "split"]
 
-log = logging.getLogger("balcao.whatsapp")
-CHANNEL = "whatsapp"
 _OPT = {"exclude_from_csrf": True}
-_JSON = "application/json"
 
 
 @get(
@@ -62,44 +60,37 @@ async def handshake(
     return Response(challenge or "", status_code=200)
 
 
-@post(
-    "/webhook",
+def check(config: WhatsAppConfig, headers: Mapping[str, str], body: bytes) -> WebhookRefusal | None:
+    """Meta signs the raw bytes with the app secret (``X-Hub-Signature-256``)."""
+    if not config.app_secret:
+        return WebhookRefusal(503, "canal WhatsApp sem app_secret configurado")
+    if not valid_signature(config.app_secret, body, headers.get("x-hub-signature-256")):
+        return WebhookRefusal(401, "assinatura X-Hub-Signature-256 ausente ou inválida")
+    return None
+
+
+def items(body: bytes, config: WhatsAppConfig, desk: PluginDesk) -> Iterator[InboundItem]:
+    """Every message and status of a notification; a message's ordering key is its sender's
+    lookup hash, so that one person's messages are processed one at a time and in order."""
+    try:
+        parts = list(_parts(body))
+    except msgspec.DecodeError as exc:  # not JSON, or not a notification
+        raise ValueError(str(exc)) from exc
+    for key, event, sender in parts:
+        yield InboundItem(key, event, address_hash(desk, sender) if sender else None)
+
+
+WEBHOOK = WebhookSpec(
+    path="/webhook",
+    check=check,
+    items=items,
     summary="Receber eventos do WhatsApp",
     description=(
         "Confere a assinatura `X-Hub-Signature-256` sobre os bytes recebidos, "
-        "guarda cada evento e só então responde 200; o processamento acontece "
-        "depois, no worker."
+        "guarda cada evento e só então responde 200 com `received` e `new`; o "
+        "processamento acontece depois, no worker."
     ),
-    opt=_OPT,
-    status_code=200,
-    media_type="application/json",
-    responses=error_responses(400, 401, 503),
 )
-async def receive(
-    request: Request[Any, Any, Any],
-    desk: NamedDependency[PluginDesk],
-    config: NamedDependency[WhatsAppConfig],
-) -> Response[bytes]:
-    """Check the signature over the raw bytes, store every item, then answer 200."""
-    if not config.app_secret:
-        return _answer({"detail": "canal WhatsApp sem app_secret configurado"}, 503)
-    body = await request.body()
-    if not valid_signature(config.app_secret, body, request.headers.get("x-hub-signature-256")):
-        return _answer({"detail": "assinatura X-Hub-Signature-256 ausente ou inválida"}, 401)
-    try:
-        items = list(_parts(body))
-    except msgspec.DecodeError as exc:  # not JSON, or not a notification
-        return _answer({"detail": f"corpo não reconhecido: {exc}"}, 400)
-    stored = 0
-    for key, event, sender in items:
-        order = address_hash(desk, sender) if sender else None
-        stored += await desk.persist_inbound(CHANNEL, key, event, order)
-    return _answer({"received": len(items), "new": stored}, 200)
-
-
-def _answer(content: dict[str, object], status: int) -> Response[bytes]:
-    # encoded here: the bytes go out as they are, without the framework's serializer lookup
-    return Response(msgspec.json.encode(content), status_code=status, media_type=_JSON)
 
 
 def split(body: bytes) -> Iterator[tuple[str, bytes]]:
@@ -176,4 +167,4 @@ def _encode(kind: str, number: str | None, contacts: list[msgspec.Raw], raw: msg
     )
 
 
-route_handlers = [handshake, receive]
+route_handlers = [handshake]
