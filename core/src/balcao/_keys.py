@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = [
     "MIN_SECRET_LENGTH",
@@ -35,21 +40,27 @@ def _derive(secret: str, purpose: str) -> bytes:
     return hmac.digest(prk, purpose.encode() + b"\x01", "sha256")
 
 
-def aead_seal(key: bytes, nonce: bytes, data: bytes, aad: bytes | None) -> bytes:
-    """AES-GCM encryption of ``data`` under ``key``, authenticating ``aad`` too."""
+@functools.lru_cache(maxsize=64)
+def _cipher(key: bytes) -> AESGCM:
+    """One cipher object per key: building it (the key schedule) was a tenth of storing a
+    webhook. The keys are few (one per purpose and key id) and already held in memory."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-    return AESGCM(key).encrypt(nonce, data, aad)
+    return AESGCM(key)
+
+
+def aead_seal(key: bytes, nonce: bytes, data: bytes, aad: bytes | None) -> bytes:
+    """AES-GCM encryption of ``data`` under ``key``, authenticating ``aad`` too."""
+    return _cipher(key).encrypt(nonce, data, aad)
 
 
 def aead_open(key: bytes, nonce: bytes, sealed: bytes, aad: bytes | None, problem: str) -> bytes:
     """The plaintext of :func:`aead_seal`'s output; ``UnreadableSecret(problem)`` when the
     key, the nonce or ``aad`` do not match."""
     from cryptography.exceptions import InvalidTag
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     try:
-        return AESGCM(key).decrypt(nonce, sealed, aad)
+        return _cipher(key).decrypt(nonce, sealed, aad)
     except InvalidTag as exc:
         raise UnreadableSecret(problem) from exc
 

@@ -5,10 +5,12 @@ one, the protocol number are what ties a line to a case."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
 import logging.config
+import sys
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +79,46 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False)
 
 
+class BatchedStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Standard error, written once per turn of the event loop: a burst of requests writes
+    its access lines in one system call rather than one each (a tenth of a webhook's cost).
+    Warnings, errors and lines logged outside the event loop are written at once, after
+    any line still waiting, so the order holds."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+        self._waiting: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._waiting.append(self.format(record) + self.terminator)
+        except Exception:
+            self.handleError(record)
+            return
+        loop = _running_loop()
+        if loop is None or record.levelno >= logging.WARNING:
+            self._write()
+        elif len(self._waiting) == 1:
+            loop.call_soon(self.flush)
+
+    def flush(self) -> None:
+        with self.lock:  # type: ignore[union-attr]
+            self._write()
+            super().flush()
+
+    def _write(self) -> None:
+        if self._waiting:
+            lines, self._waiting = "".join(self._waiting), []
+            self.stream.write(lines)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 def _checked(settings: Settings) -> tuple[str, str]:
     level = settings.log_level.upper()
     if level not in LEVELS:
@@ -100,13 +142,7 @@ def configure_logging(settings: Settings) -> None:
             "version": 1,
             "disable_existing_loggers": False,
             "formatters": {"balcao": {"()": formatter}},
-            "handlers": {
-                "stderr": {
-                    "class": "logging.StreamHandler",
-                    "formatter": "balcao",
-                    "stream": "ext://sys.stderr",
-                }
-            },
+            "handlers": {"stderr": {"()": BatchedStderr, "formatter": "balcao"}},
             "root": {"handlers": ["stderr"], "level": level},
             "loggers": {
                 **server,

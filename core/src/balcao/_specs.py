@@ -95,6 +95,8 @@ class WebhookSpec:
             is the plugin's fault: a 500 naming the plugin, nothing stored.
         summary: the endpoint's title in the OpenAPI schema.
         description: what it does, for the schema (pt-BR).
+        refusal_statuses: the statuses ``check`` may answer, for the schema (the core adds
+            400, 413 and 500).
         max_body: the largest body accepted, in bytes.
     """
 
@@ -103,6 +105,7 @@ class WebhookSpec:
     items: Callable[[bytes, Any, PluginDesk], Iterable[InboundItem]]
     summary: str = ""
     description: str = ""
+    refusal_statuses: tuple[int, ...] = (401,)
     max_body: int = 4 * 1024 * 1024
 
 

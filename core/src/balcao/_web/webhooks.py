@@ -22,6 +22,7 @@ from litestar.types import Receive, Scope, Send
 
 from balcao._facade import PluginDesk
 from balcao._specs import ChannelSpec, InboundItem, Registered, WebhookRefusal, WebhookSpec
+from balcao._web.openapi import error_responses
 
 __all__ = ["Lane", "lanes"]
 
@@ -92,6 +93,7 @@ class Lane:
             status_code=200,
             media_type="application/json",
             request_max_body_size=None,  # ``max_body``, answered as a 413 in pt-BR
+            responses=error_responses(*self.spec.refusal_statuses),
             name=f"webhook:{self.channel}{self.spec.path}",
         )(webhook)
 

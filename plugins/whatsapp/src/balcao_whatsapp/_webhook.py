@@ -90,6 +90,7 @@ WEBHOOK = WebhookSpec(
         "guarda cada evento e só então responde 200 com `received` e `new`; o "
         "processamento acontece depois, no worker."
     ),
+    refusal_statuses=(401, 503),
 )
 
 
