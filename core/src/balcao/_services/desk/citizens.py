@@ -118,16 +118,16 @@ class CitizenDesk(DeskCore):
         The worker then hands it to the channel's ``inbound`` processor. Events with the
         same ``ordering_key`` (say, one conversation) are processed one at a time, in the
         order they were stored, by whichever worker."""
-        external_id = inbound_key(external_id)
+        external_id, now = inbound_key(external_id), self.now()
         values = {
             "channel": channel,
             "external_id": external_id,
             "ordering_key": ordering_key,
             "body": sealed_value(self.seals, INBOUND, body, (channel, external_id)),
-            "received_at": self.now(),
+            "received_at": now,
             "state": "pending",
             "attempts": 0,
-            "next_attempt_at": self.now(),
+            "next_attempt_at": now,
         }
 
         # concurrent webhooks share one commit (one fsync on SQLite): see _db/group.py
