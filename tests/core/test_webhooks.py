@@ -159,3 +159,19 @@ async def test_as_a_litestar_route_the_webhook_answers_the_same(sinal: Balcao) -
     assert refused.status_code == 401
     assert too_big.status_code == 413
     assert await _stored(sinal) == [("r1", None)]
+
+
+async def test_when_the_database_fails_the_answer_is_a_500_and_the_provider_resends(
+    sinal: Balcao,
+) -> None:
+    async def rename(old: str, new: str) -> None:
+        async with sinal.desk.database.write() as session:
+            await session.execute(text(f"ALTER TABLE {old} RENAME TO {new}"))
+
+    await rename("inbound_events", "inbound_events_away")
+    failed = await _post(sinal, [{"id": "e1"}])
+    await rename("inbound_events_away", "inbound_events")
+    assert (failed.status_code, failed.json()) == (500, {"detail": "Internal Server Error"})
+    resent = await _post(sinal, [{"id": "e1"}])
+    assert resent.json() == {"received": 1, "new": 1}
+    assert await _stored(sinal) == [("e1", None)]

@@ -66,7 +66,12 @@ class Lane:
         except Exception:
             log.exception("plugin %r: o webhook %s falhou", self.plugin, self.path)
             return _refused(_INTERNAL)
-        return 200, msgspec.json.encode({"received": len(items), "new": await self._store(items)})
+        try:
+            new = await self._store(items)
+        except Exception:  # the provider sends it again later
+            log.exception("o webhook %s não guardou seus eventos", self.path)
+            return _refused(_INTERNAL)
+        return 200, msgspec.json.encode({"received": len(items), "new": new})
 
     async def _store(self, items: list[InboundItem]) -> int:
         # all of one request's items join the same shared commit
