@@ -223,8 +223,7 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         row, so their rows go to each table together. One refused (a counter, a conflict)
         fails the transaction, and each is then registered alone (see _db/group.py)."""
         connection, now = await session.connection(), self.now()
-        for opening in openings:
-            await _count(connection, now, opening.limits)
+        await _count(connection, now, [limit for o in openings for limit in o.limits])
         opened = await self._create(connection, openings, now)
         events: list[EventBase] = []
         for one in opened:
@@ -236,21 +235,18 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         self, connection: AsyncConnection, openings: list[Opening], now: dt.datetime
     ) -> list[_Opened]:
         """The new manifestations' rows, routed but not yet forwarded or assigned (those work
-        on the ORM row): numbered together, each inserted on its own (its id and the rules'
-        version the database holds come back), then the other tables' rows."""
+        on the ORM row): numbered and inserted together (their ids and the rules' version the
+        database holds come back), then the other tables' rows."""
         year = self.calendar.local(now).year
         first = await next_sequence(connection, year, len(openings))
-        opened = []
-        for number, opening in enumerate(openings, first):
-            row = self._new_row(opening, year, number, now)
-            created, seen = await registration.insert_manifestation(connection, row)
-            if opening.version is not None and seen != opening.version:
-                raise _RulesChanged(seen)
-            new = opening.new
-            made = ManifestationCreated(
-                protocol=row["protocol"], occurred_at=now, kind=new.kind.value, channel=new.channel
-            )
-            opened.append(_Opened(opening, created, row, [made]))
+        rows = [self._new_row(o, year, n, now) for n, o in enumerate(openings, first)]
+        made, seen = await registration.insert_manifestations(connection, rows)
+        if any(o.version is not None and o.version != seen for o in openings):
+            raise _RulesChanged(seen)
+        opened = [
+            _Opened(opening, created, row, [_created(opening.new, row, now)])
+            for opening, created, row in zip(openings, made, rows, strict=True)
+        ]
         await self._opening_rows(connection, opened, now)
         return opened
 
@@ -321,9 +317,22 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
 
 
 async def _count(connection: AsyncConnection, now: dt.datetime, limits: Limits) -> None:
+    """Count the hits of a batch, one statement per counter: when a counter passes the
+    lowest limit given for it, the batch is refused, and each registration then counts
+    alone, so that only the ones past the limit are refused."""
+    counters: dict[tuple[str, dt.timedelta], tuple[int, int]] = {}
     for key, limit, window in limits:
-        if not await rate_limits.hit(connection, now, key, limit, window):
+        hits, lowest = counters.get((key, window), (0, limit))
+        counters[key, window] = (hits + 1, min(lowest, limit))
+    for (key, window), (hits, limit) in counters.items():
+        if not await rate_limits.hit(connection, now, key, limit, window, hits):
             raise RateLimited(key)
+
+
+def _created(new: NewManifestation, row: dict[str, Any], now: dt.datetime) -> EventBase:
+    return ManifestationCreated(
+        protocol=row["protocol"], occurred_at=now, kind=new.kind.value, channel=new.channel
+    )
 
 
 def _path(opening: Opening) -> list[tuple[State, Actor, str]]:
