@@ -1,15 +1,19 @@
 import asyncio
+import datetime as dt
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from balcao import (
+    Actor,
     Citizen,
     IncomingFile,
     InvalidManifestation,
     Kind,
     NewManifestation,
     NotFound,
+    RateLimited,
     State,
 )
 from balcao.testing import Balcao
@@ -174,3 +178,60 @@ async def test_attachments_are_listed_and_read_back_through_the_desk(balcao: Bal
     balcao.desk.files.path_for(attachment.sha256 or "").write_bytes(b"adulterado")
     with pytest.raises(NotFound, match="corrompido"):
         balcao.desk.read_attachment(attachment)
+
+
+def _identity_statements(balcao: Balcao) -> list[int]:
+    """How many identity inserts the shared transactions ran."""
+    database = balcao.desk.database
+    engine = (database._group_engine or database._write_engine).sync_engine
+    count = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(*args: Any) -> None:
+        count[0] += "INSERT INTO identities" in args[2]
+
+    return count
+
+
+async def test_concurrent_intakes_share_statements_and_keep_their_own_rows(
+    balcao: Balcao,
+) -> None:
+    """Registrations that share a transaction write each table's rows in one statement:
+    each case still gets its own text, identity and access code."""
+    await balcao.manifestation("o primeiro carrega as regras de roteamento")
+    statements = _identity_statements(balcao)
+    ouvidor = Actor(kind="user", name="o", role="ouvidor")
+    names = [f"Pessoa {n}" for n in range(12)]
+    receipts = await asyncio.gather(
+        *(balcao.manifestation(f"relato de {name}", citizen=Citizen(name=name)) for name in names)
+    )
+    assert statements[0] < len(names)
+    for name, receipt in zip(names, receipts, strict=True):
+        case = await balcao.desk.get(receipt.protocol)
+        assert case.description == f"relato de {name}"
+        shown = await balcao.desk.reveal_identity(receipt.protocol, ouvidor, "teste")
+        assert shown is not None and shown.name == name
+        assert receipt.access_code is not None and receipt.deadline is not None
+        assert await balcao.desk.verify_access(receipt.protocol, receipt.access_code) is not None
+
+
+async def test_a_refused_intake_among_concurrent_ones_fails_only_its_caller(
+    balcao: Balcao,
+) -> None:
+    await balcao.manifestation("o primeiro carrega as regras de roteamento")
+    limit = [("limite:teste", 1, dt.timedelta(hours=1))]
+    new = [
+        NewManifestation(kind=Kind.RECLAMACAO, channel="fake", description=f"caso {n}")
+        for n in range(8)
+    ]
+    results = await asyncio.gather(
+        *(balcao.desk.intake(m, limits=limit if n in (2, 5) else ()) for n, m in enumerate(new)),
+        return_exceptions=True,
+    )
+    refused = [r for r in results if isinstance(r, RateLimited)]
+    receipts = [r for r in results if not isinstance(r, BaseException)]
+    assert len(refused) == 1 and len(receipts) == 7
+    assert sorted(r.protocol for r in receipts) == [f"2026-{n:06d}" for n in range(2, 9)]
+    for receipt in receipts:
+        case = await balcao.desk.get(receipt.protocol)
+        assert case.description in {m.description for m in new}

@@ -211,3 +211,19 @@ def test_values_sealed_by_an_earlier_release_still_open() -> None:
     )
     with pytest.raises(UnreadableSecret):
         Sealer(ring, "webform.other").open_detached(detached)
+
+
+def test_a_rotation_seals_with_the_new_key_and_a_removed_key_opens_nothing() -> None:
+    # the ciphers are kept per key between uses: after the old key is used, a rotation must
+    # still seal with the new key, and a ring without the old key must refuse its tokens
+    before = Sealer(KeyRing(OLD), "webform.receipt")
+    token = before.seal_detached("recibo")
+    assert before.open_detached(token) == b"recibo"
+    rotated = Sealer(KeyRing(NEW, (OLD,)), "webform.receipt")
+    assert rotated.open_detached(token) == b"recibo"
+    fresh = rotated.seal_detached("recibo novo")
+    assert fresh.split(":")[1] != token.split(":")[1]  # the new key's id
+    with pytest.raises(UnreadableSecret):
+        before.open_detached(fresh)
+    with pytest.raises(UnreadableSecret):
+        Sealer(KeyRing(NEW), "webform.receipt").open_detached(token)

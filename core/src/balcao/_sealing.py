@@ -8,14 +8,17 @@ Every sealed column and every keyed lookup hash is registered (core and plugins 
 from __future__ import annotations
 
 import base64
-import hashlib
+import functools
 import hmac
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from balcao._keys import KeyRing, UnreadableSecret, aead_open, aead_seal
+from balcao._keys import KeyRing, UnreadableSecret
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 __all__ = ["LookupColumn", "SealRegistry", "SealedColumn", "Sealer", "is_sealed"]
 
@@ -62,6 +65,33 @@ def is_sealed(token: str | bytes | None) -> bool:
     return bool(token) and str(token).startswith(PREFIX)
 
 
+@functools.lru_cache(maxsize=256)
+def _cipher(key: bytes) -> AESGCM:
+    """The AES-GCM cipher of ``key``, made once: a key's bytes name it, so a rotated or
+    removed key never meets another's cipher. Imported when first needed (start-up stays
+    without the cryptography library)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key)
+
+
+def _open(key: bytes, raw: bytes, aad: bytes, problem: str) -> bytes:
+    """The plaintext of ``nonce + ciphertext``; ``UnreadableSecret(problem)`` when the key or
+    ``aad`` do not match."""
+    try:
+        return _cipher(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad)
+    except Exception as exc:
+        from cryptography.exceptions import InvalidTag  # loaded already: the cipher raised
+
+        if isinstance(exc, InvalidTag):
+            raise UnreadableSecret(problem) from exc
+        raise
+
+
+def _hmac(key: bytes, message: bytes) -> str:
+    return hmac.digest(key, message, "sha256").hex()
+
+
 def _aad(column: SealedColumn, row: Row) -> bytes:
     values = row if isinstance(row, tuple) else (row,)
     bound = "|".join(str(v) for v in values)
@@ -103,7 +133,7 @@ class Sealer:
         data = plaintext.encode() if isinstance(plaintext, str) else plaintext
         key_id = self._ring.current_id
         nonce = os.urandom(_NONCE)
-        sealed = aead_seal(self._key(key_id, "seal"), nonce, data, _aad(self._bound(), row))
+        sealed = _cipher(self._key(key_id, "seal")).encrypt(nonce, data, _aad(self._bound(), row))
         return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open(self, token: str | bytes, row: Row) -> bytes:
@@ -116,7 +146,7 @@ class Sealer:
         raw = base64.b64decode(body)
         key = self._key(key_id, "seal")
         problem = "dado cifrado corrompido, de outra linha ou chave errada"
-        return aead_open(key, raw[:_NONCE], raw[_NONCE:], _aad(self._bound(), row), problem)
+        return _open(key, raw, _aad(self._bound(), row), problem)
 
     def open_text(self, token: str | bytes, row: Row) -> str:
         """Like :meth:`open`, decoded as UTF-8 text."""
@@ -134,7 +164,7 @@ class Sealer:
         data = plaintext.encode() if isinstance(plaintext, str) else plaintext
         key_id = self._ring.current_id
         nonce = os.urandom(_NONCE)
-        sealed = aead_seal(self._key(key_id, "detached"), nonce, data, self._detached_aad())
+        sealed = _cipher(self._key(key_id, "detached")).encrypt(nonce, data, self._detached_aad())
         return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open_detached(self, token: str) -> bytes:
@@ -148,7 +178,7 @@ class Sealer:
         try:
             raw = base64.b64decode(body)
             key = self._key(key_id, "detached")
-            return aead_open(key, raw[:_NONCE], raw[_NONCE:], self._detached_aad(), problem)
+            return _open(key, raw, self._detached_aad(), problem)
         except ValueError as exc:  # not base64, an unknown key, a wrong tag (UnreadableSecret)
             raise UnreadableSecret(problem) from exc
 
@@ -180,19 +210,17 @@ class Sealer:
         return self._ring.digests(text)
 
     def _mac(self, key_id: str, value: str) -> str:
-        key = self._key(key_id, "lookup")
-        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+        return _hmac(self._key(key_id, "lookup"), value.encode())
 
     def sign(self, message: bytes) -> str:
         """An HMAC-SHA256 signature of ``message`` (current key); check with :meth:`verify`."""
-        key = self._key(self._ring.current_id, "sign")
-        return hmac.new(key, message, hashlib.sha256).hexdigest()
+        return _hmac(self._key(self._ring.current_id, "sign"), message)
 
     def verify(self, message: bytes, signature: str) -> bool:
         """Constant-time check of ``signature`` against every accepted key."""
         ok = False
         for key_id in self._ring.key_ids:
-            mine = hmac.new(self._key(key_id, "sign"), message, hashlib.sha256).hexdigest()
+            mine = _hmac(self._key(key_id, "sign"), message)
             ok |= hmac.compare_digest(mine, signature)
         return ok
 

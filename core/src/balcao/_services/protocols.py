@@ -16,16 +16,18 @@ _TABLE = table_of(ProtocolCounter)
 _NEXT = (
     update(_TABLE)
     .where(_TABLE.c.year == bindparam("for_year"))
-    .values(last_value=_TABLE.c.last_value + 1)
+    .values(last_value=_TABLE.c.last_value + bindparam("count"))
     .returning(_TABLE.c.last_value)
 )
 
 
-async def next_sequence(connection: AsyncConnection, year: int) -> int:
-    """The next number of ``year``. The counter row stays locked until the transaction ends,
-    and a rolled-back transaction gives its number back: no gaps, no duplicates."""
-    value = (await connection.execute(_NEXT, {"for_year": year})).scalar_one_or_none()
-    if value is None:
+async def next_sequence(connection: AsyncConnection, year: int, count: int = 1) -> int:
+    """The first of the next ``count`` numbers of ``year`` (the others follow it). The
+    counter row stays locked until the transaction ends, and a rolled-back transaction gives
+    its numbers back: no gaps, no duplicates."""
+    values = {"for_year": year, "count": count}
+    last = (await connection.execute(_NEXT, values)).scalar_one_or_none()
+    if last is None:
         await insert_ignore(connection, ProtocolCounter, {"year": year, "last_value": 0})
-        value = (await connection.execute(_NEXT, {"for_year": year})).scalar_one()
-    return int(value)
+        last = (await connection.execute(_NEXT, values)).scalar_one()
+    return int(last) - count + 1

@@ -23,14 +23,15 @@ def _statement(dialect: str) -> Any:
     table = table_of(RateLimitRow)
     moment = bindparam("now", type_=table.c.window_start.type)
     over = table.c.window_start <= bindparam("cutoff", type_=table.c.window_start.type)
+    hits = bindparam("hits", type_=table.c.count.type)
     return (
         dialect_insert(dialect)(table)
-        .values(key=bindparam("key"), window_start=moment, count=1)
+        .values(key=bindparam("key"), window_start=moment, count=hits)
         .on_conflict_do_update(
             index_elements=[table.c.key],
             set_={
                 "window_start": case((over, moment), else_=table.c.window_start),
-                "count": case((over, 1), else_=table.c.count + 1),
+                "count": case((over, hits), else_=table.c.count + hits),
             },
         )
         .returning(table.c.count)
@@ -38,11 +39,16 @@ def _statement(dialect: str) -> Any:
 
 
 async def hit(
-    connection: AsyncConnection, now: dt.datetime, key: str, limit: int, window: dt.timedelta
+    connection: AsyncConnection,
+    now: dt.datetime,
+    key: str,
+    limit: int,
+    window: dt.timedelta,
+    hits: int = 1,
 ) -> bool:
-    """Count one more under ``key``, starting a new window when the last one is over; False
-    once the count passes ``limit``. The row stays locked until the transaction ends."""
-    values = {"key": key, "now": now, "cutoff": now - window}
+    """Count ``hits`` more under ``key``, starting a new window when the last one is over;
+    False once the count passes ``limit``. The row stays locked until the transaction ends."""
+    values = {"key": key, "now": now, "cutoff": now - window, "hits": hits}
     statement = _statement(dialect_name(connection))
     count = (await connection.execute(statement, values)).scalar_one()
     return int(count) <= limit

@@ -18,12 +18,14 @@ from balcao._db.models import ManifestationRow
 from balcao._db.types import Base, table_of
 from balcao._routing.stored import version_in_force
 
-__all__ = ["insert_manifestation", "insert_rows"]
+__all__ = ["insert_manifestations", "insert_rows"]
 
 _MANIFESTATIONS = table_of(ManifestationRow)
-# the routing rules' version comes back with the id: the one read a registration needs to
+# the routing rules' version comes back with the ids: the one read a registration needs to
 # know that it was routed with the rules in force, in the statement it runs anyway
-_INSERT_MANIFESTATION = insert(_MANIFESTATIONS).returning(_MANIFESTATIONS.c.id, version_in_force())
+_INSERT_MANIFESTATIONS = insert(_MANIFESTATIONS).returning(
+    _MANIFESTATIONS.c.id, _MANIFESTATIONS.c.protocol, version_in_force()
+)
 
 
 @cache
@@ -31,13 +33,16 @@ def _insert(model: type[Base]) -> Insert:
     return insert(table_of(model))
 
 
-async def insert_manifestation(
-    connection: AsyncConnection, values: dict[str, Any]
-) -> tuple[int, int]:
-    """Insert the manifestation row; its id and the newest routing rules' version number
-    (0 when none was saved), as this transaction sees them."""
-    created, version = (await connection.execute(_INSERT_MANIFESTATION, values)).one()
-    return int(created), int(version)
+async def insert_manifestations(
+    connection: AsyncConnection, rows: Sequence[dict[str, Any]]
+) -> tuple[list[int], int]:
+    """Insert manifestation rows in one statement; their ids, in the order of ``rows``, and
+    the newest routing rules' version number (0 when none was saved), as this transaction
+    sees it."""
+    found = (await connection.execute(_INSERT_MANIFESTATIONS, list(rows))).all()
+    # the database may return the rows in any order: each is known by its protocol
+    ids = {protocol: int(created) for created, protocol, _ in found}
+    return [ids[row["protocol"]] for row in rows], max(int(v) for _, _, v in found)
 
 
 async def insert_rows(

@@ -68,8 +68,8 @@ async def _token_matches(connection: ASGIConnection[Any, Any, Any, Any]) -> bool
 
 
 def _matching(cookie: str, sent: str, secret: str) -> bool:
-    """Both tokens signed with our key, and the same."""
-    return _signed(cookie, secret) and _signed(sent, secret) and compare_digest(cookie, sent)
+    """Both tokens signed with our key, and the same (equal tokens: one signature to check)."""
+    return compare_digest(cookie.encode(), sent.encode()) and _signed(cookie, secret)
 
 
 async def _form_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:

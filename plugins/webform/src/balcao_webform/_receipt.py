@@ -5,6 +5,8 @@ shows the code again, in the same browser only, and the server never keeps the c
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import string
 from typing import Any
 
 import msgspec
@@ -22,6 +24,8 @@ LIFETIME = dt.timedelta(minutes=15)
 
 
 _PURPOSE = "webform.receipt"
+# what a cookie value may hold unquoted (as the standard library's cookies module has it)
+_PLAIN = frozenset(string.ascii_letters + string.digits + "!#$%&'*+-.^_`|~:")
 
 
 class ReceiptCard(msgspec.Struct, frozen=True):
@@ -44,16 +48,28 @@ def redirect_with(desk: PluginDesk, receipt: Receipt, **shown: Any) -> Redirect:
         receipt.protocol, receipt.access_code, until=until, registered_at=desk.now(), **shown
     )
     sealed = desk.sealer(_PURPOSE).seal_detached(msgspec.json.encode(card))
-    cookie = Cookie(
+    # a sealed token is base64 after its prefix: quoted when it holds "/" or "=", the way a
+    # cookie library would write it (and Litestar reads it back)
+    value = sealed if _PLAIN.issuperset(sealed) else f'"{sealed}"'
+    cookie = f"{COOKIE}={value}{_cookie_tail(desk.settings.public_url.startswith('https'))}"
+    headers = {"cache-control": "no-store", "set-cookie": cookie}
+    return Redirect(PATH, status_code=303, headers=headers)
+
+
+@functools.cache
+def _cookie_tail(secure: bool) -> str:
+    """The cookie's attributes, formatted once (formatting a cookie on each submission cost
+    more than sealing it): what follows ``name=value``."""
+    model = Cookie(
         key=COOKIE,
-        value=sealed,
+        value="0",
         max_age=int(LIFETIME.total_seconds()),
         path=PATH,
         httponly=True,
-        secure=desk.settings.public_url.startswith("https"),
+        secure=secure,
         samesite="strict",
     )
-    return Redirect(PATH, status_code=303, cookies=[cookie], headers={"cache-control": "no-store"})
+    return model.to_header(header="")[len(COOKIE) + 2 :]
 
 
 def read_card(desk: PluginDesk, request: Request[Any, Any, Any]) -> ReceiptCard | None:

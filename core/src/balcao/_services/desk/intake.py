@@ -12,12 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from balcao._db.models import (
+    AttachmentRow,
     DeadlineRow,
     IdentityRow,
     ManifestationRow,
     MessageRow,
     TransitionRow,
 )
+from balcao._db.types import Base
 from balcao._domain.codes import (
     access_code_from,
     format_protocol,
@@ -67,6 +69,9 @@ class _RulesChanged(Exception):
         self.version = version
 
 
+Limits = Sequence[tuple[str, int, dt.timedelta]]
+
+
 @dataclass(frozen=True)
 class Opening:
     """What a registration's rows are made of, decided before its transaction."""
@@ -76,6 +81,21 @@ class Opening:
     actor: Actor
     outcome: Outcome
     intake_key: str | None
+    limits: Limits = ()
+    stored: Sequence[AttachmentRow] = ()
+    # the rules' version it was routed with; None registers it under whichever is in force
+    version: int | None = None
+
+
+@dataclass
+class _Opened:
+    """A registration as its transaction wrote it: its id, its row, its events, its deadline."""
+
+    opening: Opening
+    created: int
+    row: dict[str, Any]
+    events: list[EventBase]
+    deadline: DeadlineView | None = None
 
 
 class IntakeDesk(LifecycleDesk, AttachmentDesk):
@@ -124,7 +144,7 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         self,
         new: NewManifestation,
         actor: Actor | None,
-        limits: Sequence[tuple[str, int, dt.timedelta]],
+        limits: Limits,
         intake_key: str | None,
     ) -> Receipt:
         """Register with the newest rules this process knows; when the registration's own
@@ -181,7 +201,7 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         self,
         new: NewManifestation,
         actor: Actor | None,
-        limits: Sequence[tuple[str, int, dt.timedelta]],
+        limits: Limits,
         intake_key: str | None,
         rules: tuple[int, Rules],
         check: bool = True,
@@ -190,59 +210,59 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
         outcome = await route(rules[1], draft(new, self.now()))
         actor = actor or Actor(kind="citizen", name=new.channel)
         code = None if new.anonymous else self._code_for(intake_key)
-        opening = Opening(new, code, actor, outcome, intake_key)
-
-        async def register(session: AsyncSession) -> tuple[str, DeadlineView]:
-            connection = await session.connection()
-            for key, limit, window in limits:
-                if not await rate_limits.hit(connection, self.now(), key, limit, window):
-                    raise RateLimited(key)
-            created, events, seen, deadline = await self._create(connection, opening)
-            if check and seen != rules[0]:
-                raise _RulesChanged(seen)
-            await self._attach(session, created, None, stored)
-            if outcome.forward_to or outcome.assign_to or outcome.round_robin:
-                row = await self._load(session, events[0].protocol)
-                events += await self._apply_decision(session, row, outcome)
-            await self._emit(session, events)
-            return events[0].protocol, deadline
-
-        # concurrent submissions share one commit (see _db/group.py)
-        protocol, deadline = await self.database.grouped(register)
+        version = rules[0] if check else None
+        opening = Opening(new, code, actor, outcome, intake_key, limits, stored, version)
+        # concurrent registrations share one commit and one statement per table (_register)
+        protocol, deadline = await self.database.grouped_many(self._register, opening)
         return Receipt(protocol=protocol, access_code=code, deadline=deadline)
 
+    async def _register(
+        self, session: AsyncSession, openings: list[Opening]
+    ) -> list[tuple[str, DeadlineView | None]]:
+        """The registrations that share a transaction: a statement costs far more than a
+        row, so their rows go to each table together. One refused (a counter, a conflict)
+        fails the transaction, and each is then registered alone (see _db/group.py)."""
+        connection, now = await session.connection(), self.now()
+        await _count(connection, now, [limit for o in openings for limit in o.limits])
+        opened = await self._create(connection, openings, now)
+        events: list[EventBase] = []
+        for one in opened:
+            events += await self._finish(session, one)
+        await self._emit(session, events)
+        return [(one.row["protocol"], one.deadline) for one in opened]
+
     async def _create(
-        self, connection: AsyncConnection, opening: Opening
-    ) -> tuple[int, list[EventBase], int, DeadlineView]:
-        """The new manifestation's rows, routed but not yet forwarded or assigned (those
-        work on the ORM row); its id, events, the rules' version the database holds and
-        the response deadline."""
-        new, outcome, now = opening.new, opening.outcome, self.now()
+        self, connection: AsyncConnection, openings: list[Opening], now: dt.datetime
+    ) -> list[_Opened]:
+        """The new manifestations' rows, routed but not yet forwarded or assigned (those work
+        on the ORM row): numbered and inserted together (their ids and the rules' version the
+        database holds come back), then the other tables' rows."""
         year = self.calendar.local(now).year
-        row = self._new_row(new, year, await next_sequence(connection, year), opening.code, now)
-        path = [(State.RECEIVED, opening.actor, "registro")]
-        if not outcome.forward_to:
-            path.append((State.TRIAGE, Actor.system("roteamento"), outcome.reason))
-        row |= routing_columns(outcome) | {"state": path[-1][0].value}
-        row["intake_key"] = opening.intake_key
-        created, seen = await registration.insert_manifestation(connection, row)
-        events: list[EventBase] = [
-            ManifestationCreated(
-                protocol=row["protocol"], occurred_at=now, kind=new.kind.value, channel=new.channel
-            )
+        first = await next_sequence(connection, year, len(openings))
+        rows = [self._new_row(o, year, n, now) for n, o in enumerate(openings, first)]
+        made, seen = await registration.insert_manifestations(connection, rows)
+        if any(o.version is not None and o.version != seen for o in openings):
+            raise _RulesChanged(seen)
+        opened = [
+            _Opened(opening, created, row, [_created(opening.new, row, now)])
+            for opening, created, row in zip(openings, made, rows, strict=True)
         ]
-        transitions, deadline = await self._opening_rows(connection, created, new, row, path)
-        return created, events + transitions, seen, deadline
+        await self._opening_rows(connection, opened, now)
+        return opened
+
+    async def _finish(self, session: AsyncSession, one: _Opened) -> list[EventBase]:
+        """Its files, and the forwarding or assignment routing decided; all its events."""
+        outcome = one.opening.outcome
+        await self._attach(session, one.created, None, one.opening.stored)
+        if not (outcome.forward_to or outcome.assign_to or outcome.round_robin):
+            return one.events
+        row = await self._load(session, one.row["protocol"])
+        return one.events + await self._apply_decision(session, row, outcome)
 
     def _new_row(
-        self,
-        new: NewManifestation,
-        year: int,
-        sequence: int,
-        code: str | None,
-        now: dt.datetime,
+        self, opening: Opening, year: int, sequence: int, now: dt.datetime
     ) -> dict[str, Any]:
-        protocol = format_protocol(year, sequence)
+        new, code, protocol = opening.new, opening.code, format_protocol(year, sequence)
         return {
             "protocol": protocol,
             "year": year,
@@ -263,36 +283,75 @@ class IntakeDesk(LifecycleDesk, AttachmentDesk):
             "falabr_nup": None,
             "falabr_registered_at": None,
             "extra": dict(new.extra),
+            **routing_columns(opening.outcome),
+            "state": _path(opening)[-1][0].value,
+            "intake_key": opening.intake_key,
         }
 
     async def _opening_rows(
-        self,
-        connection: AsyncConnection,
-        created: int,
-        new: NewManifestation,
-        row: dict[str, Any],
-        path: list[tuple[State, Actor, str]],
-    ) -> tuple[list[EventBase], DeadlineView]:
-        """Identity, first message, response deadline and the transitions along ``path``;
-        the transitions' events and the deadline as the citizen's receipt shows it."""
-        now, source, protocol = self.now(), None, row["protocol"]
-        transitions: list[dict[str, Any]] = []
-        events: list[EventBase] = []
-        for target, actor, reason in path:
-            values, event = transition(protocol, source, target, actor, reason, now)
-            transitions.append({"manifestation_id": created, **values})
-            events.append(event)
-            source = target.value
-        sealed = identity.new_identity(
-            self.keys, created, new.channel, new.citizen, new.channel_address
-        )
-        today = self.today()
-        deadline = deadlines.opening(self.calendar, created, row["kind"], Purpose.RESPONSE, today)
-        await registration.insert_rows(connection, IdentityRow, [sealed])
-        await registration.insert_rows(connection, MessageRow, [_first_message(created, new, now)])
-        await registration.insert_rows(connection, DeadlineRow, [deadline])
-        await registration.insert_rows(connection, TransitionRow, transitions)
-        return events, deadlines.opening_view(deadline, today)
+        self, connection: AsyncConnection, opened: list[_Opened], now: dt.datetime
+    ) -> None:
+        """Identity, first message, response deadline and transitions of each new
+        manifestation, one statement per table; each gets its transitions' events and its
+        deadline as the citizen's receipt shows it."""
+        today = self.calendar.local(now).date()
+        tables: dict[type[Base], list[dict[str, Any]]] = {
+            IdentityRow: [], MessageRow: [], DeadlineRow: [], TransitionRow: []
+        }  # fmt: skip
+        for one in opened:
+            new, created = one.opening.new, one.created
+            tables[IdentityRow].append(
+                identity.new_identity(
+                    self.keys, created, new.channel, new.citizen, new.channel_address
+                )
+            )
+            tables[MessageRow].append(_first_message(created, new, now))
+            deadline = deadlines.opening(
+                self.calendar, created, one.row["kind"], Purpose.RESPONSE, today
+            )
+            tables[DeadlineRow].append(deadline)
+            one.deadline = deadlines.opening_view(deadline, today)
+            tables[TransitionRow] += _transitions(one, now)
+        for model, rows in tables.items():
+            await registration.insert_rows(connection, model, rows)
+
+
+async def _count(connection: AsyncConnection, now: dt.datetime, limits: Limits) -> None:
+    """Count the hits of a batch, one statement per counter: when a counter passes the
+    lowest limit given for it, the batch is refused, and each registration then counts
+    alone, so that only the ones past the limit are refused."""
+    counters: dict[tuple[str, dt.timedelta], tuple[int, int]] = {}
+    for key, limit, window in limits:
+        hits, lowest = counters.get((key, window), (0, limit))
+        counters[key, window] = (hits + 1, min(lowest, limit))
+    for (key, window), (hits, limit) in counters.items():
+        if not await rate_limits.hit(connection, now, key, limit, window, hits):
+            raise RateLimited(key)
+
+
+def _created(new: NewManifestation, row: dict[str, Any], now: dt.datetime) -> EventBase:
+    return ManifestationCreated(
+        protocol=row["protocol"], occurred_at=now, kind=new.kind.value, channel=new.channel
+    )
+
+
+def _path(opening: Opening) -> list[tuple[State, Actor, str]]:
+    """The states a new manifestation goes through as it is registered."""
+    path = [(State.RECEIVED, opening.actor, "registro")]
+    if not opening.outcome.forward_to:
+        path.append((State.TRIAGE, Actor.system("roteamento"), opening.outcome.reason))
+    return path
+
+
+def _transitions(one: _Opened, now: dt.datetime) -> list[dict[str, Any]]:
+    """The rows of its opening transitions; their events are added to its events."""
+    rows, source = [], None
+    for target, actor, reason in _path(one.opening):
+        values, event = transition(one.row["protocol"], source, target, actor, reason, now)
+        rows.append({"manifestation_id": one.created, **values})
+        one.events.append(event)
+        source = target.value
+    return rows
 
 
 def _first_message(created: int, new: NewManifestation, now: dt.datetime) -> dict[str, Any]:
