@@ -8,17 +8,13 @@ Every sealed column and every keyed lookup hash is registered (core and plugins 
 from __future__ import annotations
 
 import base64
-import functools
 import hmac
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
-from balcao._keys import KeyRing, UnreadableSecret
-
-if TYPE_CHECKING:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from balcao._keys import KeyRing, UnreadableSecret, aead_open, aead_seal
 
 __all__ = ["LookupColumn", "SealRegistry", "SealedColumn", "Sealer", "is_sealed"]
 
@@ -63,29 +59,6 @@ def is_sealed(token: str | bytes | None) -> bool:
     if isinstance(token, bytes):
         return token.startswith(PREFIX.encode())
     return bool(token) and str(token).startswith(PREFIX)
-
-
-@functools.lru_cache(maxsize=256)
-def _cipher(key: bytes) -> AESGCM:
-    """The AES-GCM cipher of ``key``, made once: a key's bytes name it, so a rotated or
-    removed key never meets another's cipher. Imported when first needed (start-up stays
-    without the cryptography library)."""
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-    return AESGCM(key)
-
-
-def _open(key: bytes, raw: bytes, aad: bytes, problem: str) -> bytes:
-    """The plaintext of ``nonce + ciphertext``; ``UnreadableSecret(problem)`` when the key or
-    ``aad`` do not match."""
-    try:
-        return _cipher(key).decrypt(raw[:_NONCE], raw[_NONCE:], aad)
-    except Exception as exc:
-        from cryptography.exceptions import InvalidTag  # loaded already: the cipher raised
-
-        if isinstance(exc, InvalidTag):
-            raise UnreadableSecret(problem) from exc
-        raise
 
 
 def _hmac(key: bytes, message: bytes) -> str:
@@ -133,7 +106,7 @@ class Sealer:
         data = plaintext.encode() if isinstance(plaintext, str) else plaintext
         key_id = self._ring.current_id
         nonce = os.urandom(_NONCE)
-        sealed = _cipher(self._key(key_id, "seal")).encrypt(nonce, data, _aad(self._bound(), row))
+        sealed = aead_seal(self._key(key_id, "seal"), nonce, data, _aad(self._bound(), row))
         return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open(self, token: str | bytes, row: Row) -> bytes:
@@ -146,7 +119,7 @@ class Sealer:
         raw = base64.b64decode(body)
         key = self._key(key_id, "seal")
         problem = "dado cifrado corrompido, de outra linha ou chave errada"
-        return _open(key, raw, _aad(self._bound(), row), problem)
+        return aead_open(key, raw[:_NONCE], raw[_NONCE:], _aad(self._bound(), row), problem)
 
     def open_text(self, token: str | bytes, row: Row) -> str:
         """Like :meth:`open`, decoded as UTF-8 text."""
@@ -164,7 +137,7 @@ class Sealer:
         data = plaintext.encode() if isinstance(plaintext, str) else plaintext
         key_id = self._ring.current_id
         nonce = os.urandom(_NONCE)
-        sealed = _cipher(self._key(key_id, "detached")).encrypt(nonce, data, self._detached_aad())
+        sealed = aead_seal(self._key(key_id, "detached"), nonce, data, self._detached_aad())
         return f"{PREFIX}{key_id}:{base64.b64encode(nonce + sealed).decode()}"
 
     def open_detached(self, token: str) -> bytes:
@@ -178,7 +151,7 @@ class Sealer:
         try:
             raw = base64.b64decode(body)
             key = self._key(key_id, "detached")
-            return _open(key, raw, self._detached_aad(), problem)
+            return aead_open(key, raw[:_NONCE], raw[_NONCE:], self._detached_aad(), problem)
         except ValueError as exc:  # not base64, an unknown key, a wrong tag (UnreadableSecret)
             raise UnreadableSecret(problem) from exc
 

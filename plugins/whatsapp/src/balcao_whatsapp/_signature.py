@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 __all__ = ["sign", "valid_signature"]
@@ -12,7 +11,7 @@ _PREFIX = "sha256="
 
 def sign(secret: str, body: bytes) -> str:
     """The header value Meta sends for ``body``."""
-    return _PREFIX + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return _PREFIX + hmac.digest(secret.encode(), body, "sha256").hex()
 
 
 def valid_signature(secret: str, body: bytes, header: str | None) -> bool:
