@@ -97,19 +97,16 @@ class BatchedStderr(logging.StreamHandler):  # type: ignore[type-arg]
             return
         loop = _running_loop()
         if loop is None or record.levelno >= logging.WARNING:
-            self._write()
+            self.flush()
         elif len(self._waiting) == 1:
             loop.call_soon(self.flush)
 
     def flush(self) -> None:
         with self.lock:  # type: ignore[union-attr]
-            self._write()
+            if self._waiting:
+                lines, self._waiting = "".join(self._waiting), []
+                self.stream.write(lines)
             super().flush()
-
-    def _write(self) -> None:
-        if self._waiting:
-            lines, self._waiting = "".join(self._waiting), []
-            self.stream.write(lines)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
