@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.middleware import DefineMiddleware
@@ -38,6 +38,7 @@ from balcao._web.observe import Gate
 from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.readiness import liveness, ready
+from balcao._web.routers import AppRouter
 from balcao._web.survey import SURVEY_ROUTES
 
 __all__ = ["create_app", "create_app_from_runtime"]
@@ -63,9 +64,9 @@ def _provide_config(value: Any) -> Provide:
     return Provide(dependency, use_cache=True, sync_to_thread=False)
 
 
-def _plugin_routers(runtime: Runtime) -> list[Router]:
+def _plugin_routers(runtime: Runtime) -> list[AppRouter]:
     routers = [
-        Router(
+        AppRouter(
             path=f"/channels/{c.spec.name}",
             route_handlers=list(c.spec.route_handlers),
             dependencies={"config": _provide_config(c.config)},
@@ -75,7 +76,7 @@ def _plugin_routers(runtime: Runtime) -> list[Router]:
         if c.spec.route_handlers
     ]
     routers += [
-        Router(
+        AppRouter(
             path=f"/exports/{e.spec.name}",
             route_handlers=list(e.spec.route_handlers),
             dependencies={"config": _provide_config(e.config)},
