@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.di import NamedDependency, Provide
 from litestar.middleware import DefineMiddleware
@@ -38,6 +38,7 @@ from balcao._web.observe import Gate
 from balcao._web.openapi import documented_plugins
 from balcao._web.public import PUBLIC_ROUTES
 from balcao._web.readiness import liveness, ready
+from balcao._web.routers import AppRouter
 from balcao._web.survey import SURVEY_ROUTES
 from balcao._web.webhooks import Lane, lanes
 
@@ -64,14 +65,14 @@ def _provide_config(value: Any) -> Provide:
     return Provide(dependency, use_cache=True, sync_to_thread=False)
 
 
-def _plugin_routers(runtime: Runtime, webhooks: dict[str, Lane]) -> list[Router]:
+def _plugin_routers(runtime: Runtime, webhooks: dict[str, Lane]) -> list[AppRouter]:
     routes: dict[str, list[Any]] = {
         name: list(c.spec.route_handlers) for name, c in runtime.desk.channels.items()
     }
     for lane in webhooks.values():  # listed in the schema; the gate answers them first
         routes[lane.channel].append(lane.route())
     routers = [
-        Router(
+        AppRouter(
             path=f"/channels/{name}",
             route_handlers=handlers,
             dependencies={"config": _provide_config(runtime.desk.channels[name].config)},
@@ -81,7 +82,7 @@ def _plugin_routers(runtime: Runtime, webhooks: dict[str, Lane]) -> list[Router]
         if handlers
     ]
     routers += [
-        Router(
+        AppRouter(
             path=f"/exports/{e.spec.name}",
             route_handlers=list(e.spec.route_handlers),
             dependencies={"config": _provide_config(e.config)},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import msgspec
-from litestar import Router, get
+from litestar import get
 from litestar.di import NamedDependency
 
 from balcao._access import Access
@@ -14,6 +14,7 @@ from balcao._routing.compiled import CompiledRule
 from balcao._routing.engine import ordered
 from balcao._specs import Registered, RoutingRuleSpec
 from balcao._web.auth import staff_guard
+from balcao._web.routers import AppRouter
 
 __all__ = ["RuleView", "routing_router", "rule_book"]
 
@@ -73,9 +74,9 @@ async def list_rules(desk: NamedDependency[Desk]) -> list[RuleView]:
     return await rule_book(desk)
 
 
-def routing_router() -> Router:
+def routing_router() -> AppRouter:
     """Mount beside the core API: ``route_handlers=[api_router(), routing_router(), ...]``."""
-    return Router(
+    return AppRouter(
         path="/api/v1/routing",
         guards=[staff_guard],
         tags=["roteamento"],

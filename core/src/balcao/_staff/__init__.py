@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
-from litestar import Request, Response, Router
+from litestar import Request, Response
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
@@ -29,6 +29,7 @@ from balcao._staff._units import UNIT_ROUTES
 from balcao._staff._users import USER_ROUTES
 from balcao._web.auth import staff_guard
 from balcao._web.params import InvalidParameter
+from balcao._web.routers import AppRouter
 
 __all__ = ["staff_routers"]
 
@@ -51,7 +52,7 @@ def _problem(status: int, title: str):  # type: ignore[no-untyped-def]
     return handler
 
 
-def staff_routers() -> list[Router]:
+def staff_routers() -> list[AppRouter]:
     """The login pages (open) and every other staff page (behind the role guard)."""
     guarded = [
         *INBOX_ROUTES,
@@ -72,8 +73,8 @@ def staff_routers() -> list[Router]:
         *NOTICE_ROUTES,
     ]
     return [
-        Router(path="/", route_handlers=PUBLIC_ROUTES, include_in_schema=False),
-        Router(
+        AppRouter(path="/", route_handlers=PUBLIC_ROUTES, include_in_schema=False),
+        AppRouter(
             path="/",
             route_handlers=guarded,
             guards=[staff_guard, duties_guard],

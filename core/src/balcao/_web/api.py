@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, Response, Router, get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -24,6 +24,7 @@ from balcao._types import Citizen, DeadlineView, Manifestation
 from balcao._web.auth import current_actor, staff_guard
 from balcao._web.openapi import error_responses
 from balcao._web.params import MAX_PAGE
+from balcao._web.routers import AppRouter
 
 __all__ = ["api_router"]
 
@@ -384,8 +385,8 @@ async def audit_log(
         ]
 
 
-def api_router() -> Router:
-    return Router(
+def api_router() -> AppRouter:
+    return AppRouter(
         path="/api/v1",
         guards=[staff_guard],
         tags=["equipe"],

@@ -92,19 +92,10 @@ class CsrfMiddleware:
     ``PermissionDeniedException``, which a route may answer with its own page."""
 
     def __init__(self, app: ASGIApp, config: CSRFConfig) -> None:
+        # Litestar builds one middleware per route (some 200): what depends only on the
+        # config is worked out once per config.
         self.app, self.config = app, config
-        self.excluded = re.compile("|".join(config.exclude or ["(?!)"]))
-        # the cookie's attributes, formatted once: "name=" + token + tail
-        model = Cookie(
-            key=config.cookie_name,
-            value="0",
-            path=config.cookie_path,
-            secure=config.cookie_secure,
-            httponly=config.cookie_httponly,
-            samesite=config.cookie_samesite,
-            domain=config.cookie_domain,
-        )
-        self.cookie_tail = model.to_header(header="")[len(config.cookie_name) + 2 :]
+        self.excluded, self.cookie_tail = _derived(config)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._bypassed(scope):
@@ -146,6 +137,32 @@ class CsrfMiddleware:
             await send(message)
 
         return send_with_cookie
+
+
+_LAST_DERIVED: list[tuple[CSRFConfig, re.Pattern[str], str]] = []
+
+
+def _derived(config: CSRFConfig) -> tuple[re.Pattern[str], str]:
+    """The excluded paths' pattern and the cookie's attributes (``name=`` + token + tail),
+    for the config all of one app's routes share: the last config's are kept."""
+    if not _LAST_DERIVED or _LAST_DERIVED[0][0] is not config:
+        _LAST_DERIVED[:] = [(config, *_derive(config))]
+    _, pattern, tail = _LAST_DERIVED[0]
+    return pattern, tail
+
+
+def _derive(config: CSRFConfig) -> tuple[re.Pattern[str], str]:
+    model = Cookie(
+        key=config.cookie_name,
+        value="0",
+        path=config.cookie_path,
+        secure=config.cookie_secure,
+        httponly=config.cookie_httponly,
+        samesite=config.cookie_samesite,
+        domain=config.cookie_domain,
+    )
+    tail = model.to_header(header="")[len(config.cookie_name) + 2 :]
+    return re.compile("|".join(config.exclude or ["(?!)"])), tail
 
 
 def _cookie(scope: Scope, name: str) -> str:
