@@ -86,7 +86,8 @@ class Lane:
         lane, limit = self, self.spec.max_body
 
         async def webhook(request: Request[Any, Any, Any]) -> Response[bytes]:
-            body = await _read(request, limit)
+            # the same reading as the lane's; a client gone away gets no store, only a refusal
+            body = await _body(request.receive, limit) or b""
             status, content = await lane.answer(_headers(request.scope), body)
             return Response(content, status_code=status, media_type="application/json")
 
@@ -135,16 +136,6 @@ async def _body(receive: Receive, limit: int) -> bytes | _TooLarge | None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
-
-
-async def _read(request: Request[Any, Any, Any], limit: int) -> bytes | _TooLarge:
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return _TOO_LARGE
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def lanes(channels: Iterable[Registered[ChannelSpec]], desk: PluginDesk) -> dict[str, Lane]:
