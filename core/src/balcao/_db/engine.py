@@ -52,7 +52,9 @@ def _prepare_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("balcao_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+        if not inline.begin(connection.connection.driver_connection, statement):
+            connection.exec_driver_sql(statement)
 
 
 class Database:
