@@ -29,7 +29,7 @@ from balcao._transparency.routes import TRANSPARENCY_ROUTES
 from balcao._web.accessibility import ACCESSIBILITY_ROUTES, VLibrasPolicy, preferences
 from balcao._web.api import api_router
 from balcao._web.auth import staff_guard
-from balcao._web.csrf import CsrfMiddleware
+from balcao._web.csrf import CsrfMiddleware, CsrfPolicy
 from balcao._web.errors import EXCEPTION_HANDLERS
 from balcao._web.hosts import AllowedHosts
 from balcao._web.labels import Labels, cpf_text
@@ -148,7 +148,7 @@ def create_app_from_runtime(
             directory=list[Any](template_directories(runtime)), engine=JinjaTemplateEngine
         ),
         # our CSRF middleware, not Litestar's (given a csrf_config, it would add its own)
-        middleware=[DefineMiddleware(CsrfMiddleware, config=csrf)],
+        middleware=[DefineMiddleware(CsrfMiddleware, policy=CsrfPolicy.of(csrf))],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(
             title="Balcão",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from dataclasses import dataclass
 from secrets import compare_digest
 from typing import Any
 
@@ -29,7 +30,7 @@ from litestar.middleware.csrf import generate_csrf_hash, generate_csrf_token
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
-__all__ = ["UNSAFE_METHODS", "CsrfMiddleware", "check_cookie_change"]
+__all__ = ["UNSAFE_METHODS", "CsrfMiddleware", "CsrfPolicy", "check_cookie_change"]
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORMS = {RequestEncodingType.URL_ENCODED, RequestEncodingType.MULTI_PART}
@@ -87,15 +88,38 @@ def _signed(token: str, secret: str) -> bool:
     return compare_digest(mac, generate_csrf_hash(body, secret))
 
 
+@dataclass(frozen=True)
+class CsrfPolicy:
+    """One app's CSRF config with what follows from it: the excluded paths' pattern and the
+    cookie's attributes (``name=`` + token + ``cookie_tail``). Litestar builds one middleware
+    per route (some 200): they share the policy, worked out once when the app is built."""
+
+    config: CSRFConfig
+    excluded: re.Pattern[str]
+    cookie_tail: str
+
+    @classmethod
+    def of(cls, config: CSRFConfig) -> CsrfPolicy:
+        model = Cookie(
+            key=config.cookie_name,
+            value="0",
+            path=config.cookie_path,
+            secure=config.cookie_secure,
+            httponly=config.cookie_httponly,
+            samesite=config.cookie_samesite,
+            domain=config.cookie_domain,
+        )
+        tail = model.to_header(header="")[len(config.cookie_name) + 2 :]
+        return cls(config, re.compile("|".join(config.exclude or ["(?!)"])), tail)
+
+
 class CsrfMiddleware:
     """ASGI middleware of every route (see the module's docstring); a refusal is a 403
     ``PermissionDeniedException``, which a route may answer with its own page."""
 
-    def __init__(self, app: ASGIApp, config: CSRFConfig) -> None:
-        # Litestar builds one middleware per route (some 200): what depends only on the
-        # config is worked out once per config.
-        self.app, self.config = app, config
-        self.excluded, self.cookie_tail = _derived(config)
+    def __init__(self, app: ASGIApp, policy: CsrfPolicy) -> None:
+        self.app, self.config = app, policy.config
+        self.excluded, self.cookie_tail = policy.excluded, policy.cookie_tail
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self._bypassed(scope):
@@ -137,32 +161,6 @@ class CsrfMiddleware:
             await send(message)
 
         return send_with_cookie
-
-
-_LAST_DERIVED: list[tuple[CSRFConfig, re.Pattern[str], str]] = []
-
-
-def _derived(config: CSRFConfig) -> tuple[re.Pattern[str], str]:
-    """The excluded paths' pattern and the cookie's attributes (``name=`` + token + tail),
-    for the config all of one app's routes share: the last config's are kept."""
-    if not _LAST_DERIVED or _LAST_DERIVED[0][0] is not config:
-        _LAST_DERIVED[:] = [(config, *_derive(config))]
-    _, pattern, tail = _LAST_DERIVED[0]
-    return pattern, tail
-
-
-def _derive(config: CSRFConfig) -> tuple[re.Pattern[str], str]:
-    model = Cookie(
-        key=config.cookie_name,
-        value="0",
-        path=config.cookie_path,
-        secure=config.cookie_secure,
-        httponly=config.cookie_httponly,
-        samesite=config.cookie_samesite,
-        domain=config.cookie_domain,
-    )
-    tail = model.to_header(header="")[len(config.cookie_name) + 2 :]
-    return re.compile("|".join(config.exclude or ["(?!)"])), tail
 
 
 def _cookie(scope: Scope, name: str) -> str:
