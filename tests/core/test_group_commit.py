@@ -4,15 +4,19 @@ each caller answered after that commit; a unit that fails fails only its own cal
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from balcao._db import direct
 from balcao.testing import Balcao
 
 
-def _count_commits(balcao: Balcao) -> list[int]:
+def _count_commits(balcao: Balcao, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Commits of the engine's write transactions and of the plain SQLite connection that
+    writes inbound events on a SQLite file (``_db/direct.py``)."""
     commits = [0]
     engine = balcao.desk.database._write_engine.sync_engine
 
@@ -20,6 +24,17 @@ def _count_commits(balcao: Balcao) -> list[int]:
     def _on_commit(_connection: object) -> None:
         commits[0] += 1
 
+    def counted(sql: str) -> None:
+        commits[0] += sql == "COMMIT"
+
+    opened = direct.DirectWriter._open
+
+    def opening(writer: direct.DirectWriter[object]) -> sqlite3.Connection:
+        connection = opened(writer)
+        connection.set_trace_callback(counted)
+        return connection
+
+    monkeypatch.setattr(direct.DirectWriter, "_open", opening)
     return commits
 
 
@@ -31,8 +46,10 @@ async def _stored(balcao: Balcao) -> list[str]:
         return [row[0] for row in rows]
 
 
-async def test_concurrent_inbound_events_share_one_commit(balcao: Balcao) -> None:
-    commits = _count_commits(balcao)
+async def test_concurrent_inbound_events_share_one_commit(
+    balcao: Balcao, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commits = _count_commits(balcao, monkeypatch)
     keys = [f"m{n}" for n in range(20)] + ["m3", "m7"]  # two redeliveries among them
     fresh = await asyncio.gather(
         *(balcao.desk.persist_inbound("bench", key, b"{}") for key in keys)
@@ -40,7 +57,7 @@ async def test_concurrent_inbound_events_share_one_commit(balcao: Balcao) -> Non
     assert fresh == [True] * 20 + [False, False]
     assert sorted(await _stored(balcao)) == sorted(set(keys))
     # 22 callers, far fewer commits: the batch went together
-    assert commits[0] <= 3
+    assert 1 <= commits[0] <= 3
 
 
 async def test_a_failing_unit_fails_only_its_caller(balcao: Balcao) -> None:
@@ -101,6 +118,8 @@ async def test_events_and_other_units_share_a_batch_and_survive_a_failing_unit(
     async def good(session: AsyncSession) -> str:
         return "done"
 
+    # (on a SQLite file the events go to a batch of their own, on the plain connection of
+    # _db/direct.py: every answer is the same)
     results = await asyncio.gather(
         balcao.desk.persist_inbound("bench", "x", b"{}"),
         balcao.desk.database.grouped(good),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import Any
@@ -19,18 +19,14 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from balcao._db import inline
+from balcao._db.direct import SQLITE_PRAGMAS, DirectWriter, Plain
 from balcao._db.group import GroupCommit, Many, T, Unit, V
 from balcao._db.url import check_database_url, owner_only
 
 __all__ = ["Database"]
 
-_SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA synchronous=FULL",
-    # overwritten and deleted values are zeroed, not left in free pages for a copy to find
-    "PRAGMA secure_delete=ON",
-)
+# the arguments of sqlite3.connect for a database file
+_Connect = tuple[Sequence[Any], Mapping[str, Any]]
 # Readers wait in their own thread; the writers run on the event loop and must not block it
 # while another process writes: they fail at once and wait asynchronously (see _begin).
 _READER_BUSY_MS = 30_000
@@ -45,7 +41,7 @@ def _prepare_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
         owner_only(engine.url.database)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in (*_SQLITE_PRAGMAS, f"PRAGMA busy_timeout={busy_ms}"):
+        for pragma in (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={busy_ms}"):
             cursor.execute(pragma)
         cursor.close()
 
@@ -68,9 +64,13 @@ class Database:
             engine_options.setdefault("pool_pre_ping", True)
         self.engine = create_async_engine(url, **engine_options)
         self._write_engine = self.engine
+        self._file: _Connect | None = None
         if self.is_sqlite:
             _prepare_sqlite(self.engine, _READER_BUSY_MS)
-            self._write_engine = _sqlite_writer(self.engine, url, engine_options)
+            self._file = _sqlite_file(self.engine, url)
+            if self._file is not None:
+                self._write_engine = _sqlite_writer(self._file, url, engine_options)
+        self._direct: dict[Plain[Any], DirectWriter[Any]] = {}
         writer = self._write_engine.execution_options(balcao_write=True)
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(writer, expire_on_commit=False)
@@ -123,6 +123,18 @@ class Database:
         once (one statement for all): ``many``'s result for ``value``, after the commit."""
         return await self._group.run_many(many, value)
 
+    async def grouped_plain(self, plain: Plain[V], many: Many[V, bool], value: V) -> bool:
+        """As ``grouped_many(many, value)``. On a SQLite file, ``plain`` does the same work
+        instead, on a plain sqlite3 connection in a thread (``direct.py``): a fraction of the
+        event loop's cost. Each True answer marks work added (the worker is woken)."""
+        if self._file is None:
+            return await self.grouped_many(many, value)
+        writer = self._direct.get(plain)
+        if writer is None:
+            writer = DirectWriter(self._file, plain, self._serialized, self.work_added.set)
+            self._direct[plain] = writer
+        return await writer.run(value)
+
     @asynccontextmanager
     async def _serialized(self) -> AsyncIterator[None]:
         if not self.is_sqlite:
@@ -142,6 +154,8 @@ class Database:
         return True
 
     async def dispose(self) -> None:
+        for writer in self._direct.values():
+            writer.close()
         await self.engine.dispose()
         if self._write_engine is not self.engine:
             await self._write_engine.dispose()
@@ -149,13 +163,19 @@ class Database:
             await self._group_engine.dispose()
 
 
-def _sqlite_writer(reader: AsyncEngine, url: str, options: dict[str, Any]) -> AsyncEngine:
-    """The engine for write transactions: the same file, connections run in place. An
-    in-memory database has no second connection to the same data, so it keeps the reader."""
+def _sqlite_file(reader: AsyncEngine, url: str) -> _Connect | None:
+    """How to connect to the database's file; None for an in-memory database, which has
+    no second connection to the same data (its writes keep the reader's engine)."""
     arguments, keywords = reader.dialect.create_connect_args(make_url(url))
     path = str(arguments[0]) if arguments else ""
     if path in ("", ":memory:") or "mode=memory" in path:
-        return reader
+        return None
+    return arguments, keywords
+
+
+def _sqlite_writer(file: _Connect, url: str, options: dict[str, Any]) -> AsyncEngine:
+    """The engine for write transactions: the same file, connections run in place."""
+    arguments, keywords = file
     engine = create_async_engine(
         url, async_creator=inline.connector(arguments, keywords), **options
     )

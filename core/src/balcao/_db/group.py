@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,18 +25,20 @@ __all__ = ["GroupCommit", "Many", "Unit"]
 
 T = TypeVar("T")
 V = TypeVar("V")
+H = TypeVar("H")  # what a write transaction hands its units (a session, on the engine)
 Unit = Callable[[AsyncSession], Awaitable[T]]
 # an operation over several values in one transaction: one result per value, in their order
 Many = Callable[[AsyncSession, list[V]], Awaitable[list[T]]]
-_Waiting = tuple[Many[Any, Any], Any, "asyncio.Future[Any]"]
+_Op = Callable[[Any, list[Any]], Awaitable[list[Any]]]
+_Waiting = tuple[_Op, Any, "asyncio.Future[Any]"]
 # the longest a unit waits for others (against a commit's fsync: milliseconds)
 _MAX_WAIT = 0.002
 
 
-class GroupCommit:
+class GroupCommit(Generic[H]):
     """Runs units given to ``run`` in shared write transactions opened by ``write``."""
 
-    def __init__(self, write: Callable[[], AbstractAsyncContextManager[AsyncSession]]) -> None:
+    def __init__(self, write: Callable[[], AbstractAsyncContextManager[H]]) -> None:
         self._write = write
         self._waiting: list[_Waiting] = []
         self._flusher: asyncio.Task[None] | None = None
@@ -44,11 +46,11 @@ class GroupCommit:
         # that queued meanwhile
         self._callers = 0
 
-    async def run(self, unit: Unit[T]) -> T:
+    async def run(self, unit: Callable[[H], Awaitable[T]]) -> T:
         """The unit's result, once the transaction holding it has committed."""
         return await self.run_many(_each, unit)
 
-    async def run_many(self, many: Many[V, T], value: V) -> T:
+    async def run_many(self, many: Callable[[H, list[V]], Awaitable[list[T]]], value: V) -> T:
         """``many``'s result for ``value``, once the transaction holding it has committed;
         the batch's other values for the same ``many`` go to the same call."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -94,8 +96,8 @@ class GroupCommit:
     async def _together(self, batch: list[_Waiting]) -> bool:
         """Whether the batch committed in one transaction (False: it was rolled back)."""
         try:
-            async with self._write() as session:
-                results = await _apply(session, batch)
+            async with self._write() as handle:
+                results = await _apply(handle, batch)
         except Exception:  # each unit is run again alone
             return False
         for (_, _, future), result in zip(batch, results, strict=True):
@@ -105,29 +107,29 @@ class GroupCommit:
     async def _alone(self, entry: _Waiting) -> None:
         many, value, future = entry
         try:
-            async with self._write() as session:
-                [result] = await many(session, [value])
+            async with self._write() as handle:
+                [result] = await many(handle, [value])
         except Exception as exc:
             _settle(future, None, exc)
         else:
             _settle(future, result, None)
 
 
-async def _apply(session: AsyncSession, batch: list[_Waiting]) -> list[Any]:
+async def _apply(handle: Any, batch: list[_Waiting]) -> list[Any]:
     """The results in the batch's order; each operation gets all its values in one call."""
-    places: dict[Many[Any, Any], list[int]] = {}
+    places: dict[_Op, list[int]] = {}
     for place, (many, _, _) in enumerate(batch):
         places.setdefault(many, []).append(place)
     results: list[Any] = [None] * len(batch)
     for many, where in places.items():
-        answers = await many(session, [batch[place][1] for place in where])
+        answers = await many(handle, [batch[place][1] for place in where])
         for place, answer in zip(where, answers, strict=True):
             results[place] = answer
     return results
 
 
-async def _each(session: AsyncSession, units: list[Unit[Any]]) -> list[Any]:
-    return [await unit(session) for unit in units]
+async def _each(handle: Any, units: list[Callable[[Any], Awaitable[Any]]]) -> list[Any]:
+    return [await unit(handle) for unit in units]
 
 
 def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
