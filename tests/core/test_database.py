@@ -20,7 +20,7 @@ from balcao._db import direct, engine
 from balcao._db.engine import Database
 from balcao._db.models import InboundEvent
 from balcao._db.types import table_of
-from balcao._services.inbound_store import insert_inbound, store_inbound
+from balcao._services.inbound_store import INBOUND_WRITE, store_inbound
 
 
 async def _database(path: Path) -> Database:
@@ -143,7 +143,7 @@ def _rows(path: Path) -> list[tuple[Any, ...]]:
 
 
 async def _plain(database: Database, values: dict[str, Any]) -> bool:
-    return await database.grouped_plain(insert_inbound, store_inbound, values)
+    return await database.grouped_plain(INBOUND_WRITE, values)
 
 
 @pytest.mark.parametrize(

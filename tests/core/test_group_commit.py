@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import AbstractAsyncContextManager
 
 import pytest
 from sqlalchemy import event, text
@@ -15,8 +16,9 @@ from balcao.testing import Balcao
 
 
 def _count_commits(balcao: Balcao, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Commits of the engine's write transactions and of the plain SQLite connection that
-    writes inbound events on a SQLite file (``_db/direct.py``)."""
+    """Commits of the engine's write transactions and of the plain connection that writes
+    inbound events (``_db/direct.py``): on SQLite its COMMITs, on PostgreSQL its
+    transactions."""
     commits = [0]
     engine = balcao.desk.database._write_engine.sync_engine
 
@@ -35,6 +37,13 @@ def _count_commits(balcao: Balcao, monkeypatch: pytest.MonkeyPatch) -> list[int]
         return connection
 
     monkeypatch.setattr(direct.DirectWriter, "_open", opening)
+    transaction = direct.PostgresWriter._transaction
+
+    def counting(writer: direct.PostgresWriter[object]) -> AbstractAsyncContextManager[object]:
+        commits[0] += 1
+        return transaction(writer)
+
+    monkeypatch.setattr(direct.PostgresWriter, "_transaction", counting)
     return commits
 
 

@@ -19,9 +19,9 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from balcao._db import inline
-from balcao._db.direct import SQLITE_PRAGMAS, DirectWriter, Plain
+from balcao._db.direct import SQLITE_PRAGMAS, DirectWriter, PlainWrite, PostgresWriter
 from balcao._db.group import GroupCommit, Many, T, Unit, V
-from balcao._db.url import check_database_url, owner_only
+from balcao._db.url import asyncpg_dsn, check_database_url, owner_only
 
 __all__ = ["Database"]
 
@@ -70,7 +70,7 @@ class Database:
             self._file = _sqlite_file(self.engine, url)
             if self._file is not None:
                 self._write_engine = _sqlite_writer(self._file, url, engine_options)
-        self._direct: dict[Plain[Any], DirectWriter[Any]] = {}
+        self._direct: dict[PlainWrite[Any], DirectWriter[Any] | PostgresWriter[Any] | None] = {}
         writer = self._write_engine.execution_options(balcao_write=True)
         self._reader = async_sessionmaker(self.engine, expire_on_commit=False)
         self._writer = async_sessionmaker(writer, expire_on_commit=False)
@@ -123,17 +123,23 @@ class Database:
         once (one statement for all): ``many``'s result for ``value``, after the commit."""
         return await self._group.run_many(many, value)
 
-    async def grouped_plain(self, plain: Plain[V], many: Many[V, bool], value: V) -> bool:
-        """As ``grouped_many(many, value)``. On a SQLite file, ``plain`` does the same work
-        instead, on a plain sqlite3 connection in a thread (``direct.py``): a fraction of the
-        event loop's cost. Each True answer marks work added (the worker is woken)."""
-        if self._file is None:
-            return await self.grouped_many(many, value)
-        writer = self._direct.get(plain)
+    async def grouped_plain(self, write: PlainWrite[V], value: V) -> bool:
+        """As ``grouped_many(write.engine, value)``, on a plain connection of the write's own
+        (``direct.py``): a fraction of the event loop's cost. A True answer marks work added
+        (the worker is woken). An in-memory SQLite database goes through the engine."""
+        if write not in self._direct:
+            self._direct[write] = self._writer_for(write)
+        writer = self._direct[write]
         if writer is None:
-            writer = DirectWriter(self._file, plain, self._serialized, self.work_added.set)
-            self._direct[plain] = writer
+            return await self.grouped_many(write.engine, value)
         return await writer.run(value)
+
+    def _writer_for(self, write: PlainWrite[V]) -> DirectWriter[V] | PostgresWriter[V] | None:
+        if not self.is_sqlite:
+            return PostgresWriter(asyncpg_dsn(self.url), write.postgres, self.work_added.set)
+        if self._file is None:
+            return None
+        return DirectWriter(self._file, write.sqlite, self._serialized, self.work_added.set)
 
     @asynccontextmanager
     async def _serialized(self) -> AsyncIterator[None]:
@@ -155,7 +161,8 @@ class Database:
 
     async def dispose(self) -> None:
         for writer in self._direct.values():
-            writer.close()
+            if writer is not None:
+                await writer.close()
         await self.engine.dispose()
         if self._write_engine is not self.engine:
             await self._write_engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy.exc import ArgumentError
 
 from balcao._config import ConfigError
 
-__all__ = ["check_database_url", "connection_problem", "owner_only"]
+__all__ = ["asyncpg_dsn", "check_database_url", "connection_problem", "owner_only"]
 
 _DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _FIX = "use sqlite+aiosqlite:///balcao.db ou postgresql+asyncpg://usuário:senha@host:5432/banco"
@@ -29,6 +29,11 @@ def check_database_url(raw: str) -> URL:
             f"BALCAO_DATABASE_URL '{url.drivername}://' não indica o driver assíncrono: {_FIX}"
         )
     raise ConfigError(f"BALCAO_DATABASE_URL: banco '{url.drivername}' não suportado: {_FIX}")
+
+
+def asyncpg_dsn(raw: str) -> str:
+    """The ``postgresql://`` address asyncpg connects to, for a connection of our own."""
+    return make_url(raw).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def owner_only(database: str | None) -> None:

@@ -9,10 +9,10 @@ import logging
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from balcao._db.dialect import locks_rows
+from balcao._db.url import asyncpg_dsn
 
 __all__ = ["CHANNEL", "Listener", "announce"]
 
@@ -38,7 +38,7 @@ class Listener:
     reconnects after a lost connection (the worker's periodic look covers the gap)."""
 
     def __init__(self, url: str, wake: asyncio.Event) -> None:
-        self.dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        self.dsn = asyncpg_dsn(url)
         self.wake = wake
         self._task: asyncio.Task[None] | None = None
 

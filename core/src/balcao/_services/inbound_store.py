@@ -1,7 +1,7 @@
 """The write operation of ``Desk.persist_inbound``: one statement per group-commit batch,
-through the engine (``store_inbound``) or, on a SQLite file, on a plain connection
-(``insert_inbound``, see ``_db/direct.py``). Both store the same rows: the plain one takes
-its column types' conversions from the table."""
+on a plain connection (``insert_inbound`` on SQLite, ``insert_inbound_postgres``; see
+``_db/direct.py``) or through the engine (``store_inbound``, for an in-memory database).
+They store the same rows: the plain ones take the column types' conversions from the table."""
 
 from __future__ import annotations
 
@@ -10,19 +10,26 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as postgres_dialect
 from sqlalchemy.dialects.sqlite.aiosqlite import dialect as sqlite_dialect
+from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
 from balcao._db.dialect import dialect_insert, dialect_name
+from balcao._db.direct import PlainWrite
 from balcao._db.models import InboundEvent
 from balcao._db.types import table_of
-from balcao._delivery.wake import announce
+from balcao._delivery.wake import CHANNEL, announce
 
-__all__ = ["insert_inbound", "store_inbound"]
+__all__ = ["INBOUND_WRITE", "insert_inbound", "insert_inbound_postgres", "store_inbound"]
 
 # rows per plain statement: 8 values each, well under SQLite's 32,766 variables
 _ROWS_PER_INSERT = 500
+_DIALECTS: dict[str, Callable[[], Dialect]] = {
+    "sqlite": sqlite_dialect,
+    "postgresql": postgres_dialect,
+}
 
 
 @cache
@@ -50,9 +57,26 @@ def insert_inbound(connection: sqlite3.Connection, events: list[dict[str, Any]])
     """``store_inbound`` on a plain SQLite connection, inside its transaction."""
     firsts = _firsts(events)
     new: set[tuple[str, str]] = set()
-    for sql, parameters in _plain_inserts(list(firsts.values())):
+    for sql, parameters in _plain_inserts("sqlite", list(firsts.values())):
         new.update(connection.execute(sql, parameters).fetchall())
     return _answers(events, firsts, new)
+
+
+async def insert_inbound_postgres(connection: Any, events: list[dict[str, Any]]) -> list[bool]:
+    """``store_inbound`` on a plain asyncpg connection, inside its transaction."""
+    firsts = _firsts(events)
+    new: set[tuple[str, str]] = set()
+    for sql, parameters in _plain_inserts("postgresql", list(firsts.values())):
+        new.update((row[0], row[1]) for row in await connection.fetch(sql, *parameters))
+    if new:  # heard by the worker processes at commit (see balcao._delivery.wake)
+        await connection.execute("SELECT pg_notify($1, $2)", CHANNEL, "inbound")
+    return _answers(events, firsts, new)
+
+
+# on a plain connection of each database, or through the engine (an in-memory database)
+INBOUND_WRITE = PlainWrite(
+    sqlite=insert_inbound, postgres=insert_inbound_postgres, engine=store_inbound
+)
 
 
 def _firsts(events: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -70,9 +94,9 @@ def _answers(
     return [_key(values) in new and firsts[_key(values)] is values for values in events]
 
 
-def _plain_inserts(rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[Any]]]:
+def _plain_inserts(database: str, rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[Any]]]:
     names = tuple(rows[0])
-    converters = _converters(names)
+    converters = _converters(database, names)
     for start in range(0, len(rows), _ROWS_PER_INSERT):
         chunk = rows[start : start + _ROWS_PER_INSERT]
         parameters = [
@@ -80,23 +104,32 @@ def _plain_inserts(rows: list[dict[str, Any]]) -> Iterator[tuple[str, list[Any]]
             for row in chunk
             for value, convert in zip((row[name] for name in names), converters, strict=True)
         ]
-        yield _plain_sql(names, len(chunk)), parameters
+        yield _plain_sql(database, names, len(chunk)), parameters
 
 
 @cache
-def _converters(names: tuple[str, ...]) -> tuple[Callable[[Any], Any] | None, ...]:
-    # what SQLAlchemy does to each value before SQLite gets it (UTC datetimes as text)
-    dialect, columns = sqlite_dialect(), table_of(InboundEvent).c
+def _converters(database: str, names: tuple[str, ...]) -> tuple[Callable[[Any], Any] | None, ...]:
+    # what SQLAlchemy does to each value before the driver gets it (on SQLite, UTC
+    # datetimes as text)
+    dialect = _DIALECTS[database]()
+    columns = table_of(InboundEvent).c
     return tuple(columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
 
 
 @cache
-def _plain_sql(names: tuple[str, ...], rows: int) -> str:
+def _plain_sql(database: str, names: tuple[str, ...], rows: int) -> str:
     table = table_of(InboundEvent)
     columns = ", ".join(table.c[name].name for name in names)  # only the table's own names
-    row = "(" + ", ".join("?" * len(names)) + ")"
+    width = len(names)
+    if database == "sqlite":
+        values = ", ".join(["(" + ", ".join("?" * width) + ")"] * rows)
+    else:  # asyncpg numbers its parameters
+        values = ", ".join(
+            "(" + ", ".join(f"${row * width + n + 1}" for n in range(width)) + ")"
+            for row in range(rows)
+        )
     return (  # every value is a bound parameter
-        f"INSERT INTO {table.name} ({columns}) VALUES {', '.join([row] * rows)} "  # noqa: S608
+        f"INSERT INTO {table.name} ({columns}) VALUES {values} "  # noqa: S608
         "ON CONFLICT DO NOTHING RETURNING channel, external_id"
     )
 

@@ -21,7 +21,7 @@ from balcao._services.desk.base import DeskCore
 from balcao._services.desk.errors import (
     RateLimited,
 )
-from balcao._services.inbound_store import insert_inbound, store_inbound
+from balcao._services.inbound_store import INBOUND_WRITE
 from balcao._services.manifestations import (
     load,
     to_view,
@@ -130,9 +130,9 @@ class CitizenDesk(DeskCore):
             "next_attempt_at": now,
         }
 
-        # concurrent webhooks share one commit (one fsync on SQLite): see _db/group.py, and
-        # _db/direct.py for the plain SQLite connection that writes them
-        return await self.database.grouped_plain(insert_inbound, store_inbound, values)
+        # concurrent webhooks share one commit (one fsync on SQLite), on a plain connection:
+        # see _db/group.py and _db/direct.py
+        return await self.database.grouped_plain(INBOUND_WRITE, values)
 
     async def allow(self, key: str, limit: int, window: dt.timedelta) -> bool:
         """A fixed-window rate limit shared by every app instance: False once exceeded."""
