@@ -58,9 +58,25 @@ class PlainWrite(Generic[V]):
     engine: Callable[[Any, list[V]], Awaitable[list[bool]]]
 
 
-class DirectWriter(Generic[V]):
+class _Writer(Generic[V]):
+    """Answers each ``run`` once the batch holding its value has committed; calls
+    ``added_work`` for an answer that added work."""
+
+    _group: GroupCommit[Any]
+    _many: Callable[[Any, list[V]], Awaitable[list[bool]]]
+    _added_work: Callable[[], None]
+
+    async def run(self, value: V) -> bool:
+        """The operation's answer for ``value``, once the transaction holding it committed."""
+        answer = await self._group.run_many(self._many, value)
+        if answer:
+            self._added_work()
+        return answer
+
+
+class DirectWriter(_Writer[V]):
     """Runs ``plain`` over the batched values of concurrent ``run`` calls, one transaction
-    per batch on its own connection; ``added_work`` is called after a commit that did."""
+    per batch on its own connection, in a thread."""
 
     def __init__(
         self,
@@ -71,15 +87,8 @@ class DirectWriter(Generic[V]):
     ) -> None:
         self._arguments, self._keywords = connect
         self._plain, self._added_work = plain, added_work
-        self._group: GroupCommit[None] = GroupCommit(lock)
+        self._group, self._many = GroupCommit(lock), self._batch
         self._connection: sqlite3.Connection | None = None
-
-    async def run(self, value: V) -> bool:
-        """``plain``'s answer for ``value``, once the transaction holding it has committed."""
-        answer = await self._group.run_many(self._batch, value)
-        if answer:
-            self._added_work()
-        return answer
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -113,22 +122,14 @@ class DirectWriter(Generic[V]):
         return connection
 
 
-class PostgresWriter(Generic[V]):
+class PostgresWriter(_Writer[V]):
     """Runs ``plain`` over the batched values of concurrent ``run`` calls, one transaction
-    per batch on its own asyncpg connection; ``added_work`` is called after a commit that
-    did."""
+    per batch on its own asyncpg connection."""
 
     def __init__(self, dsn: str, plain: PostgresPlain[V], added_work: Callable[[], None]) -> None:
-        self._dsn, self._plain, self._added_work = dsn, plain, added_work
-        self._group: GroupCommit[Any] = GroupCommit(self._transaction)
+        self._dsn, self._added_work = dsn, added_work
+        self._group, self._many = GroupCommit(self._transaction), plain
         self._connection: Any = None
-
-    async def run(self, value: V) -> bool:
-        """``plain``'s answer for ``value``, once the transaction holding it has committed."""
-        answer = await self._group.run_many(self._plain, value)
-        if answer:
-            self._added_work()
-        return answer
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None
