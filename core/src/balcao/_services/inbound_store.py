@@ -5,14 +5,12 @@ They store the same rows: the plain ones take the column types' conversions from
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
-from sqlalchemy.dialects.postgresql.asyncpg import dialect as postgres_dialect
-from sqlalchemy.dialects.sqlite.aiosqlite import dialect as sqlite_dialect
-from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
@@ -26,9 +24,10 @@ __all__ = ["INBOUND_WRITE", "insert_inbound", "insert_inbound_postgres", "store_
 
 # rows per plain statement: 8 values each, well under SQLite's 32,766 variables
 _ROWS_PER_INSERT = 500
-_DIALECTS: dict[str, Callable[[], Dialect]] = {
-    "sqlite": sqlite_dialect,
-    "postgresql": postgres_dialect,
+# imported when first used: a SQLite deployment never loads PostgreSQL's
+_DIALECTS = {
+    "sqlite": "sqlalchemy.dialects.sqlite.aiosqlite",
+    "postgresql": "sqlalchemy.dialects.postgresql.asyncpg",
 }
 
 
@@ -111,7 +110,7 @@ def _plain_inserts(database: str, rows: list[dict[str, Any]]) -> Iterator[tuple[
 def _converters(database: str, names: tuple[str, ...]) -> tuple[Callable[[Any], Any] | None, ...]:
     # what SQLAlchemy does to each value before the driver gets it (on SQLite, UTC
     # datetimes as text)
-    dialect = _DIALECTS[database]()
+    dialect = importlib.import_module(_DIALECTS[database]).dialect()
     columns = table_of(InboundEvent).c
     return tuple(columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names)
 
