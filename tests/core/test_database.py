@@ -220,7 +220,7 @@ async def test_an_event_waits_for_another_writer_while_the_app_keeps_serving(
 async def test_an_event_fails_when_the_lock_is_never_released_and_nothing_is_half_done(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(direct, "_BUSY_MS", 200)
+    monkeypatch.setattr(engine, "_THREAD_BUSY_MS", 200)
     database = _inbound_database(tmp_path / "balcao.db")
     other = _other_process_writing(tmp_path / "balcao.db", "DELETE FROM inbound_events")
     with pytest.raises(sqlite3.OperationalError, match="locked"):

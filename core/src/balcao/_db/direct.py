@@ -21,24 +21,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from balcao._db.group import GroupCommit
-from balcao._db.url import owner_only
 
-__all__ = ["SQLITE_PRAGMAS", "DirectWriter", "Plain", "PlainWrite", "PostgresWriter"]
-
-SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA synchronous=FULL",
-    # overwritten and deleted values are zeroed, not left in free pages for a copy to find
-    "PRAGMA secure_delete=ON",
-)
-_BUSY_MS = 30_000
+__all__ = ["DirectWriter", "Plain", "PlainWrite", "PostgresWriter"]
 
 V = TypeVar("V")
 # the operation, in the transaction: True for each value that added work to a queue
@@ -76,17 +66,17 @@ class _Writer(Generic[V]):
 
 class DirectWriter(_Writer[V]):
     """Runs ``plain`` over the batched values of concurrent ``run`` calls, one transaction
-    per batch on its own connection, in a thread."""
+    per batch on its own connection (made by ``connect``, used by one thread at a time), in
+    a thread."""
 
     def __init__(
         self,
-        connect: tuple[Sequence[Any], Mapping[str, Any]],
+        connect: Callable[[], sqlite3.Connection],
         plain: Plain[V],
         lock: Callable[[], AbstractAsyncContextManager[None]],
         added_work: Callable[[], None],
     ) -> None:
-        self._arguments, self._keywords = connect
-        self._plain, self._added_work = plain, added_work
+        self._connect, self._plain, self._added_work = connect, plain, added_work
         self._group, self._many = GroupCommit(lock), self._batch
         self._connection: sqlite3.Connection | None = None
 
@@ -111,15 +101,8 @@ class DirectWriter(_Writer[V]):
         return answers
 
     def _open(self) -> sqlite3.Connection:
-        owner_only(str(self._arguments[0]))
-        # used by one thread at a time (the write lock), whichever of the pool's it is
-        keywords = {**self._keywords, "isolation_level": None, "check_same_thread": False}
-        connection: sqlite3.Connection = sqlite3.connect(*self._arguments, **keywords)
-        # the wait first: even a pragma may need the lock another process holds
-        for pragma in (f"PRAGMA busy_timeout={_BUSY_MS}", *SQLITE_PRAGMAS):
-            connection.execute(pragma)
-        self._connection = connection
-        return connection
+        self._connection = self._connect()
+        return self._connection
 
 
 class PostgresWriter(_Writer[V]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
@@ -19,17 +20,25 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from balcao._db import inline
-from balcao._db.direct import SQLITE_PRAGMAS, DirectWriter, PlainWrite, PostgresWriter
+from balcao._db.direct import DirectWriter, PlainWrite, PostgresWriter
 from balcao._db.group import GroupCommit, Many, T, Unit, V
 from balcao._db.url import asyncpg_dsn, check_database_url, owner_only
 
 __all__ = ["Database"]
 
+_SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=FULL",
+    # overwritten and deleted values are zeroed, not left in free pages for a copy to find
+    "PRAGMA secure_delete=ON",
+)
 # the arguments of sqlite3.connect for a database file
 _Connect = tuple[Sequence[Any], Mapping[str, Any]]
-# Readers wait in their own thread; the writers run on the event loop and must not block it
-# while another process writes: they fail at once and wait asynchronously (see _begin).
-_READER_BUSY_MS = 30_000
+# Readers and the plain writer (direct.py) wait in their own thread; the writers on the event
+# loop must not block it while another process writes: they fail at once and wait
+# asynchronously (see _begin).
+_THREAD_BUSY_MS = 30_000
 _WRITE_WAIT_SECONDS = 30.0
 
 
@@ -41,8 +50,8 @@ def _prepare_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
         owner_only(engine.url.database)
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={busy_ms}"):
-            cursor.execute(pragma)
+        for statement in _setup(busy_ms):
+            cursor.execute(statement)
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -66,7 +75,7 @@ class Database:
         self._write_engine = self.engine
         self._file: _Connect | None = None
         if self.is_sqlite:
-            _prepare_sqlite(self.engine, _READER_BUSY_MS)
+            _prepare_sqlite(self.engine, _THREAD_BUSY_MS)
             self._file = _sqlite_file(self.engine, url)
             if self._file is not None:
                 self._write_engine = _sqlite_writer(self._file, url, engine_options)
@@ -139,7 +148,8 @@ class Database:
             return PostgresWriter(asyncpg_dsn(self.url), write.postgres, self.work_added.set)
         if self._file is None:
             return None
-        return DirectWriter(self._file, write.sqlite, self._serialized, self.work_added.set)
+        connect = partial(_plain_sqlite, self._file)
+        return DirectWriter(connect, write.sqlite, self._serialized, self.work_added.set)
 
     @asynccontextmanager
     async def _serialized(self) -> AsyncIterator[None]:
@@ -168,6 +178,24 @@ class Database:
             await self._write_engine.dispose()
         if self._group_engine is not None:
             await self._group_engine.dispose()
+
+
+def _setup(busy_ms: int) -> tuple[str, ...]:
+    """What each new SQLite connection runs; the wait first, as even a pragma may need the
+    lock another process holds."""
+    return (f"PRAGMA busy_timeout={busy_ms}", *_SQLITE_PRAGMAS)
+
+
+def _plain_sqlite(file: _Connect) -> sqlite3.Connection:
+    """A plain connection to the file (for ``DirectWriter``), prepared as the engine's are;
+    it waits for another process's lock in its thread."""
+    arguments, keywords = file
+    owner_only(str(arguments[0]))
+    options = {**keywords, "isolation_level": None, "check_same_thread": False}
+    connection: sqlite3.Connection = sqlite3.connect(*arguments, **options)
+    for statement in _setup(_THREAD_BUSY_MS):
+        connection.execute(statement)
+    return connection
 
 
 def _sqlite_file(reader: AsyncEngine, url: str) -> _Connect | None:
