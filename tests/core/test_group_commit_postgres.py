@@ -1,7 +1,8 @@
 """Group commit against a PostgreSQL server that drops its connections (a restart, a
 failover): the next webhook is still stored. Inbound events written on the plain asyncpg
-connection (``_db/direct.py``) are the rows the engine writes. Collected only when the suite
-runs on PostgreSQL (a SQLite file has no server to drop connections)."""
+connection (``_db/direct.py``) are the rows the engine writes. The engine's connections plan
+each statement for its values. Collected only when the suite runs on PostgreSQL (a SQLite
+file has no server to drop connections)."""
 
 from __future__ import annotations
 
@@ -67,3 +68,13 @@ async def test_the_plain_connection_stores_what_the_engine_stores(balcao: Balcao
         ).all()
     assert len(rows) == 2 and rows[0] == rows[1]
     assert rows[1].received_at == at and rows[1].body == b"\x00sealed\xff"
+
+
+async def test_every_connection_plans_each_statement_for_its_values(balcao: Balcao) -> None:
+    # a generic plan (PostgreSQL's choice after five runs of a prepared statement) walked
+    # the whole due-date index for the overdue count on every staff page
+    database = balcao.desk.database
+    async with database.read() as reading, database.write() as writing:
+        for session in (reading, writing):
+            mode = await session.scalar(text("SHOW plan_cache_mode"))
+            assert mode == "force_custom_plan"

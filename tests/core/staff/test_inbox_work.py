@@ -3,9 +3,13 @@ through the access policy and the transition table), the overdue count in the me
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from sqlalchemy import insert, select, update
+
 from balcao import State
+from balcao._db.models import DeadlineRow, ManifestationRow
 from balcao.testing import Balcao
 
 from .conftest import csrf
@@ -133,7 +137,7 @@ async def test_overdue_count_in_the_menu_counts_only_what_the_user_may_list(
 ) -> None:
     ours = await balcao.manifestation("Bolsa atrasada")
     theirs = await balcao.manifestation("Restaurante fechado")
-    await balcao.manifestation("Ônibus atrasado")
+    third = await balcao.manifestation("Ônibus atrasado")
     ouvidor, _ = await balcao.user("ouvidor")
     await balcao.desk.forward(ours.protocol, "PRAE", "Extrato", ouvidor)
     await balcao.desk.forward(theirs.protocol, "DCE", "Extrato", ouvidor)
@@ -145,3 +149,31 @@ async def test_overdue_count_in_the_menu_counts_only_what_the_user_may_list(
         assert f'href="/staff?atrasadas=1" title="Manifestações com prazo vencido">{count} ' in (
             page.text
         ), role
+
+    # a case with two deadlines past counts once; one whose deadlines were met, not at all;
+    # the count is what the "Atrasadas" filter lists
+    today = balcao.desk.today()
+    async with balcao.desk.database.write() as session:
+        rows = await session.execute(select(ManifestationRow.protocol, ManifestationRow.id))
+        ids = {protocol: case_id for protocol, case_id in rows.all()}
+        await session.execute(
+            insert(DeadlineRow).values(
+                manifestation_id=ids[ours.protocol],
+                purpose="unit",
+                started_on=today - dt.timedelta(days=20),
+                due_on=today - dt.timedelta(days=1),
+            )
+        )
+        met = DeadlineRow.manifestation_id == ids[theirs.protocol]
+        await session.execute(update(DeadlineRow).where(met).values(met_at=balcao.desk.now()))
+    for role, unit, listed in (
+        ("ouvidor", None, {ours.protocol, third.protocol}),
+        ("unidade", "PRAE", {ours.protocol}),
+        ("unidade", "DCE", set()),
+    ):
+        headers = await _headers(balcao, role, unit)
+        page = await balcao.client.get("/staff?atrasadas=1", headers=headers)
+        found = set(re.findall(r"/staff/manifestacoes/([\d-]+)", page.text))
+        assert found == listed, role
+        badge = f'href="/staff?atrasadas=1" title="Manifestações com prazo vencido">{len(found)} '
+        assert (badge in page.text) == bool(found), role

@@ -62,6 +62,19 @@ def _prepare_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
             connection.exec_driver_sql(statement)
 
 
+def _prepare_postgres(engine: AsyncEngine) -> None:
+    # Measured at 100,000 cases: after five runs of a prepared statement PostgreSQL may switch
+    # to a generic plan, made without the values. The overdue count then walked the whole
+    # due-date index (16 ms against 5 with its values) and a filtered search took 44 ms
+    # against 16. Our statements are cheap to plan and their values (a date, a state, words)
+    # decide the plan, so every plan is made for its values.
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET plan_cache_mode = force_custom_plan")
+        cursor.close()
+
+
 class Database:
     """The app's database: ``read()`` and ``write()`` sessions that commit on success."""
 
@@ -72,6 +85,8 @@ class Database:
         if not self.is_sqlite:
             engine_options.setdefault("pool_pre_ping", True)
         self.engine = create_async_engine(url, **engine_options)
+        if not self.is_sqlite:
+            _prepare_postgres(self.engine)
         self._write_engine = self.engine
         self._file: _Connect | None = None
         if self.is_sqlite:
@@ -224,7 +239,9 @@ def _group_engine(url: str, options: dict[str, Any]) -> AsyncEngine:
     connection lost meanwhile (say, a server restart) fails the shared transaction, SQLAlchemy
     then discards the pool's older connections, and each unit runs again alone on a new one."""
     own = {**options, "pool_pre_ping": False, "pool_size": 1, "max_overflow": 1}
-    return create_async_engine(url, **own)
+    engine = create_async_engine(url, **own)
+    _prepare_postgres(engine)
+    return engine
 
 
 async def _begin(session: AsyncSession) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Literal
 
 import msgspec
 from sqlalchemy import (
     ColumnElement,
+    Executable,
     Select,
     and_,
     any_,
@@ -202,25 +204,31 @@ async def state_counts(
     counted up to ``COUNT_CAP + 1``: an exact count reads every row of the state, so its
     cost grows with the table; a capped one stops after the cap (shown as "mais de")."""
     filters = await _resolved(session, filters)
-    unfiltered = msgspec.structs.replace(filters, state=None)
-    query = _filtered(unfiltered, today, fts, pg=_pg(session))
+    # what the counts do not depend on is left out, so that every page of a view shares one
+    unfiltered = msgspec.structs.replace(filters, state=None, page=1, per_page=25, order="recent")
+    statement = _counts_statement(unfiltered, today, fts, _pg(session))
+    rows = await session.execute(statement)
+    return {str(state): int(count) for state, count in rows.all() if count}
+
+
+@functools.lru_cache(maxsize=128)
+def _counts_statement(filters: Filters, today: dt.date, fts: str, pg: bool) -> Executable:
+    """The counts' statement, kept for the views staff come back to: the per-state one joins
+    a select per state, which took about 0.9 ms of CPU to build on every inbox page."""
+    query = _filtered(filters, today, fts, pg=pg)
     if filters.overdue or filters.due_in_days is not None:
         # driven by the open deadlines in range (the backlog, not the history): one pass
         sub = query.with_only_columns(ManifestationRow.state).subquery()
-        grouped = await session.execute(select(sub.c.state, func.count()).group_by(sub.c.state))
-        return {str(state): int(count) for state, count in grouped.all()}
-    return await _capped_counts(session, query.with_only_columns(ManifestationRow.id))
-
-
-async def _capped_counts(session: AsyncSession, query: Select[Any]) -> dict[str, int]:
-    parts = [
-        select(literal(state.value).label("state"), func.count().label("n")).select_from(
-            query.where(ManifestationRow.state == state.value).limit(COUNT_CAP + 1).subquery()
+        return select(sub.c.state, func.count()).group_by(sub.c.state)
+    ids = query.with_only_columns(ManifestationRow.id)
+    return union_all(
+        *(
+            select(literal(state.value).label("state"), func.count().label("n")).select_from(
+                ids.where(ManifestationRow.state == state.value).limit(COUNT_CAP + 1).subquery()
+            )
+            for state in State
         )
-        for state in State
-    ]
-    rows = await session.execute(union_all(*parts))
-    return {str(state): int(count) for state, count in rows.all() if count}
+    )
 
 
 async def count_upto(
@@ -228,9 +236,28 @@ async def count_upto(
 ) -> int:
     """How many manifestations match ``filters``, counted up to ``cap + 1`` (one query)."""
     filters = await _resolved(session, filters)
-    found = _filtered(filters, today, pg=_pg(session)).with_only_columns(ManifestationRow.id)
+    pg = _pg(session)
+    if filters.overdue and filters.due_in_days is None and not pg:
+        found = _overdue_cases(filters, today)
+    else:
+        found = _filtered(filters, today, pg=pg).with_only_columns(ManifestationRow.id)
     return int(
         await session.scalar(select(func.count()).select_from(found.limit(cap + 1).subquery())) or 0
+    )
+
+
+def _overdue_cases(filters: Filters, today: dt.date) -> Select[Any]:
+    """The ids of the overdue cases under the other filters, on SQLite, driven by the open
+    deadlines past due and stopping at the count's cap. As ``IN (...)`` SQLite first
+    collects every overdue case (7 ms for a backlog of 15,000, measured; every staff page
+    counts them for its menu), where this stops after the cap."""
+    late = DeadlineRow.manifestation_id == ManifestationRow.id
+    others = _filtered(msgspec.structs.replace(filters, overdue=None), today)
+    return (
+        others.with_only_columns(ManifestationRow.id)
+        .join(DeadlineRow, late)
+        .where(DeadlineRow.met_at.is_(None), DeadlineRow.due_on < today)
+        .distinct()
     )
 
 
@@ -240,10 +267,17 @@ async def matches(
     """Up to ``COUNT_CAP + 1`` matches (id, state, creation) under every filter but the
     state: enough to count per state and to page a search without filtering twice."""
     filters = await _resolved(session, filters)
-    unfiltered = msgspec.structs.replace(filters, state=None)
-    sub = _filtered(unfiltered, today, fts, pg=_pg(session)).limit(COUNT_CAP + 1).subquery()
-    rows = await session.execute(select(sub.c.id, sub.c.state, sub.c.created_at))
+    unfiltered = msgspec.structs.replace(filters, state=None, page=1, per_page=25, order="recent")
+    rows = await session.execute(_matches_statement(unfiltered, today, fts, _pg(session)))
     return [(int(i), str(state), at) for i, state, at in rows.all()]
+
+
+@functools.lru_cache(maxsize=128)
+def _matches_statement(filters: Filters, today: dt.date, fts: str, pg: bool) -> Executable:
+    # kept as the counts' statement is (a search is paged through, one request a page)
+    found = _filtered(filters, today, fts, pg=pg).limit(COUNT_CAP + 1)
+    m = ManifestationRow
+    return found.with_only_columns(m.id, m.state, m.created_at)
 
 
 async def page_of(
@@ -314,8 +348,7 @@ async def list_manifestations(
     if filters.order == "deadline":
         rows = await _by_deadline(session, query, page, per_page)
     else:
-        newest = query.order_by(ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
-        rows = await _rows(session, newest.limit(per_page).offset((page - 1) * per_page))
+        rows = await _rows(session, _newest_page(query, per_page, (page - 1) * per_page))
     return Page(
         items=[to_view(r) for r in rows], total=int(total or 0), page=page, per_page=per_page
     )
@@ -339,6 +372,16 @@ async def _by_deadline(
     rest = query.where(~_open_deadline()).order_by(ManifestationRow.id)
     rest = rest.limit(per_page - len(rows)).offset(max(offset - int(counted or 0), 0))
     return rows + await _rows(session, rest)
+
+
+def _newest_page(query: Select[Any], limit: int, offset: int) -> Select[Any]:
+    """A page of ``query``, newest first. The page's ids are chosen first, sorting only the
+    (creation, id) pairs, then their rows are read: sorting whole rows of a large match
+    (15,000 overdue cases, measured on SQLite) took 80 ms, the pairs 21 ms."""
+    newest = (ManifestationRow.created_at.desc(), ManifestationRow.id.desc())
+    ids = query.with_only_columns(ManifestationRow.id).order_by(*newest)
+    chosen = ids.limit(limit).offset(offset).scalar_subquery()
+    return select(ManifestationRow).where(ManifestationRow.id.in_(chosen)).order_by(*newest)
 
 
 async def _rows(session: AsyncSession, query: Select[Any]) -> list[ManifestationRow]:
