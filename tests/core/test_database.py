@@ -99,6 +99,27 @@ async def test_a_failed_write_is_rolled_back_and_readers_never_see_it(tmp_path: 
     await database.dispose()
 
 
+async def test_a_read_returns_every_row_whole_or_streamed_from_one_snapshot(
+    tmp_path: Path,
+) -> None:
+    # read connections fetch a statement's first rows with it and the rest when asked
+    database = await _database(tmp_path / "balcao.db")
+    async with database.write() as session:
+        rows = [{"n": n} for n in range(1000)]
+        await session.execute(text("INSERT INTO t VALUES (:n)"), rows)
+    everything = text("SELECT n FROM t ORDER BY n")
+    async with database.read() as session:
+        whole = list((await session.execute(everything)).scalars())
+        streamed = [n async for n in await session.stream_scalars(everything)]
+        await _insert(database, 1000)  # committed while this read is open
+        seen = (await session.execute(text("SELECT count(*) FROM t"))).scalar_one()
+    assert whole == streamed == list(range(1000))
+    assert seen == 1000
+    async with database.read() as session:
+        assert (await session.execute(text("SELECT max(n) FROM t"))).scalar_one() == 1000
+    await database.dispose()
+
+
 async def test_an_in_memory_database_reads_what_it_wrote() -> None:
     database = Database("sqlite+aiosqlite://")
     async with database.write() as session:

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from balcao._db import inline
+from balcao._db import inline, reader
 from balcao._db.direct import DirectWriter, PlainWrite, PostgresWriter
 from balcao._db.group import GroupCommit, Many, T, Unit, V
 from balcao._db.url import asyncpg_dsn, check_database_url, owner_only
@@ -58,7 +58,8 @@ def _prepare_sqlite(engine: AsyncEngine, busy_ms: int) -> None:
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("balcao_write", False)
         statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
-        if not inline.begin(connection.connection.driver_connection, statement):
+        driver = connection.connection.driver_connection
+        if not inline.begin(driver, statement) and not reader.begin(driver, statement):
             connection.exec_driver_sql(statement)
 
 
@@ -84,14 +85,13 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if not self.is_sqlite:
             engine_options.setdefault("pool_pre_ping", True)
-        self.engine = create_async_engine(url, **engine_options)
+        self._file: _Connect | None = _sqlite_file(url) if self.is_sqlite else None
+        self.engine = create_async_engine(url, **_reading(self._file, engine_options))
         if not self.is_sqlite:
             _prepare_postgres(self.engine)
         self._write_engine = self.engine
-        self._file: _Connect | None = None
         if self.is_sqlite:
             _prepare_sqlite(self.engine, _THREAD_BUSY_MS)
-            self._file = _sqlite_file(self.engine, url)
             if self._file is not None:
                 self._write_engine = _sqlite_writer(self._file, url, engine_options)
         self._direct: dict[PlainWrite[Any], DirectWriter[Any] | PostgresWriter[Any] | None] = {}
@@ -213,14 +213,23 @@ def _plain_sqlite(file: _Connect) -> sqlite3.Connection:
     return connection
 
 
-def _sqlite_file(reader: AsyncEngine, url: str) -> _Connect | None:
+def _sqlite_file(url: str) -> _Connect | None:
     """How to connect to the database's file; None for an in-memory database, which has
     no second connection to the same data (its writes keep the reader's engine)."""
-    arguments, keywords = reader.dialect.create_connect_args(make_url(url))
+    address = make_url(url)
+    arguments, keywords = address.get_dialect()().create_connect_args(address)
     path = str(arguments[0]) if arguments else ""
     if path in ("", ":memory:") or "mode=memory" in path:
         return None
     return arguments, keywords
+
+
+def _reading(file: _Connect | None, options: dict[str, Any]) -> dict[str, Any]:
+    """The reader engine's options: a database file's connections take one hand-over to
+    their thread per statement (``reader.py``)."""
+    if file is None:
+        return options
+    return {**options, "async_creator": reader.connector(*file)}
 
 
 def _sqlite_writer(file: _Connect, url: str, options: dict[str, Any]) -> AsyncEngine:

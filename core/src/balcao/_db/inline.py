@@ -5,7 +5,7 @@ thread and back. For SQLite writes that is the wrong trade: writes are serialize
 statement takes microseconds, and each hand-over waits for a turn of a busy event loop while
 the database's only write lock is held, so under load the lock is held several times longer
 than the work needs. Write connections therefore execute in place; reads, which can be long
-(reports, exports), keep aiosqlite's thread.
+(reports, exports), keep a thread (``reader.py``: one hand-over per statement).
 
 Only the place where calls run changes: the connection is an ``aiosqlite.Connection`` whose
 queue runs each call at once, so SQLAlchemy's aiosqlite dialect drives it as it drives any
