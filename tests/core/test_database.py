@@ -120,6 +120,34 @@ async def test_a_read_returns_every_row_whole_or_streamed_from_one_snapshot(
     await database.dispose()
 
 
+async def test_a_cancelled_read_does_not_hold_up_the_event_loop(tmp_path: Path) -> None:
+    # its statement runs on in the connection's thread: ending the read waits behind it
+    # there, not on the event loop
+    database = await _database(tmp_path / "balcao.db")
+    slow = text(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) "
+        "SELECT count(*) FROM n"
+    )
+
+    async def report() -> None:
+        async with database.read() as session:
+            await session.execute(slow)
+
+    task = asyncio.create_task(report())
+    await asyncio.sleep(0.05)
+    task.cancel()
+    longest, last = 0.0, time.monotonic()
+    while not task.done():
+        await asyncio.sleep(0.01)
+        now = time.monotonic()
+        longest, last = max(longest, now - last), now
+    assert task.cancelled()
+    assert longest < 0.5  # the statement itself runs for about a second
+    async with database.read() as session:
+        assert (await session.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+    await database.dispose()
+
+
 async def test_an_in_memory_database_reads_what_it_wrote() -> None:
     database = Database("sqlite+aiosqlite://")
     async with database.write() as session:
