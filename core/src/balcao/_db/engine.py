@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import OperationalError
@@ -229,14 +230,27 @@ def _reading(file: _Connect | None, options: dict[str, Any]) -> dict[str, Any]:
     their thread per statement (``reader.py``)."""
     if file is None:
         return options
-    return {**options, "async_creator": reader.connector(*file)}
+    return {**options, "async_creator": _creator(reader.ReadConnection, file)}
+
+
+def _creator(
+    kind: Callable[[Callable[[], sqlite3.Connection]], aiosqlite.Connection], file: _Connect
+) -> Callable[..., aiosqlite.Connection]:
+    """An ``async_creator`` for ``create_async_engine``: ``kind`` of connection to the
+    file (reads and writes touch it from the event loop's thread too: see their modules)."""
+    arguments, keywords = file
+    connect = partial(sqlite3.connect, *arguments, **{**keywords, "check_same_thread": False})
+
+    def create(*_args: Any, **_kwargs: Any) -> aiosqlite.Connection:
+        return kind(connect)
+
+    return create
 
 
 def _sqlite_writer(file: _Connect, url: str, options: dict[str, Any]) -> AsyncEngine:
     """The engine for write transactions: the same file, connections run in place."""
-    arguments, keywords = file
     engine = create_async_engine(
-        url, async_creator=inline.connector(arguments, keywords), **options
+        url, async_creator=_creator(inline.InlineConnection, file), **options
     )
     _prepare_sqlite(engine, busy_ms=0)
     return engine

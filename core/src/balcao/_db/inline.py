@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Generator, Mapping, Sequence
-from functools import partial
+from collections.abc import Callable, Generator
 from typing import Any
 
 import aiosqlite
 from sqlalchemy.exc import OperationalError
 
-__all__ = ["begin", "connector"]
+__all__ = ["InlineConnection", "begin"]
 
 
 class _RunNow:
@@ -44,7 +43,7 @@ class _RunNow:
             future.set_result(result)
 
 
-class _InlineConnection(aiosqlite.Connection):
+class InlineConnection(aiosqlite.Connection):
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connect, iter_chunk_size=64)
         self._tx = _RunNow()  # type: ignore[assignment]
@@ -66,23 +65,10 @@ class _InlineConnection(aiosqlite.Connection):
 def begin(driver_connection: object, statement: str) -> bool:
     """Run ``statement`` (a BEGIN) at once if the connection runs in place; False if it does
     not. Through SQLAlchemy's execute, a BEGIN costs about as much as a small write's INSERT."""
-    if not isinstance(driver_connection, _InlineConnection):
+    if not isinstance(driver_connection, InlineConnection):
         return False
     try:
         driver_connection.begin_now(statement)
     except sqlite3.OperationalError as exc:  # "database is locked": see engine._begin
         raise OperationalError(statement, None, exc) from exc
     return True
-
-
-def connector(
-    arguments: Sequence[Any], keywords: Mapping[str, Any]
-) -> Callable[..., aiosqlite.Connection]:
-    """An ``async_creator`` for ``create_async_engine``: connections made by
-    ``sqlite3.connect(*arguments, **keywords)`` that run in place."""
-    options = {**keywords, "check_same_thread": False}
-
-    def create(*_args: Any, **_kwargs: Any) -> aiosqlite.Connection:
-        return _InlineConnection(partial(sqlite3.connect, *arguments, **options))
-
-    return create

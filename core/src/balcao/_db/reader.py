@@ -13,14 +13,13 @@ SQLAlchemy asks for them, so a streamed result stays streamed."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import aiosqlite
 from aiosqlite.context import contextmanager
 
-__all__ = ["begin", "connector"]
+__all__ = ["ReadConnection", "begin"]
 
 T = TypeVar("T")
 # rows fetched with the statement: a page's statements return fewer
@@ -80,7 +79,7 @@ class _Cursor(aiosqlite.Cursor):
         self._cursor.close()
 
 
-class _ReadConnection(aiosqlite.Connection):
+class ReadConnection(aiosqlite.Connection):
     def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
         super().__init__(connect, iter_chunk_size=64)
         # as SQLAlchemy does for the connections it makes itself: a process that ends
@@ -102,21 +101,7 @@ def begin(driver_connection: object, statement: str) -> bool:
     """Run ``statement`` at once if it is a read connection's deferred BEGIN (which takes no
     lock); False otherwise (``BEGIN IMMEDIATE`` may wait for another process: in the
     thread)."""
-    if statement != "BEGIN" or not isinstance(driver_connection, _ReadConnection):
+    if statement != "BEGIN" or not isinstance(driver_connection, ReadConnection):
         return False
     driver_connection.begin_now(statement)
     return True
-
-
-def connector(
-    arguments: Sequence[Any], keywords: Mapping[str, Any]
-) -> Callable[..., aiosqlite.Connection]:
-    """An ``async_creator`` for ``create_async_engine``: read connections made by
-    ``sqlite3.connect(*arguments, **keywords)`` in their thread."""
-    # cursors, BEGIN and rollbacks are run from the event loop's thread (see above)
-    options = {**keywords, "check_same_thread": False}
-
-    def create(*_args: Any, **_kwargs: Any) -> aiosqlite.Connection:
-        return _ReadConnection(partial(sqlite3.connect, *arguments, **options))
-
-    return create

@@ -204,11 +204,15 @@ async def state_counts(
     counted up to ``COUNT_CAP + 1``: an exact count reads every row of the state, so its
     cost grows with the table; a capped one stops after the cap (shown as "mais de")."""
     filters = await _resolved(session, filters)
-    # what the counts do not depend on is left out, so that every page of a view shares one
-    unfiltered = msgspec.structs.replace(filters, state=None, page=1, per_page=25, order="recent")
-    statement = _counts_statement(unfiltered, today, fts, _pg(session))
+    statement = _counts_statement(_view(filters), today, fts, _pg(session))
     rows = await session.execute(statement)
     return {str(state): int(count) for state, count in rows.all() if count}
+
+
+def _view(filters: Filters) -> Filters:
+    """The filters without what the counts and matches do not depend on (the state, the
+    page, the order), so that every page and tab of a view shares their statements."""
+    return msgspec.structs.replace(filters, state=None, page=1, per_page=25, order="recent")
 
 
 @functools.lru_cache(maxsize=128)
@@ -267,8 +271,7 @@ async def matches(
     """Up to ``COUNT_CAP + 1`` matches (id, state, creation) under every filter but the
     state: enough to count per state and to page a search without filtering twice."""
     filters = await _resolved(session, filters)
-    unfiltered = msgspec.structs.replace(filters, state=None, page=1, per_page=25, order="recent")
-    rows = await session.execute(_matches_statement(unfiltered, today, fts, _pg(session)))
+    rows = await session.execute(_matches_statement(_view(filters), today, fts, _pg(session)))
     return [(int(i), str(state), at) for i, state, at in rows.all()]
 
 
