@@ -5,7 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from balcao._db.types import Base
@@ -156,6 +166,11 @@ class DeadlineRow(Base):
     met_at: Mapped[dt.datetime | None]
     warned_near: Mapped[bool] = mapped_column(default=False)
     warned_overdue: Mapped[bool] = mapped_column(default=False)
+
+    @classmethod
+    def past_due(cls, today: dt.date) -> ColumnElement[bool]:
+        # the one definition of "overdue": still open, and its last day is behind us
+        return and_(cls.met_at.is_(None), cls.due_on < today)
 
 
 class TransitionRow(Base):

@@ -72,6 +72,6 @@ async def deadline_counts(session: AsyncSession, today: dt.date, soon: dt.date) 
     """Manifestations with an open deadline that passed, and with one due by ``soon``."""
     cases = func.count(distinct(DeadlineRow.manifestation_id))
     open_ = DeadlineRow.met_at.is_(None)
-    overdue = select(cases).where(open_, DeadlineRow.due_on < today)
+    overdue = select(cases).where(DeadlineRow.past_due(today))
     due_soon = select(cases).where(open_, DeadlineRow.due_on >= today, DeadlineRow.due_on <= soon)
     return (await session.scalar(overdue)) or 0, (await session.scalar(due_soon)) or 0

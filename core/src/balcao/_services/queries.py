@@ -162,12 +162,7 @@ def _filtered(
     if filters.q:
         query = _search(query, fold(filters.q).split(), fts)
     if filters.overdue is not None:
-        late = _among(
-            select(DeadlineRow.manifestation_id).where(
-                DeadlineRow.met_at.is_(None), DeadlineRow.due_on < today
-            ),
-            pg,
-        )
+        late = _among(select(DeadlineRow.manifestation_id).where(DeadlineRow.past_due(today)), pg)
         query = query.where(late if filters.overdue else ~late)
     return _staff_filters(query, filters, today, pg)
 
@@ -260,7 +255,7 @@ def _overdue_cases(filters: Filters, today: dt.date) -> Select[Any]:
     return (
         others.with_only_columns(ManifestationRow.id)
         .join(DeadlineRow, late)
-        .where(DeadlineRow.met_at.is_(None), DeadlineRow.due_on < today)
+        .where(DeadlineRow.past_due(today))
         .distinct()
     )
 

@@ -93,9 +93,8 @@ def _days(created: dt.datetime, answered: dt.datetime) -> float:
 
 async def _overdue(session: AsyncSession, today: dt.date) -> int:
     """Manifestations with a deadline past due right now (whatever their year)."""
-    query = select(func.count(DeadlineRow.manifestation_id.distinct())).where(
-        DeadlineRow.met_at.is_(None), DeadlineRow.due_on < today
-    )
+    cases = func.count(DeadlineRow.manifestation_id.distinct())
+    query = select(cases).where(DeadlineRow.past_due(today))
     return int(await session.scalar(query) or 0)
 
 

@@ -107,8 +107,7 @@ async def snapshot(session: AsyncSession, today: dt.date) -> Snapshot:
         select(DeadlineRow.id)
         .where(
             DeadlineRow.manifestation_id == m.id,
-            DeadlineRow.met_at.is_(None),
-            DeadlineRow.due_on < today,
+            DeadlineRow.past_due(today),
         )
         .exists()
     )
