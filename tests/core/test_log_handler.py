@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import time
 
-from balcao._logging import BatchedStderr, TextFormatter
+import pytest
+
+from balcao._logging import BatchedStderr, JsonFormatter, TextFormatter, log_access, request_id
 
 
 class _Counted(io.StringIO):
@@ -56,3 +59,42 @@ def test_outside_an_event_loop_every_line_is_written_at_once() -> None:
     stream = _Counted()
     _logger(stream).info("balcao users create")
     assert stream.getvalue().endswith("balcao users create\n")
+
+
+@pytest.mark.parametrize("formatter", [TextFormatter, JsonFormatter])
+def test_an_access_line_reads_the_same_whether_or_not_a_record_is_made(
+    formatter: type[logging.Formatter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With our handler alone the access log formats its lines directly; with another
+    handler listening (as a log capture does) it makes records. Either way the line is the
+    same, request id and protocol included."""
+    stream = _Counted()
+    handler = BatchedStderr()
+    handler.setStream(stream)
+    handler.setFormatter(formatter())
+    access = logging.getLogger(f"balcao.test.access.{formatter.__name__}")
+    access.handlers, access.propagate, access.level = [handler], False, logging.INFO
+    monkeypatch.setattr(time, "time", lambda: 1_765_000_000.25)
+    monkeypatch.setattr(time, "time_ns", lambda: 1_765_000_000_250_000_000)
+    captured: list[logging.LogRecord] = []
+    token = request_id.set("4f1c2a9e0b7d3e21")
+    try:
+        log_access(access, "GET /staff/2026000123 200 3.1 ms", "2026000123")
+        direct = stream.getvalue()
+        access.addHandler(_Capture(captured))
+        log_access(access, "GET /staff/2026000123 200 3.1 ms", "2026000123")
+    finally:
+        request_id.reset(token)
+    assert [r.getMessage() for r in captured] == ["GET /staff/2026000123 200 3.1 ms"]
+    assert stream.getvalue() == direct * 2
+    assert "4f1c2a9e0b7d3e21" in direct and "2026000123" in direct
+    assert "2025-12-06" in direct  # the time given, in the format's own form
+
+
+class _Capture(logging.Handler):
+    def __init__(self, into: list[logging.LogRecord]) -> None:
+        super().__init__()
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.into.append(record)

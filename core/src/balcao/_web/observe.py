@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from balcao._logging import request_id
+from balcao._logging import log_access, request_id
 from balcao._web.hosts import REFUSED, AllowedHosts
 from balcao._web.metrics import Metrics
 from balcao._web.security import security_headers
@@ -101,15 +101,9 @@ class Gate:
             self.metrics.observe(method, route, status, seconds)
         # liveness probes arrive every few seconds from the load balancer: not logged
         if self.access_log and scope["path"] != "/health" and access.isEnabledFor(logging.INFO):
-            _log_access(f"{method} {scope['path']} {status} {seconds * 1000:.1f} ms", scope)
-
-
-def _log_access(line: str, scope: Scope) -> None:
-    """The line as one preformatted message, handed to the handlers without looking up
-    the caller's frame (``Logger.info`` would, for fields our formats never show)."""
-    protocol = scope.get("path_params", {}).get("protocol")
-    extra = {"protocol": protocol} if isinstance(protocol, str) else None
-    access.handle(access.makeRecord(access.name, logging.INFO, "", 0, line, (), None, extra=extra))
+            protocol = scope.get("path_params", {}).get("protocol")
+            line = f"{method} {scope['path']} {status} {seconds * 1000:.1f} ms"
+            log_access(access, line, protocol if isinstance(protocol, str) else None)
 
 
 async def _refuse(send: Send) -> None:
