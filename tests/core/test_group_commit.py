@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from balcao._db import direct
+from balcao._db import direct, group
 from balcao.testing import Balcao
 
 
@@ -157,3 +158,33 @@ async def test_a_lone_unit_whose_transaction_failed_runs_again(balcao: Balcao) -
 
     assert await balcao.desk.database.grouped(flaky) == "done"
     assert len(tries) == 2
+
+
+async def test_a_batch_waiting_for_its_callers_commits_when_the_last_one_arrives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a commit answers four callers, the next batch waits for their next units, and
+    goes as soon as the fourth arrives: not at the end of its longest wait (made 60 s here,
+    so that a batch that waited for it would fail the test's bound)."""
+    monkeypatch.setattr(group, "_MAX_WAIT", 60.0)
+    batches: list[list[str]] = []
+
+    @asynccontextmanager
+    async def write() -> AsyncIterator[None]:
+        yield
+
+    async def store(_handle: None, values: list[str]) -> list[str]:
+        batches.append(values)
+        return values
+
+    commit = group.GroupCommit(write)
+    assert await asyncio.gather(*(commit.run_many(store, f"a{n}") for n in range(4)))
+
+    async def late(value: str) -> str:
+        await asyncio.sleep(0.05)
+        return await commit.run_many(store, value)
+
+    calls = [commit.run_many(store, f"b{n}") for n in range(3)] + [late("b3")]
+    answered = await asyncio.wait_for(asyncio.gather(*calls), timeout=2)
+    assert answered == ["b0", "b1", "b2", "b3"]
+    assert batches == [["a0", "a1", "a2", "a3"], ["b0", "b1", "b2", "b3"]]

@@ -45,6 +45,8 @@ class GroupCommit(Generic[H]):
         # callers active at the end of the last commit: the ones it answered and the ones
         # that queued meanwhile
         self._callers = 0
+        # set while the batch waits for those callers: resolved by the last one to arrive
+        self._full: asyncio.Future[None] | None = None
 
     async def run(self, unit: Callable[[H], Awaitable[T]]) -> T:
         """The unit's result, once the transaction holding it has committed."""
@@ -55,6 +57,8 @@ class GroupCommit(Generic[H]):
         the batch's other values for the same ``many`` go to the same call."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._waiting.append((many, value, future))
+        if self._full is not None and len(self._waiting) >= self._callers:
+            _settle(self._full, None, None)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         return await future
@@ -75,15 +79,24 @@ class GroupCommit(Generic[H]):
         """Let the requests the loop is handling join: turns of the loop until one adds no
         unit, then, while the batch is smaller than the callers active at the end of the
         last commit, a short wait for those just answered, whose next requests are on their
-        way. Else the callers split into two groups taking turns (one queues while the
-        other commits), each group paying a commit, and the split keeps itself."""
-        loop = asyncio.get_running_loop()
-        deadline, size = loop.time() + _MAX_WAIT, -1
+        way, woken by the last of them rather than polling (a poll's interval was idle time
+        between the last arrival and the commit). Else the callers split into two groups
+        taking turns (one queues while the other commits), each group paying a commit, and
+        the split keeps itself."""
+        size = -1
         while len(self._waiting) != size:
             size = len(self._waiting)
             await asyncio.sleep(0)
-        while len(self._waiting) < self._callers and loop.time() < deadline:  # noqa: ASYNC110 - bounded, counts arrivals
-            await asyncio.sleep(_MAX_WAIT / 10)
+        if len(self._waiting) >= self._callers:
+            return
+        loop = asyncio.get_running_loop()
+        self._full = loop.create_future()
+        timeout = loop.call_later(_MAX_WAIT, _settle, self._full, None, None)
+        try:
+            await self._full
+        finally:
+            timeout.cancel()
+            self._full = None
 
     async def _commit(self, batch: list[_Waiting]) -> None:
         if await self._together(batch):
