@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import DateTime, create_engine, text
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import OperationalError
 
 from balcao._db import direct, engine
 from balcao._db.engine import Database
 from balcao._db.models import InboundEvent
-from balcao._db.types import table_of
+from balcao._db.types import UTCDateTime, table_of
 from balcao._services.inbound_store import INBOUND_WRITE, store_inbound
 
 
@@ -216,6 +217,27 @@ async def test_the_plain_connection_stores_what_the_engine_stores(
         stored = await session.get(InboundEvent, 2)
     assert stored is not None and stored.received_at == at and stored.body == b"\x00sealed\xff"
     await database.dispose()
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        dt.datetime(2026, 3, 1, 12, 0, 0, tzinfo=dt.UTC),
+        dt.datetime(2026, 12, 31, 23, 30, 5, 7, tzinfo=dt.timezone(dt.timedelta(hours=-4))),
+        dt.datetime(999, 1, 2, 3, 4, 5, 999999, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+    ],
+)
+def test_sqlite_keeps_each_moment_in_the_text_sqlalchemy_writes(at: dt.datetime) -> None:
+    """Rows written before keep comparing and sorting with new ones: the UTC text our
+    column writes on SQLite is SQLAlchemy's own, to the microsecond."""
+    dialect = sqlite_dialect.dialect()
+    ours = UTCDateTime().bind_processor(dialect)
+    theirs = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert ours is not None and theirs is not None
+    assert ours(at) == theirs(at.astimezone(dt.UTC).replace(tzinfo=None))
+    assert ours(None) is None
+    with pytest.raises(ValueError, match="naive"):
+        ours(at.replace(tzinfo=None))
 
 
 async def test_concurrent_events_share_one_commit_and_keep_their_order(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Table
@@ -28,6 +29,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """On SQLite, the text SQLAlchemy stores ("2026-03-01 12:30:05.000000"), written
+        directly: through the decorator and SQLAlchemy's formatter a value took 5 µs (two
+        per inbound event; eight events' values were most of their insert's CPU)."""
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+        return _sqlite_text
+
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         """Read back an aware datetime in UTC (SQLite returns naive ones)."""
         if value is None:
@@ -36,6 +45,15 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if moment.tzinfo is None:
             return moment.replace(tzinfo=dt.UTC)
         return moment.astimezone(dt.UTC)
+
+
+def _sqlite_text(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTCDateTime column")
+    # "2026-03-01 12:30:05.000000+00:00" less its offset (the year always has four digits)
+    return value.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]
 
 
 class Base(DeclarativeBase):
