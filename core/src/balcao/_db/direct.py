@@ -99,7 +99,7 @@ class DirectWriter(_Writer[V]):
         try:
             answers = self._plain(connection, values)
         except BaseException:
-            connection.execute("ROLLBACK")
+            _rollback(connection)
             raise
         await _commit(connection)
         return answers
@@ -133,9 +133,14 @@ async def _commit(connection: sqlite3.Connection) -> None:
     except asyncio.CancelledError:
         raise  # the thread goes on and commits: the connection is its own until then
     except BaseException:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
+        _rollback(connection)
         raise
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    # some errors (a full disk) end the transaction themselves: a ROLLBACK would then hide them
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
 
 
 class PostgresWriter(_Writer[V]):
