@@ -42,20 +42,27 @@ def _found(rid: str | None, protocol: str | None) -> dict[str, str]:
     return found
 
 
+_TEXT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 class TextFormatter(logging.Formatter):
     """``2026-12-07 03:50:38 INFO balcao.worker: message [request_id=…]``."""
 
     def __init__(self) -> None:
-        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S")
+        super().__init__(_TEXT, "%Y-%m-%d %H:%M:%S")
         self._stamp = (-1, "")
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         """The time to the second, formatted once per second (the access log writes a line
-        per request); one tuple, so a thread never sees one second's text for another."""
+        per request)."""
+        return self._time(record.created)
+
+    def _time(self, created: float) -> str:
+        # one tuple, so that a thread never sees one second's text for another
         second, text = self._stamp
-        if int(record.created) != second:
-            text = super().formatTime(record, datefmt)
-            self._stamp = (int(record.created), text)
+        if int(created) != second:
+            text = time.strftime(self.datefmt or "", self.converter(created))
+            self._stamp = (int(created), text)
         return text
 
     def format(self, record: logging.LogRecord) -> str:
@@ -63,11 +70,9 @@ class TextFormatter(logging.Formatter):
 
     def line(self, created: float, name: str, message: str, context: dict[str, str]) -> str:
         """An INFO line as :meth:`format` writes it, without a record."""
-        second, stamp = self._stamp
-        if int(created) != second:
-            stamp = time.strftime(self.datefmt or "", self.converter(created))
-            self._stamp = (int(created), stamp)
-        return _with_context(f"{stamp} INFO {name}: {message}", context)
+        stamp = self._time(created)
+        text = _TEXT % {"asctime": stamp, "levelname": "INFO", "name": name, "message": message}
+        return _with_context(text, context)
 
 
 def _with_context(line: str, context: dict[str, str]) -> str:

@@ -23,9 +23,8 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 import aiosqlite
-from sqlalchemy.exc import OperationalError
 
-__all__ = ["InlineConnection", "begin"]
+__all__ = ["InlineConnection"]
 
 
 class _RunNow:
@@ -54,21 +53,11 @@ class InlineConnection(aiosqlite.Connection):
         # nothing else uses this connection until the commit returns.
         await asyncio.to_thread(self._conn.commit)
 
-    def begin_now(self, statement: str) -> None:
+    def begin_in_place(self, statement: str) -> bool:
+        """Run a BEGIN at once (``engine._begin_in_place``): every call runs in place here."""
         self._conn.execute(statement)
+        return True
 
     def __await__(self) -> Generator[Any, None, aiosqlite.Connection]:
         # the worker thread is never started: the queue above does its job
         return self._connect().__await__()
-
-
-def begin(driver_connection: object, statement: str) -> bool:
-    """Run ``statement`` (a BEGIN) at once if the connection runs in place; False if it does
-    not. Through SQLAlchemy's execute, a BEGIN costs about as much as a small write's INSERT."""
-    if not isinstance(driver_connection, InlineConnection):
-        return False
-    try:
-        driver_connection.begin_now(statement)
-    except sqlite3.OperationalError as exc:  # "database is locked": see engine._begin
-        raise OperationalError(statement, None, exc) from exc
-    return True

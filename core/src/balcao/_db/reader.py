@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import aiosqlite
 from aiosqlite.context import contextmanager
 
-__all__ = ["ReadConnection", "begin"]
+__all__ = ["ReadConnection"]
 
 T = TypeVar("T")
 # rows fetched with the statement: a page's statements return fewer
@@ -93,15 +93,10 @@ class ReadConnection(aiosqlite.Connection):
     async def rollback(self) -> None:
         self._conn.rollback()
 
-    def begin_now(self, statement: str) -> None:
+    def begin_in_place(self, statement: str) -> bool:
+        """Run the deferred BEGIN at once (it takes no lock); False for another (``BEGIN
+        IMMEDIATE`` may wait for another process: in the thread)."""
+        if statement != "BEGIN":
+            return False
         self._conn.execute(statement)
-
-
-def begin(driver_connection: object, statement: str) -> bool:
-    """Run ``statement`` at once if it is a read connection's deferred BEGIN (which takes no
-    lock); False otherwise (``BEGIN IMMEDIATE`` may wait for another process: in the
-    thread)."""
-    if statement != "BEGIN" or not isinstance(driver_connection, ReadConnection):
-        return False
-    driver_connection.begin_now(statement)
-    return True
+        return True

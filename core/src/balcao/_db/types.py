@@ -22,12 +22,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
     def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
         """Store an aware datetime in UTC; a naive one is refused (``ValueError``)."""
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTCDateTime column")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        moment = _utc(value)
+        if moment is None or dialect.name != "sqlite":
+            return moment
+        return moment.replace(tzinfo=None)
 
     def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
         """On SQLite, the text SQLAlchemy stores ("2026-03-01 12:30:05.000000"), written
@@ -47,13 +45,20 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return moment.astimezone(dt.UTC)
 
 
-def _sqlite_text(value: dt.datetime | None) -> str | None:
+def _utc(value: dt.datetime | None) -> dt.datetime | None:
     if value is None:
         return None
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTCDateTime column")
+    return value.astimezone(dt.UTC)
+
+
+def _sqlite_text(value: dt.datetime | None) -> str | None:
+    moment = _utc(value)
+    if moment is None:
+        return None
     # "2026-03-01 12:30:05.000000+00:00" less its offset (the year always has four digits)
-    return value.astimezone(dt.UTC).isoformat(" ", "microseconds")[:26]
+    return moment.isoformat(" ", "microseconds")[:26]
 
 
 class Base(DeclarativeBase):
