@@ -187,8 +187,9 @@ def _chunks(n: int, now: dt.datetime) -> Iterator[tuple[list[Any], list[Any]]]:
 
 async def _load_sqlite(desk: Any, n: int, now: dt.datetime) -> None:
     """Multi-row inserts in large chunks into the tables without their secondary indexes and
-    full-text triggers; then the same indexes built once, the full-text index rebuilt from
-    the rows (what the migration does) and the triggers put back."""
+    triggers; then the same indexes built once, the full-text index rebuilt from the rows and
+    the triggers put back, and each case's nearest open deadline filled in (the migrations
+    do both)."""
     async with desk.database.engine.begin() as connection:
         schema = (await connection.execute(text(_SQLITE_SCHEMA))).all()
         for kind, name, _sql in schema:
@@ -207,6 +208,7 @@ async def _load_sqlite(desk: Any, n: int, now: dt.datetime) -> None:
         await connection.execute(text(_FTS_REBUILD))
         for _kind, _name, sql in schema:
             await connection.execute(text(sql))
+        await connection.execute(text(_DUE_FILL))  # through the deadlines' index, now back
         await connection.execute(text("ANALYZE"))
 
 
@@ -215,6 +217,11 @@ _SQLITE_SCHEMA = (
     "'deadlines') AND type IN ('index', 'trigger') AND sql IS NOT NULL"
 )
 _FTS_REBUILD = "INSERT INTO manifestations_fts(manifestations_fts) VALUES ('rebuild')"
+_DUE_FILL = (
+    "UPDATE manifestations SET due_on = (SELECT min(d.due_on) FROM deadlines d "
+    "WHERE d.manifestation_id = manifestations.id AND d.met_at IS NULL) "
+    "WHERE id IN (SELECT manifestation_id FROM deadlines WHERE met_at IS NULL)"
+)
 
 
 def _as_sqlite(row: dict[str, Any]) -> dict[str, Any]:

@@ -42,6 +42,19 @@ def _manifestation_row(now: dt.datetime) -> dict[str, object]:
     }
 
 
+# the case's deadlines: two open, one met (the earliest, so it must not count)
+_DEADLINES = (
+    "INSERT INTO deadlines (manifestation_id, purpose, started_on, due_on, extended, met_at, "
+    "warned_near, warned_overdue) VALUES "
+    "((SELECT id FROM manifestations), 'response', '2026-11-03', '2026-12-17', false, NULL, "
+    "false, false), "
+    "((SELECT id FROM manifestations), 'unit', '2026-11-03', '2026-12-10', false, NULL, "
+    "false, false), "
+    "((SELECT id FROM manifestations), 'complementation', '2026-11-03', '2026-11-20', false, "
+    "'2026-11-10 10:00:00', false, false)"
+)
+
+
 async def _previous_release_database(url: str) -> None:
     database = Database(url)
     try:
@@ -59,6 +72,7 @@ async def _previous_release_database(url: str) -> None:
                     "INSERT INTO units (code, name) VALUES ('PRAE', 'Pró-Reitoria de Assistência')"
                 )
             )
+            await connection.execute(text(_DEADLINES))
     finally:
         await database.dispose()
 
@@ -91,6 +105,9 @@ def test_previous_release_database_is_refused_then_upgraded_with_its_data(tmp_pa
         assert upgraded.returncode == 0, upgraded.stderr
         cases = asyncio.run(_rows(url, "SELECT protocol, description, state FROM manifestations"))
         assert cases == [(PROTOCOL, "A biblioteca fechou antes do horário.", "triage")]
+        # each case's nearest open deadline, filled in for the inbox's overdue filter
+        due = asyncio.run(_rows(url, "SELECT due_on FROM manifestations"))
+        assert [str(d) for (d,) in due] == ["2026-12-10"]
         assert asyncio.run(_rows(url, "SELECT code FROM units")) == [("PRAE",)]
         tables = asyncio.run(_rows(url, "SELECT count(*) FROM worker_heartbeats"))
         assert tables == [(0,)]

@@ -61,6 +61,10 @@ class ManifestationRow(Base):
         Index("ix_manifestations_assignee", "assignee_id"),
         # a unit member's inbox counts per state up to the cap from this index alone
         Index("ix_manifestations_unit_state", "unit_code", "state", "created_at"),
+        # the overdue and due-soon cases, a unit's too, and their count per state, read from
+        # these alone (the state makes the per-state count an index-only scan)
+        Index("ix_manifestations_due_on", "due_on", "state"),
+        Index("ix_manifestations_unit_due_on", "unit_code", "due_on", "state"),
         # the yearly report counts from this index alone, without reading the case text
         Index(
             "ix_manifestations_report",
@@ -100,8 +104,17 @@ class ManifestationRow(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # keyed digest of the submission's idempotency key: a repeat gets the same receipt
     intake_key: Mapped[str | None] = mapped_column(String(64))
+    # the nearest open deadline's last day, or None: written only by the database's
+    # triggers on ``deadlines`` (migration 0011), never by the application
+    due_on: Mapped[dt.date | None]
 
     identity: Mapped[IdentityRow | None] = relationship(back_populates="manifestation")
+
+    @classmethod
+    def past_due(cls, today: dt.date) -> ColumnElement[bool]:
+        # the case has an open deadline past due (``DeadlineRow.past_due``) exactly when
+        # its nearest open one is, which the triggers keep in ``due_on``
+        return cls.due_on < today
 
 
 class IdentityRow(Base):
