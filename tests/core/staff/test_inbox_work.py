@@ -177,3 +177,22 @@ async def test_overdue_count_in_the_menu_counts_only_what_the_user_may_list(
         assert found == listed, role
         badge = f'href="/staff?atrasadas=1" title="Manifestações com prazo vencido">{len(found)} '
         assert (badge in page.text) == bool(found), role
+
+
+async def test_a_search_under_a_deadline_filter_lists_the_cases_in_range_holding_the_words(
+    balcao: Balcao,
+) -> None:
+    late = await balcao.manifestation("Goteira no bloco de química")
+    other_late = await balcao.manifestation("Ônibus atrasado")
+    balcao.clock.advance(days=60)
+    running = await balcao.manifestation("Goteira na biblioteca central")
+    headers = await _headers(balcao, "ouvidor")
+    for query, listed in (
+        ("atrasadas=1&q=goteira", {late.protocol}),
+        ("atrasadas=1&q=onibus", {other_late.protocol}),
+        ("vence_em=90&q=goteira", {running.protocol}),
+        ("vence_em=90&q=onibus", set()),
+        ("q=goteira", {late.protocol, running.protocol}),
+    ):
+        page = await balcao.client.get(f"/staff?{query}", headers=headers)
+        assert set(_listed(page.text)) == listed, query

@@ -61,6 +61,10 @@ class ManifestationRow(Base):
         Index("ix_manifestations_assignee", "assignee_id"),
         # a unit member's inbox counts per state up to the cap from this index alone
         Index("ix_manifestations_unit_state", "unit_code", "state", "created_at"),
+        # and so do a kind's or a channel's (alone, a kind's index holds a sixth of every
+        # case, and PostgreSQL intersected it with the others: 53 ms at 1,000,000)
+        Index("ix_manifestations_kind", "kind", "state", "created_at"),
+        Index("ix_manifestations_channel", "channel", "state", "created_at"),
         # the overdue and due-soon cases, a unit's too, and their count per state, read from
         # these alone (the state makes the per-state count an index-only scan)
         Index("ix_manifestations_due_on", "due_on", "state"),
@@ -80,8 +84,8 @@ class ManifestationRow(Base):
     protocol: Mapped[str] = mapped_column(String(16), unique=True)
     year: Mapped[int]
     sequence: Mapped[int]
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    channel: Mapped[str] = mapped_column(String(64), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(32))
     subject: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text, default="")

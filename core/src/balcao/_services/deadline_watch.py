@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Row, Select, or_, select, update
 
+from balcao._db.dialect import unindexed
 from balcao._db.models import DeadlineRow, InboundEvent, ManifestationRow
 from balcao._domain.deadlines import Purpose
 from balcao._domain.lifecycle import State
@@ -50,7 +51,7 @@ async def warn_chunk(
     the next ``after`` (None when none were left) and the protocols to archive."""
     horizon = today + dt.timedelta(days=desk.settings.deadline_warning_days)
     async with desk.database.write() as session:
-        rows = (await session.execute(_due(today, horizon, after, chunk))).all()
+        rows = (await session.execute(_due(today, horizon, after, chunk, session))).all()
         if not rows:
             return None, []
         overdue = [r for r in rows if r.due_on < today]
@@ -66,24 +67,24 @@ async def warn_chunk(
 
 
 def _due(
-    today: dt.date, horizon: dt.date, after: int, chunk: int
+    today: dt.date, horizon: dt.date, after: int, chunk: int, session: AsyncSession
 ) -> Select[int, str, dt.date, str]:
+    # along the primary key from ``after``: SQLite would otherwise pick a due-date index and
+    # read every open deadline in range again for each chunk
+    met_at, due_on = unindexed(DeadlineRow.met_at, session), unindexed(DeadlineRow.due_on, session)
     return (
         select(DeadlineRow.id, DeadlineRow.purpose, DeadlineRow.due_on, ManifestationRow.protocol)
         .join(ManifestationRow)
         .where(
-            DeadlineRow.met_at.is_(None),
+            met_at.is_(None),
             DeadlineRow.paused_on.is_(None),
-            DeadlineRow.due_on <= horizon,
+            due_on <= horizon,
             DeadlineRow.warned_overdue.is_(False),
-            or_(DeadlineRow.due_on < today, DeadlineRow.warned_near.is_(False)),
+            or_(due_on < today, DeadlineRow.warned_near.is_(False)),
             DeadlineRow.id > after,
         )
         .order_by(DeadlineRow.id)
         .limit(chunk)
-        # along the primary key from ``after``: SQLite would otherwise pick the due-date
-        # index and read every open deadline again for each chunk
-        .with_hint(DeadlineRow, "NOT INDEXED", dialect_name="sqlite")
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import msgspec
 from sqlalchemy import (
+    ColumnElement,
     Executable,
     Select,
     func,
@@ -91,10 +92,18 @@ COUNT_CAP = 1000
 _FTS_ROWIDS = "SELECT rowid FROM manifestations_fts WHERE manifestations_fts MATCH :m"
 
 
-def _search(query: Select[Any], words: list[str], fts: str) -> Select[Any]:
+def _search(query: Select[Any], words: list[str], fts: str, *, by_deadline: bool) -> Select[Any]:
     """Every word as a substring of the folded text: through the SQLite FTS5 trigram index
     (words of three or more letters) when ``fts`` is "all" (every match) or "capped" (the
-    first ``COUNT_CAP + 1``), else as LIKE (which pg_trgm indexes on PostgreSQL)."""
+    first ``COUNT_CAP + 1``), else as LIKE (which pg_trgm indexes on PostgreSQL).
+
+    Under a deadline filter the words are checked on the cases in range only, never looked
+    up in a text index: the range is bounded by the backlog, where a common word's matches
+    grow with the history. PostgreSQL's planner otherwise intersected both indexes: 92 ms
+    for two common words at 1,000,000 cases, against 3.6 ms."""
+    folded: ColumnElement[str] = ManifestationRow.search_text.expression
+    if by_deadline:
+        folded, fts = folded.concat(""), ""  # an expression, which no index answers
     indexed = [w for w in words if len(w) >= 3] if fts else []
     if indexed:
         limit = f" LIMIT {COUNT_CAP + 1}" if fts == "capped" else ""
@@ -102,7 +111,7 @@ def _search(query: Select[Any], words: list[str], fts: str) -> Select[Any]:
         query = query.where(ManifestationRow.id.in_(matches))
     for word in words:
         if word not in indexed:
-            query = query.where(ManifestationRow.search_text.contains(word, autoescape=True))
+            query = query.where(folded.contains(word, autoescape=True))
     return query
 
 
@@ -150,7 +159,8 @@ def _filtered(filters: Filters, today: dt.date, fts: str = "") -> Select[Manifes
         if value:
             query = query.where(column == value)
     if filters.q:
-        query = _search(query, fold(filters.q).split(), fts)
+        by_deadline = bool(filters.overdue) or filters.due_in_days is not None
+        query = _search(query, fold(filters.q).split(), fts, by_deadline=by_deadline)
     if filters.overdue is not None:
         due = ManifestationRow.due_on
         late = ManifestationRow.past_due(today)
@@ -273,17 +283,17 @@ async def search_plan(session: AsyncSession, filters: Filters) -> SearchPlan:
     through the other filters' indexes) and counts its first matches only: listing every
     match of a common word from the index costs more than reading rows until a page fills."""
     words = [w for w in fold(filters.q or "").split() if len(w) >= 3]
-    if dialect_name(session) != "sqlite" or not words or filters.unit_view is not None:
+    # under a deadline filter the words are checked on the cases in range (``_search``)
+    by_deadline = filters.overdue or filters.due_in_days is not None
+    if dialect_name(session) != "sqlite" or not words or filters.unit_view or by_deadline:
         return SearchPlan()
     narrowed = any(
         (
             filters.kind,
             filters.channel,
             filters.unit,
-            filters.overdue,
             filters.assignee,
             filters.unassigned,
-            filters.due_in_days is not None,
         )
     )
     probe = text(f"SELECT count(*) FROM ({_FTS_ROWIDS} LIMIT :cap)")  # noqa: S608 - constant

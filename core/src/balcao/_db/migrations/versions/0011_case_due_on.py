@@ -1,4 +1,5 @@
-"""each case's nearest open deadline, kept by the database beside the case
+"""each case's nearest open deadline, kept by the database beside the case; a kind's and a
+channel's cases indexed by state
 
 Revision ID: 0011_case_due_on
 Revises: 0010_inbox_indexes
@@ -90,6 +91,15 @@ _POSTGRESQL_TRIGGER = (
 )
 
 
+def _kind_and_channel(then: tuple[str, ...]) -> None:
+    # A kind's or a channel's cases per state, read from the index up to the cap. Alone, a
+    # kind's index holds a sixth of every case; PostgreSQL intersected it with the state's
+    # for each state's count (53 ms at 1,000,000 cases, 12 ms with the state in the index).
+    for column in ("kind", "channel"):
+        op.drop_index(f"ix_manifestations_{column}", table_name="manifestations")
+        op.create_index(f"ix_manifestations_{column}", "manifestations", [column, *then])
+
+
 def upgrade() -> None:
     # not a batch: on SQLite that would copy the table and lose its full-text triggers
     op.add_column("manifestations", sa.Column("due_on", sa.Date(), nullable=True))
@@ -98,6 +108,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_manifestations_unit_due_on", "manifestations", ["unit_code", "due_on", "state"]
     )
+    _kind_and_channel(("state", "created_at"))
     if op.get_bind().dialect.name == "postgresql":
         op.execute(_POSTGRESQL_FUNCTION)
         op.execute(_POSTGRESQL_TRIGGER)
@@ -113,6 +124,7 @@ def downgrade() -> None:
     else:
         for name in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS deadlines_case_due_{name}")
+    _kind_and_channel(())
     op.drop_index("ix_manifestations_unit_due_on", table_name="manifestations")
     op.drop_index("ix_manifestations_due_on", table_name="manifestations")
     op.drop_column("manifestations", "due_on")
