@@ -6,7 +6,11 @@
 - ``GET /home`` and ``GET /form``: a Jinja template rendered on every request, producing a page
   of the given size (the size of Balcão's home page and web form, measured by the driver);
 - ``POST /post``: reads the whole body and answers 200 (the baseline for the webhook and
-  the web-form POST).
+  the web-form POST);
+- ``GET /form-static`` and ``POST /form-post``: the least a web form's exchange costs in
+  Litestar, no checks and no database: a page of the form's size, built once, with a
+  ticket field, and a POST whose multipart body is parsed into its fields, answered by a
+  303 redirect (the floor the full submission is compared with).
 
 It is served as ``balcao serve`` serves Balcão: uvicorn, one process, uvloop and httptools
 (uvicorn picks both when installed, as they are with Balcão), no access log; with
@@ -19,13 +23,15 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import uvicorn
 from jinja2 import DictLoader, Environment
 from litestar import Litestar, MediaType, Response, get, post
 from litestar.contrib.jinja import JinjaTemplateEngine
-from litestar.response import Template
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
 from litestar.template.config import TemplateConfig
 
 # one paragraph with a few substitutions and a filter, as a real page has
@@ -45,6 +51,13 @@ def _rows_for(size: int) -> int:
     one = len(page.render(title="Balc\u00e3o", label="aberto", rows=[1]).encode())
     two = len(page.render(title="Balc\u00e3o", label="aberto", rows=[1, 2]).encode())
     return max(1, (size - one) // max(1, two - one) + 1)
+
+
+def _static_form(size: int) -> bytes:
+    """A page of ``size`` bytes holding a ticket field, as the web form's page does."""
+    head = b'<!doctype html><form method=post><input type=hidden name="ticket" value="0.0.0">'
+    tail = b"</form>\n"
+    return head + b"x" * max(0, size - len(head) - len(tail)) + tail
 
 
 def create(home_bytes: int, form_bytes: int) -> Litestar:
@@ -68,11 +81,23 @@ def create(home_bytes: int, form_bytes: int) -> Litestar:
     async def receive(body: bytes) -> Response[bytes]:
         return Response(b'{"ok":true}', media_type=MediaType.JSON)
 
+    static = _static_form(form_bytes)
+
+    @get("/form-static", media_type=MediaType.HTML)
+    async def form_static() -> bytes:
+        return static
+
+    @post("/form-post", status_code=303)
+    async def form_post(
+        data: Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> Redirect:
+        return Redirect("/form-static", status_code=303)
+
     engine = JinjaTemplateEngine.from_environment(
         Environment(loader=DictLoader({"page.html": _PAGE}), autoescape=True)
     )
     return Litestar(
-        route_handlers=[text, home, form, receive],
+        route_handlers=[text, home, form, receive, form_static, form_post],
         template_config=TemplateConfig(instance=engine),
         openapi_config=None,
     )

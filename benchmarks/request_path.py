@@ -28,6 +28,10 @@ Loads:
   so every POST is a new submission; the CSRF cookie is fetched once before the run (a
   browser keeps it too). The figure is completed submissions per second; the baseline is the
   bare POST of the same body (one request, not two). At 1, 8, 32 and 64 connections.
+- ``form-floor`` (no aim): the same full submission against the least that exchange costs
+  in Litestar: the bare app's page of the form's size (built once, with a ticket field)
+  and a POST whose multipart body is parsed into its fields, answered by a 303; no checks,
+  no database. It shows how much of the form's gap to the bare POST is the exchange itself.
 
 After the run it counts rows: every acknowledged webhook message must be stored exactly once
 (``inbound_events``), every acknowledged submission registered exactly once.
@@ -65,7 +69,8 @@ HOOK = "/channels/whatsapp/webhook"
 FORM = "/channels/webform/"
 # aims: Balcão's rate as a share of the baseline's
 AIMS = {"health": 0.7, "home": 0.5, "form-get": 0.5, "webhook": 0.5, "form": 0.25}
-LOADS = list(AIMS)
+# the full submission against the least the same exchange costs in Litestar (no aim)
+LOADS = [*AIMS, "form-floor"]
 FIELDS = {
     "kind": "reclamacao",
     "subject": "Restaurante universitário",
@@ -95,18 +100,18 @@ function request()
 end
 """
 _FORM = r"""
-local template, cookie, tickets = "", "", {}
+local template, cookie, tickets, post = "", "", {}, nil
 ok = 0
 function init(args)
   local file = io.open(args[1], "rb"); template = file:read("*a"); file:close()
-  cookie = args[2]
+  cookie, post = args[2], args[3]
 end
 function request()
   local ticket = table.remove(tickets)
   if ticket == nil then return wrk.format("GET", nil, {["Cookie"] = cookie}) end
   local at = template:find("@@TICKET@@", 1, true)
   local body = template:sub(1, at - 1) .. ticket .. template:sub(at + 10)
-  return wrk.format("POST", nil, {["Cookie"] = cookie,
+  return wrk.format("POST", post, {["Cookie"] = cookie,
     ["Content-Type"] = "multipart/form-data; boundary=balcaobenchboundary"}, body)
 end
 function response(status, headers, body)
@@ -236,6 +241,15 @@ class Bench:
             self._run(self.bare + "/post", "post", c, str(bare_body)),
         )
 
+    def form_floor(self, c: int) -> Load:
+        """The full submission against the bare app's pair (a page of the form's size, then
+        the multipart POST parsed and answered by a 303): how far Balcão is from Litestar
+        doing the same exchange without checks or a database."""
+        _name, ours, _bare = self.form(c)
+        template = self.folder / "form.txt"
+        pair = self._run(self.bare + "/form-static", "form", c, str(template), "", "/form-post")
+        return (f"form vs bare pair, {c:2d} conn", ours, pair)
+
     def _run(self, url: str, script: str, c: int, *args: str) -> Callable[[], Round]:
         return lambda: wrk(url, self.scripts[script], c, self.args.seconds, *args)
 
@@ -272,10 +286,10 @@ def measure(bench: Bench) -> list[tuple[Comparison, float | None]]:
         [p for p in ("health", "home", "form-get") if p in want], bench.pages(), strict=True
     ):
         run(name, ours, bare, AIMS[load])
-    for load in ("webhook", "form"):
+    for load in ("webhook", "form", "form-floor"):
         if load in want:
             for c in bench.args.concurrency:
-                run(*getattr(bench, load)(c), AIMS[load])
+                run(*getattr(bench, load.replace("-", "_"))(c), AIMS.get(load))
     return results
 
 
