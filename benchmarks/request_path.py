@@ -229,26 +229,29 @@ class Bench:
         )
 
     def form(self, c: int) -> Load:
-        cookie, token = csrf_session(self.ours)
-        template, bare_body = self.folder / "form.txt", self.folder / "form-bare.txt"
-        template.write_text(form_template(token))
+        ours, token = self._submissions(c)
+        bare_body = self.folder / "form-bare.txt"
         bare_body.write_text(form_template(token).replace(_TICKET_MARK, "0.0.0"))
-        return (
-            f"form GET+POST, {c:2d} conn",
-            lambda: self._count_form(
-                self._run(self.ours + FORM, "form", c, str(template), cookie)(), c
-            ),
-            self._run(self.bare + "/post", "post", c, str(bare_body)),
-        )
+        bare = self._run(self.bare + "/post", "post", c, str(bare_body))
+        return (f"form GET+POST, {c:2d} conn", ours, bare)
 
     def form_floor(self, c: int) -> Load:
         """The full submission against the bare app's pair (a page of the form's size, then
         the multipart POST parsed and answered by a 303): how far Balcão is from Litestar
         doing the same exchange without checks or a database."""
-        _name, ours, _bare = self.form(c)
-        template = self.folder / "form.txt"
-        pair = self._run(self.bare + "/form-static", "form", c, str(template), "", "/form-post")
+        ours, _token = self._submissions(c)
+        template = str(self.folder / "form.txt")
+        pair = self._run(self.bare + "/form-static", "form", c, template, "", "/form-post")
         return (f"form vs bare pair, {c:2d} conn", ours, pair)
+
+    def _submissions(self, c: int) -> tuple[Callable[[], Round], str]:
+        """Full submissions to Balcão, counted, and the CSRF token their bodies carry (the
+        body, its ticket left as a mark, is written to ``form.txt``)."""
+        cookie, token = csrf_session(self.ours)
+        template = self.folder / "form.txt"
+        template.write_text(form_template(token))
+        run = self._run(self.ours + FORM, "form", c, str(template), cookie)
+        return (lambda: self._count_form(run(), c)), token
 
     def _run(self, url: str, script: str, c: int, *args: str) -> Callable[[], Round]:
         return lambda: wrk(url, self.scripts[script], c, self.args.seconds, *args)

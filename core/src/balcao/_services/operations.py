@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from balcao._db.models import DeadlineRow, InboundEvent, OutboxRow
+from balcao._db.models import DeadlineRow, InboundEvent, ManifestationRow, OutboxRow
 from balcao._delivery.claims import DEAD, PENDING
 from balcao._domain.calendar import BusinessCalendar
 
@@ -70,8 +70,8 @@ def soon_limit(calendar: BusinessCalendar, today: dt.date, business_days: int) -
 
 async def deadline_counts(session: AsyncSession, today: dt.date, soon: dt.date) -> tuple[int, int]:
     """Manifestations with an open deadline that passed, and with one due by ``soon``."""
+    overdue = select(func.count()).where(ManifestationRow.past_due(today))
     cases = func.count(distinct(DeadlineRow.manifestation_id))
     open_ = DeadlineRow.met_at.is_(None)
-    overdue = select(cases).where(DeadlineRow.past_due(today))
     due_soon = select(cases).where(open_, DeadlineRow.due_on >= today, DeadlineRow.due_on <= soon)
     return (await session.scalar(overdue)) or 0, (await session.scalar(due_soon)) or 0

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from balcao._db.models import DeadlineRow, ManifestationRow, TransitionRow
+from balcao._db.models import ManifestationRow, TransitionRow
 from balcao._domain.calendar import BusinessCalendar
 from balcao._domain.dates_pt import month_pt
 
@@ -93,8 +93,7 @@ def _days(created: dt.datetime, answered: dt.datetime) -> float:
 
 async def _overdue(session: AsyncSession, today: dt.date) -> int:
     """Manifestations with a deadline past due right now (whatever their year)."""
-    cases = func.count(DeadlineRow.manifestation_id.distinct())
-    query = select(cases).where(DeadlineRow.past_due(today))
+    query = select(func.count()).where(ManifestationRow.past_due(today))
     return int(await session.scalar(query) or 0)
 
 

@@ -103,15 +103,7 @@ def _aware(moment: dt.datetime) -> dt.datetime:
 async def snapshot(session: AsyncSession, today: dt.date) -> Snapshot:
     """Open now, and open now with an unmet deadline past due, in one statement."""
     m = ManifestationRow
-    late = (
-        select(DeadlineRow.id)
-        .where(
-            DeadlineRow.manifestation_id == m.id,
-            DeadlineRow.past_due(today),
-        )
-        .exists()
-    )
-    query = select(func.count(), func.count().filter(late)).where(m.state.in_(_OPEN))
+    query = select(func.count(), func.count().filter(m.past_due(today))).where(m.state.in_(_OPEN))
     opened, overdue = (await session.execute(query)).one()
     return Snapshot(open=int(opened), overdue=int(overdue))
 
